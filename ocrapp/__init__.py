@@ -1,0 +1,37 @@
+"""ocrapp: a self-hosted OCR job service."""
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from ocrapp import api, health, ws
+from ocrapp.config import Config
+from ocrapp.db import db
+from ocrapp.errors import register_error_handlers
+from ocrapp.hub import hub
+from ocrapp.jobs import celery_init_app
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from `Config`, with `config` overriding any setting."""
+    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
+    app.config.from_object(Config)
+    if config:
+        app.config.update(config)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if app.config["DATABASE_URL"].startswith("sqlite") or app.config["STORAGE_URL"].startswith(
+        "file:"
+    ):
+        app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    celery_init_app(app)
+    hub.init_app(app)
+    ws.sock.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(ws.bp)
+    register_error_handlers(app)
+    return app

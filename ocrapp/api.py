@@ -1,0 +1,165 @@
+"""The HTTP API: submit files, list tasks, read statuses and results."""
+
+import hashlib
+import json
+import logging
+from typing import TypeVar
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import func, select
+
+from ocrapp import lifecycle
+from ocrapp.auth import authenticate
+from ocrapp.db import db
+from ocrapp.errors import ApiError
+from ocrapp.events import timestamp
+from ocrapp.intake import clean_filename, detect_type
+from ocrapp.jobs import enqueue_ocr
+from ocrapp.models import File, Task, TaskStatus, new_id
+from ocrapp.storage import RESULT_FORMATS, get_storage, result_key, upload_key
+
+log = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+bp.before_request(authenticate)
+QueryModel = TypeVar("QueryModel", bound=BaseModel)
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    page: int = Field(1, ge=1)
+    per_page: int = Field(20, ge=1, le=100, alias="perPage")
+
+
+class ResultQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: str = Field("json", pattern="^(json|txt|html)$")
+
+
+def parse_query(model: type[QueryModel]) -> QueryModel:
+    """Validate the query string against `model`, or answer 400 naming what is wrong."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in error.errors()
+        )
+        raise ApiError(400, "invalid_request", problems) from error
+
+
+def task_json(task: Task) -> dict:
+    """Describe a task for the API."""
+    body = {
+        "taskId": task.id,
+        "fileId": task.file_id,
+        "filename": task.file.original_filename,
+        "engine": task.engine,
+        "status": task.status.value,
+        "progress": task.progress,
+        "message": task.message,
+        "error": task.error,
+        "attempts": task.attempts,
+        "createdAt": timestamp(task.created_at),
+        "startedAt": task.started_at and timestamp(task.started_at),
+        "finishedAt": task.finished_at and timestamp(task.finished_at),
+    }
+    if task.result is not None:
+        body["result"] = {
+            "wordCount": task.result.word_count,
+            "pageCount": task.result.page_count,
+            "confidence": task.result.confidence_score,
+        }
+    return body
+
+
+def load_own_task(session, task_id: str) -> Task:
+    """Return the caller's task, or 404 (also for another user's task)."""
+    task = session.get(Task, task_id)
+    if task is None or task.user_id != g.user_id:
+        raise ApiError(404, "task_not_found", f"No task {task_id}.")
+    return task
+
+
+def store_upload(upload) -> File:
+    """Check the uploaded file, put it in storage and return its (unsaved) row."""
+    data = upload.read()
+    detected = detect_type(data)
+    file = File(
+        id=new_id(),
+        user_id=g.user_id,
+        original_filename=clean_filename(upload.filename),
+        file_type=detected.file_type,
+        content_type=detected.content_type,
+        size_bytes=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    file.stored_filename = file.id + detected.extension
+    file.storage_key = upload_key(g.user_id, file.id, detected.extension)
+    get_storage(current_app.config).put(file.storage_key, data, detected.content_type)
+    return file
+
+
+@bp.post("/tasks")
+def create_task():
+    """Accept an image and queue it for OCR."""
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
+    file = store_upload(upload)
+    with db.session() as session:
+        task = Task(id=new_id(), user_id=g.user_id, file=file, engine="easyocr")
+        task.message = lifecycle.MESSAGES[TaskStatus.QUEUED]
+        session.add_all([file, task])
+        session.flush()
+        position = lifecycle.queue_position(session, task)
+        body = task_json(task) | {"queuePosition": position}
+    # Commit, then publish `queued`, then enqueue: the worker's `processing` can
+    # only follow the `queued` update, never overtake it.
+    lifecycle.publish_current(task.id)
+    try:
+        enqueue_ocr(task.id)
+    except Exception as error:
+        log.exception("could not enqueue task %s", task.id)
+        lifecycle.mark_failed(task.id, "queue_unavailable", "The task queue is not reachable.")
+        raise ApiError(503, "queue_unavailable", "The task queue is not reachable.") from error
+    return jsonify(body), 202
+
+
+@bp.get("/tasks")
+def list_tasks():
+    """List the caller's tasks, newest first, a page at a time."""
+    query = parse_query(ListQuery)
+    with db.session() as session:
+        mine = select(Task).where(Task.user_id == g.user_id)
+        total = session.scalar(select(func.count()).select_from(mine.subquery()))
+        tasks = session.scalars(
+            mine.order_by(Task.created_at.desc(), Task.id)
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        )
+        items = [task_json(task) for task in tasks]
+    return jsonify(tasks=items, page=query.page, perPage=query.per_page, total=total)
+
+
+@bp.get("/tasks/<task_id>")
+def get_task(task_id: str):
+    """Show one of the caller's tasks."""
+    with db.session() as session:
+        return jsonify(task_json(load_own_task(session, task_id)))
+
+
+@bp.get("/tasks/<task_id>/result")
+def get_result(task_id: str):
+    """Return a completed task's result as JSON, plain text or HTML."""
+    result_format = parse_query(ResultQuery).format
+    with db.session() as session:
+        task = load_own_task(session, task_id)
+        if task.status is not TaskStatus.COMPLETED:
+            raise ApiError(
+                409, "result_not_ready", f"The task is {task.status.value}, not completed."
+            )
+        key = result_key(task.user_id, task.id, result_format)
+    data = get_storage(current_app.config).get(key)
+    if result_format == "json":
+        return jsonify({"taskId": task_id, **json.loads(data)})
+    return Response(data, content_type=f"{RESULT_FORMATS[result_format]}; charset=utf-8")

@@ -1,0 +1,120 @@
+"""The `ocrapp` command: migrations, storage, users, and submitting files."""
+
+import sys
+from pathlib import Path
+
+import click
+from alembic.config import Config as AlembicConfig
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from alembic import command
+from ocrapp import create_app
+from ocrapp.auth import create_user
+from ocrapp.client import ApiClient, ApiClientError
+from ocrapp.db import db
+from ocrapp.storage import get_storage
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+@click.group(cls=FlaskGroup, create_app=create_app, add_version_option=False)
+def cli() -> None:
+    """Run and use the ocrapp OCR service."""
+
+
+def alembic_config(url: str) -> AlembicConfig:
+    """Return the Alembic configuration for the database at `url`."""
+    config = AlembicConfig(str(ALEMBIC_INI))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema."""
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@db_group.command()
+@click.argument("revision")
+@with_appcontext
+def downgrade(revision: str) -> None:
+    """Revert migrations down to REVISION ('base' for an empty database)."""
+    command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@cli.group("storage")
+def storage_group() -> None:
+    """Manage object storage."""
+
+
+@storage_group.command("init")
+@with_appcontext
+def storage_init() -> None:
+    """Create the storage folder or bucket if it does not exist."""
+    get_storage(current_app.config).init()
+    click.echo(f"Storage ready: {current_app.config['STORAGE_URL']}")
+
+
+@cli.group("users")
+def users_group() -> None:
+    """Manage users."""
+
+
+@users_group.command("create")
+@click.argument("email")
+@with_appcontext
+def users_create(email: str) -> None:
+    """Create a user and print its API token (shown only once) as the last line."""
+    with db.session() as session:
+        user, token = create_user(session, email)
+        user_id = user.id
+    click.echo(f"Created user {user_id} <{email}>. API token (shown only once):", err=True)
+    click.echo(token)
+
+
+@cli.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", envvar="OCRAPP_URL", default="http://127.0.0.1:8080", show_default=True)
+@click.option("--token", envvar="OCRAPP_TOKEN", required=True, help="API token [OCRAPP_TOKEN].")
+@click.option("--wait/--no-wait", default=False, help="Follow the task and print its text.")
+@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait per update.")
+def submit(path: Path, url: str, token: str, wait: bool, timeout: float) -> None:
+    """Upload PATH for OCR; with --wait, print each update and then the text."""
+    client = ApiClient(url, token)
+    try:
+        if not wait:
+            click.echo(client.submit(path)["taskId"])
+            return
+        # Connect first, so that no update of the new task can be missed.
+        ws = client.connect()
+        try:
+            task = client.submit(path)
+            click.echo(
+                f"task {task['taskId']}: queued (position {task['queuePosition']})", err=True
+            )
+            for update in client.updates(ws, task["taskId"], timeout):
+                click.echo(_describe_update(update), err=True)
+        finally:
+            ws.close()
+    except (ApiClientError, OSError, TimeoutError) as error:
+        raise click.ClickException(str(error)) from error
+    if update["status"] != "completed":
+        sys.exit(1)
+    click.echo(client.result_text(task["taskId"]))
+
+
+def _describe_update(update: dict) -> str:
+    """Format a task update as one line."""
+    line = f"task {update['taskId']}: {update['status']} {update['progress']}% {update['message']}"
+    if update.get("error"):
+        line += f" [{update['error']['code']}] {update['error']['message']}"
+    return line

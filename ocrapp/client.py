@@ -1,0 +1,79 @@
+"""A small client of the ocrapp API, used by `ocrapp submit`."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import requests
+import simple_websocket
+
+
+class ApiClientError(Exception):
+    """The server answered with an error."""
+
+
+class ApiClient:
+    """Talk to one ocrapp server with one API token."""
+
+    def __init__(self, url: str, token: str, timeout: float = 60) -> None:
+        self.url = url.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.timeout = timeout
+
+    def _check(self, response: requests.Response) -> requests.Response:
+        if response.status_code >= 400:
+            try:
+                error = response.json()["error"]
+                detail = f"{error['code']}: {error['message']}"
+            except (ValueError, KeyError, TypeError):
+                detail = response.text[:200]
+            raise ApiClientError(f"HTTP {response.status_code} {detail}")
+        return response
+
+    def submit(self, path: Path) -> dict:
+        """Upload a file and return the new task."""
+        with path.open("rb") as file:
+            response = requests.post(
+                f"{self.url}/api/tasks",
+                headers=self.headers,
+                files={"file": (path.name, file)},
+                timeout=self.timeout,
+            )
+        return self._check(response).json()
+
+    def task(self, task_id: str) -> dict:
+        """Return a task's status."""
+        response = requests.get(
+            f"{self.url}/api/tasks/{task_id}", headers=self.headers, timeout=self.timeout
+        )
+        return self._check(response).json()
+
+    def result_text(self, task_id: str) -> str:
+        """Return a completed task's plain text."""
+        response = requests.get(
+            f"{self.url}/api/tasks/{task_id}/result",
+            params={"format": "txt"},
+            headers=self.headers,
+            timeout=self.timeout,
+        )
+        return self._check(response).text
+
+    def connect(self) -> simple_websocket.Client:
+        """Open the WebSocket of task updates."""
+        ws_url = "ws" + self.url.removeprefix("http") + "/ws"
+        return simple_websocket.Client.connect(ws_url, headers=self.headers)
+
+    @staticmethod
+    def updates(ws: simple_websocket.Client, task_id: str, timeout: float) -> Iterator[dict]:
+        """Yield the updates of `task_id` until it is completed or failed."""
+        while True:
+            raw = ws.receive(timeout=timeout)
+            if raw is None:
+                raise TimeoutError(f"no update for {timeout:.0f}s")
+            message = json.loads(raw)
+            data = message.get("data", {})
+            if message.get("type") != "task_update" or data.get("taskId") != task_id:
+                continue
+            yield data
+            if data["status"] in ("completed", "failed"):
+                return

@@ -1,0 +1,50 @@
+"""Configuration, read from the environment in one place."""
+
+import os
+from pathlib import Path
+
+
+def _instance_dir() -> Path:
+    """Return the folder that holds the embedded database and storage."""
+    return Path(os.environ.get("OCRAPP_INSTANCE_DIR", "instance")).resolve()
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer environment variable."""
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings for the web process, the worker and the CLI alike."""
+
+    INSTANCE_DIR = _instance_dir()
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocrapp.sqlite3'}")
+    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    BROKER_URL = os.environ.get("BROKER_URL", REDIS_URL)
+    STORAGE_URL = os.environ.get("STORAGE_URL", (INSTANCE_DIR / "storage").as_uri())
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    # Pub/sub channels are global to a Redis server (not per database): the
+    # namespace keeps two deployments sharing one Redis apart.
+    EVENT_NAMESPACE = os.environ.get("EVENT_NAMESPACE", "ocrapp")
+    OCR_ENGINE = os.environ.get("OCR_ENGINE", "easyocr")
+    OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
+    TORCH_THREADS = _int("TORCH_THREADS", 1)
+    MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
+    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    CELERY = {
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "result_serializer": "json",
+        "task_ignore_result": True,
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "broker_connection_retry_on_startup": True,
+        # Building the OCR model in each child takes a few seconds.
+        "worker_proc_alive_timeout": 60,
+        "include": ["tasks.ocr", "tasks.signals"],
+    }

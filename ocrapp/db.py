@@ -1,0 +1,54 @@
+"""Database engine and sessions, shared by the web process, the worker and the CLI."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    """Let the web process and the worker share one SQLite file."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for `url`, with SQLite tuned for several processes."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _configure_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+class Database:
+    """Own the engine and hand out sessions; `init_app` binds it to a Flask app."""
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self._sessionmaker: sessionmaker[Session] | None = None
+
+    def init_app(self, app) -> None:
+        """Connect to the app's `DATABASE_URL`."""
+        self.configure(app.config["DATABASE_URL"])
+
+    def configure(self, url: str) -> None:
+        """Point at the database at `url`, replacing any earlier engine."""
+        if self.engine is not None:
+            self.engine.dispose()
+        self.engine = make_engine(url)
+        self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Yield a session that commits on success and rolls back on error."""
+        with self._sessionmaker.begin() as session:
+            yield session
+
+
+db = Database()

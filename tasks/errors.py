@@ -1,0 +1,22 @@
+"""Errors a task ends with, each carrying a code a user or a client can act on."""
+
+
+class TaskError(Exception):
+    """A failure that is the input's fault, reported to the user as is."""
+
+    code = "ocr_failed"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidImage(TaskError):
+    code = "invalid_image"
+
+
+def describe(error: BaseException) -> tuple[str, str]:
+    """Return the (code, message) a user is shown for `error`."""
+    if isinstance(error, TaskError):
+        return error.code, error.message
+    return "internal_error", f"OCR failed unexpectedly ({type(error).__name__})."

@@ -1,0 +1,69 @@
+"""Celery signal handlers: they own the task's status as the worker sees it."""
+
+import logging
+
+from celery.signals import task_failure, task_prerun, task_success, worker_process_init
+
+from ocrapp import lifecycle
+from ocrapp.db import db
+from ocrapp.jobs import OCR_TASK_NAME
+from tasks.engines import load_engine
+from tasks.errors import describe
+
+log = logging.getLogger(__name__)
+
+
+def _flask_app(task):
+    return task.app.flask_app
+
+
+@worker_process_init.connect
+def prepare_worker_process(**_) -> None:
+    """Drop database connections inherited from the parent and load the OCR engine."""
+    try:
+        db.engine.dispose(close=False)
+        from celery import current_app as celery_app
+
+        config = celery_app.flask_app.config
+        load_engine(config["OCR_ENGINE"], config["TORCH_THREADS"])
+    except Exception:
+        log.exception("could not prepare the worker process")
+
+
+@task_prerun.connect
+def on_task_prerun(task_id=None, task=None, **_) -> None:
+    """Mark the task processing as a worker picks it up."""
+    if task.name != OCR_TASK_NAME:
+        return
+    try:
+        with _flask_app(task).app_context():
+            lifecycle.mark_processing(task_id)
+    except Exception:
+        log.exception("task %s: could not record processing", task_id)
+
+
+@task_success.connect
+def on_task_success(sender=None, **_) -> None:
+    """Mark the task completed once its result is stored."""
+    if sender.name != OCR_TASK_NAME:
+        return
+    task_id = sender.request.id
+    try:
+        with _flask_app(sender).app_context():
+            lifecycle.mark_completed(task_id)
+    except Exception:
+        log.exception("task %s: could not record completion", task_id)
+
+
+@task_failure.connect
+def on_task_failure(sender=None, task_id=None, exception=None, **_) -> None:
+    """Mark the task failed, with an error the user can read."""
+    if sender.name != OCR_TASK_NAME:
+        return
+    code, message = describe(exception)
+    log.warning("task %s failed: %s: %s", task_id, code, exception)
+    try:
+        with _flask_app(sender).app_context():
+            lifecycle.mark_failed(task_id, code, message)
+    except Exception:
+        log.exception("task %s: could not record failure", task_id)
