@@ -107,7 +107,9 @@ def create_task():
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
     file = store_upload(upload)
     with db.session() as session:
-        task = Task(id=new_id(), user_id=g.user_id, file=file, engine="easyocr")
+        task = Task(
+            id=new_id(), user_id=g.user_id, file=file, engine=current_app.config["OCR_ENGINE"]
+        )
         task.message = lifecycle.MESSAGES[TaskStatus.QUEUED]
         session.add_all([file, task])
         session.flush()

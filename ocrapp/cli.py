@@ -7,6 +7,7 @@ import click
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from websocket import WebSocketException
 
 from alembic import command
 from ocrapp import create_app
@@ -105,7 +106,7 @@ def submit(path: Path, url: str, token: str, wait: bool, timeout: float) -> None
                 click.echo(_describe_update(update), err=True)
         finally:
             ws.close()
-    except (ApiClientError, OSError, TimeoutError) as error:
+    except (ApiClientError, OSError, WebSocketException) as error:
         raise click.ClickException(str(error)) from error
     if update["status"] != "completed":
         sys.exit(1)

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import requests
-import simple_websocket
+import websocket
 
 
 class ApiClientError(Exception):
@@ -58,19 +58,21 @@ class ApiClient:
         )
         return self._check(response).text
 
-    def connect(self) -> simple_websocket.Client:
+    def connect(self) -> websocket.WebSocket:
         """Open the WebSocket of task updates."""
         ws_url = "ws" + self.url.removeprefix("http") + "/ws"
-        return simple_websocket.Client.connect(ws_url, headers=self.headers)
+        header = [f"{name}: {value}" for name, value in self.headers.items()]
+        return websocket.create_connection(ws_url, header=header, timeout=self.timeout)
 
     @staticmethod
-    def updates(ws: simple_websocket.Client, task_id: str, timeout: float) -> Iterator[dict]:
+    def updates(ws: websocket.WebSocket, task_id: str, timeout: float) -> Iterator[dict]:
         """Yield the updates of `task_id` until it is completed or failed."""
+        ws.settimeout(timeout)
         while True:
-            raw = ws.receive(timeout=timeout)
-            if raw is None:
-                raise TimeoutError(f"no update for {timeout:.0f}s")
-            message = json.loads(raw)
+            try:
+                message = json.loads(ws.recv())
+            except websocket.WebSocketTimeoutException as error:
+                raise TimeoutError(f"no update for {timeout:.0f}s") from error
             data = message.get("data", {})
             if message.get("type") != "task_update" or data.get("taskId") != task_id:
                 continue

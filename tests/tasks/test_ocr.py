@@ -1,0 +1,58 @@
+"""The EasyOCR engine on generated images, and image decoding."""
+
+import io
+
+import pytest
+from PIL import Image
+
+from tasks.engines import load_engine
+from tasks.errors import InvalidImage
+from tasks.ocr import open_image
+from tasks.render import render_html, render_json, summary
+from tests.images import corrupt_png, text_image
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return load_engine("easyocr", 1)
+
+
+def test_engine_is_built_once_per_process(engine):
+    assert load_engine("easyocr", 1) is engine
+
+
+def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
+    image = open_image(text_image(["invoice number seven", "total amount due"]))
+    reports = []
+    page = engine.recognize(image, progress=lambda percent, message: reports.append(percent))
+    # EasyOCR sometimes drops a space between words; the order is what this checks.
+    assert [line.text.lower().replace(" ", "") for line in page.lines] == [
+        "invoicenumberseven",
+        "totalamountdue",
+    ]
+    assert 4 <= page.word_count <= 6
+    assert all(0 < line.confidence <= 1 for line in page.lines)
+    assert reports == sorted(reports) and reports[-1] == 90
+
+
+def test_results_render_the_recognised_lines(engine):
+    page = engine.recognize(open_image(text_image(["<b>bold</b> & co"])), lambda *_: None)
+    html = render_html([page], title="a<title>").decode()
+    assert "&lt;title&gt;" in html and "<b>" not in html
+    assert summary([page])["pageCount"] == 1
+    assert b'"lines"' in render_json([page])
+
+
+def test_animated_gif_gives_its_first_frame():
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    image = open_image(buffer.getvalue())
+    red, _, blue = image.getpixel((0, 0))
+    assert red > 200 and blue < 50
+
+
+def test_corrupt_image_is_an_invalid_image_error():
+    with pytest.raises(InvalidImage) as caught:
+        open_image(corrupt_png())
+    assert caught.value.code == "invalid_image"

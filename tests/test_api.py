@@ -1,0 +1,167 @@
+"""The HTTP API in this process, on PostgreSQL, Redis and a storage folder."""
+
+import io
+
+import pytest
+import redis
+
+from ocrapp.db import db
+from ocrapp.models import File, Task, TaskStatus
+from ocrapp.storage import get_storage
+from tests.images import text_image
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def submit(client, token: str, data: bytes, filename: str = "page.png"):
+    return client.post(
+        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
+    )
+
+
+def test_submit_stores_file_records_task_and_enqueues(app, client, make_user):
+    _, token = make_user()
+    image = text_image(["hello"])
+    response = submit(client, token, image, "scan.png")
+    assert response.status_code == 202
+    body = response.get_json()
+    assert body["status"] == "queued"
+    assert body["filename"] == "scan.png"
+    assert body["queuePosition"] == 1
+    assert set(body) >= {"taskId", "fileId", "createdAt"}
+    with db.session() as session:
+        task = session.get(Task, body["taskId"])
+        assert task.status is TaskStatus.QUEUED
+        stored = get_storage(app.config).get(task.file.storage_key)
+    assert stored == image
+    queued = redis.Redis.from_url(app.config["BROKER_URL"]).llen(app.config["OCR_QUEUE"])
+    assert queued == 1
+
+
+@pytest.mark.parametrize("image_format", ["JPEG", "TIFF", "WEBP", "BMP", "GIF"])
+def test_every_supported_image_type_is_accepted(client, make_user, image_format):
+    _, token = make_user()
+    response = submit(client, token, text_image(["x"], image_format), "picture")
+    assert response.status_code == 202, response.get_json()
+
+
+def test_queue_position_counts_tasks_waiting_before(client, make_user):
+    _, token = make_user()
+    positions = [
+        submit(client, token, text_image([str(n)])).get_json()["queuePosition"] for n in range(3)
+    ]
+    assert positions == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [({}, "Send an API token"), ({"Authorization": "Bearer nope"}, "not valid")],
+)
+def test_requests_without_a_valid_token_get_401(client, headers, message):
+    response = client.get("/api/tasks", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["code"] == "unauthorized"
+    assert message in response.get_json()["error"]["message"]
+
+
+def test_missing_file_is_400(client, make_user):
+    _, token = make_user()
+    response = client.post("/api/tasks", headers=auth(token), data={})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "missing_file"
+
+
+def test_empty_file_is_400(client, make_user):
+    _, token = make_user()
+    response = submit(client, token, b"")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "empty_file"
+
+
+def test_file_that_is_not_an_image_is_415_whatever_its_name(client, make_user):
+    _, token = make_user()
+    response = submit(client, token, b"%PDF-1.7 not an image at all", "photo.png")
+    assert response.status_code == 415
+    assert response.get_json()["error"]["code"] == "unsupported_media_type"
+    with db.session() as session:
+        assert session.query(File).count() == 0
+
+
+def test_upload_over_the_limit_is_413(app, client, make_user):
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    _, token = make_user()
+    response = submit(client, token, b"\x89PNG" + b"0" * 4096)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "file_too_large"
+
+
+def test_tasks_are_listed_newest_first_a_page_at_a_time(client, make_user):
+    _, token = make_user()
+    ids = [submit(client, token, text_image([str(n)])).get_json()["taskId"] for n in range(3)]
+    first = client.get("/api/tasks?perPage=2", headers=auth(token)).get_json()
+    second = client.get("/api/tasks?perPage=2&page=2", headers=auth(token)).get_json()
+    assert [t["taskId"] for t in first["tasks"] + second["tasks"]] == ids[::-1]
+    assert first["total"] == 3
+
+
+@pytest.mark.parametrize("query", ["perPage=0", "perPage=1000", "page=x", "colour=blue"])
+def test_bad_list_parameters_are_400(client, make_user, query):
+    _, token = make_user()
+    response = client.get(f"/api/tasks?{query}", headers=auth(token))
+    assert response.status_code == 400
+    assert response.get_json()["error"]["code"] == "invalid_request"
+
+
+def test_another_users_task_is_404_like_an_unknown_one(client, make_user):
+    _, alice = make_user()
+    _, bob = make_user()
+    task_id = submit(client, bob, text_image(["bob's secret"])).get_json()["taskId"]
+    for path in (f"/api/tasks/{task_id}", f"/api/tasks/{task_id}/result", "/api/tasks/unknown"):
+        response = client.get(path, headers=auth(alice))
+        assert response.status_code == 404
+        assert response.get_json()["error"]["code"] == "task_not_found"
+    assert client.get("/api/tasks", headers=auth(alice)).get_json()["total"] == 0
+    assert client.get(f"/api/tasks/{task_id}", headers=auth(bob)).status_code == 200
+
+
+def test_result_of_an_unfinished_task_is_409(client, make_user):
+    _, token = make_user()
+    task_id = submit(client, token, text_image(["soon"])).get_json()["taskId"]
+    response = client.get(f"/api/tasks/{task_id}/result", headers=auth(token))
+    assert response.status_code == 409
+    assert response.get_json()["error"]["code"] == "result_not_ready"
+
+
+def test_unknown_route_is_a_json_404(client):
+    response = client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.get_json()["error"]["code"] == "not_found"
+
+
+def test_health_and_readiness(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["checks"] == {"database": "ok", "redis": "ok", "storage": "ok"}
+
+
+def test_readiness_names_what_is_unreachable(app, client):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert list(response.get_json()["error"]["failing"]) == ["redis"]
+
+
+def test_a_broker_outage_at_submit_fails_the_task_instead_of_losing_it(app, client, make_user):
+    app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"
+    app.extensions["celery"].conf.broker_connection_max_retries = 0
+    _, token = make_user()
+    response = submit(client, token, text_image(["lost?"]))
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "queue_unavailable"
+    with db.session() as session:
+        task = session.query(Task).one()
+        assert task.status is TaskStatus.FAILED
+        assert task.error["code"] == "queue_unavailable"

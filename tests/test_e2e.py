@@ -1,0 +1,117 @@
+"""The whole path on real processes: API, broker, Celery worker with EasyOCR, storage, WebSocket."""
+
+import os
+import subprocess
+import sys
+
+import boto3
+import pytest
+import requests
+
+from tests.images import corrupt_png, text_image
+
+pytestmark = pytest.mark.slow
+WORDS = ["ocrapp", "reads", "scanned", "letters"]
+
+
+def create_user(stack) -> str:
+    """Create a user with the CLI and return the token it prints last."""
+    return stack.cli("users", "create", f"user-{os.urandom(4).hex()}@example.com").splitlines()[-1]
+
+
+def upload(stack, token: str, data: bytes, filename: str) -> dict:
+    response = requests.post(
+        f"{stack.url}/api/tasks",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": (filename, data)},
+        timeout=30,
+    )
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def statuses(updates: list[dict]) -> list[str]:
+    """The distinct statuses in the order they arrived."""
+    seen: list[str] = []
+    for update in updates:
+        if not seen or seen[-1] != update["status"]:
+            seen.append(update["status"])
+    return seen
+
+
+def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_socket):
+    token = create_user(pg_stack)
+    socket = open_socket(pg_stack.url, token)
+    user_id = socket.receive()["data"]["userId"]
+    task = upload(pg_stack, token, text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:])]), "a.png")
+
+    updates = socket.updates_until_finished(task["taskId"])
+    assert statuses(updates) == ["queued", "processing", "completed"]
+    assert updates[0]["queuePosition"] >= 1
+    progress = [u["progress"] for u in updates if u["status"] == "processing"]
+    assert progress == sorted(progress) and len(progress) >= 3
+    assert updates[-1]["result"]["wordCount"] >= 3
+
+    headers = {"Authorization": f"Bearer {token}"}
+    base = f"{pg_stack.url}/api/tasks/{task['taskId']}"
+    result = requests.get(f"{base}/result", headers=headers, timeout=10).json()
+    for word in WORDS:
+        assert word in result["text"].lower()
+    line = result["pages"][0]["lines"][0]
+    assert set(line) == {"text", "confidence", "box"}
+    assert set(line["box"]) == {"left", "top", "right", "bottom"}
+    text = requests.get(f"{base}/result?format=txt", headers=headers, timeout=10)
+    assert text.headers["Content-Type"].startswith("text/plain")
+    assert "scanned" in text.text.lower()
+    html = requests.get(f"{base}/result?format=html", headers=headers, timeout=10)
+    assert html.headers["Content-Type"].startswith("text/html")
+    stored = boto3.client("s3", endpoint_url=s3_endpoint).get_object(
+        Bucket="ocrapp-test", Key=f"stack/users/{user_id}/results/{task['taskId']}/result.html"
+    )
+    assert stored["Body"].read() == html.content
+    summary = requests.get(base, headers=headers, timeout=10).json()
+    assert summary["status"] == "completed" and summary["attempts"] == 1
+    assert summary["result"]["pageCount"] == 1
+
+
+def test_corrupt_image_fails_with_a_readable_error_over_the_socket(pg_stack, open_socket):
+    token = create_user(pg_stack)
+    socket = open_socket(pg_stack.url, token)
+    task = upload(pg_stack, token, corrupt_png(), "broken.png")
+    updates = socket.updates_until_finished(task["taskId"])
+    assert statuses(updates) == ["queued", "processing", "failed"]
+    assert updates[-1]["error"]["code"] == "invalid_image"
+    assert "could not be decoded" in updates[-1]["error"]["message"]
+
+
+def submit_with_cli(stack, token: str, path) -> subprocess.CompletedProcess:
+    env = {**stack.env, "OCRAPP_URL": stack.url, "OCRAPP_TOKEN": token}
+    command = [os.path.join(os.path.dirname(sys.executable), "ocrapp"), "submit", str(path)]
+    return subprocess.run(
+        [*command, "--wait"], env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_embedded_defaults_with_the_cli(sqlite_stack, tmp_path):
+    token = create_user(sqlite_stack)
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(text_image(["hello from sqlite"], "JPEG"))
+    completed = submit_with_cli(sqlite_stack, token, image)
+    assert completed.returncode == 0, completed.stderr
+    assert "hello" in completed.stdout.lower() and "sqlite" in completed.stdout.lower()
+    progress_lines = completed.stderr.splitlines()
+    assert any(": processing" in line for line in progress_lines)
+    assert ": completed 100%" in progress_lines[-1]
+    instance = sqlite_stack.env["OCRAPP_INSTANCE_DIR"]
+    assert os.path.exists(os.path.join(instance, "ocrapp.sqlite3"))
+    results = [name for _, _, names in os.walk(instance) for name in names]
+    assert {"result.html", "result.json", "result.txt"} <= set(results)
+
+
+def test_cli_exits_non_zero_when_the_task_fails(sqlite_stack, tmp_path):
+    token = create_user(sqlite_stack)
+    image = tmp_path / "broken.png"
+    image.write_bytes(corrupt_png())
+    completed = submit_with_cli(sqlite_stack, token, image)
+    assert completed.returncode == 1
+    assert "invalid_image" in completed.stderr

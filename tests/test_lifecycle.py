@@ -1,0 +1,94 @@
+"""Status transitions: written to the database, then published on Redis."""
+
+import json
+
+import pytest
+import redis
+
+from ocrapp import lifecycle
+from ocrapp.db import db
+from ocrapp.events import channel
+from ocrapp.models import File, FileType, Task, TaskStatus
+
+
+@pytest.fixture
+def task_id(app, make_user):
+    user_id, _ = make_user()
+    with db.session() as session:
+        file = File(
+            user_id=user_id,
+            original_filename="a.png",
+            stored_filename="x.png",
+            file_type=FileType.IMAGE,
+            content_type="image/png",
+            storage_key="users/x.png",
+            size_bytes=1,
+            sha256="0" * 64,
+        )
+        task = Task(user_id=user_id, file=file, engine="easyocr", message="")
+        session.add(task)
+        session.flush()
+        return task.id
+
+
+@pytest.fixture
+def published(app):
+    """Subscribe to the update channel; return a function giving the next message."""
+    pubsub = redis.Redis.from_url(app.config["REDIS_URL"]).pubsub()
+    pubsub.subscribe(channel(app.config["EVENT_NAMESPACE"]))
+    assert pubsub.get_message(timeout=5)["type"] == "subscribe"
+
+    def next_message() -> dict:
+        item = pubsub.get_message(timeout=5)
+        assert item is not None, "nothing published"
+        return json.loads(item["data"])
+
+    yield next_message
+    pubsub.close()
+
+
+def load(task_id: str) -> Task:
+    with db.session() as session:
+        return session.get(Task, task_id)
+
+
+def test_each_transition_is_stored_then_published(app, task_id, published):
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        assert published()["message"]["data"]["status"] == "processing"
+        assert load(task_id).attempts == 1
+        lifecycle.report_progress(task_id, 55, "Half way")
+        progress = published()["message"]["data"]
+        assert (progress["progress"], progress["message"]) == (55, "Half way")
+        lifecycle.mark_completed(task_id)
+        message = published()["message"]
+    assert message["type"] == "task_update"
+    assert message["data"]["status"] == "completed"
+    assert message["timestamp"].endswith("Z")
+    task = load(task_id)
+    assert task.status is TaskStatus.COMPLETED and task.finished_at is not None
+
+
+def test_failure_carries_a_readable_error(app, task_id, published):
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        published()
+        lifecycle.mark_failed(task_id, "invalid_image", "The image could not be decoded.")
+        data = published()["message"]["data"]
+    assert data["error"] == {"code": "invalid_image", "message": "The image could not be decoded."}
+    assert load(task_id).status is TaskStatus.FAILED
+
+
+def test_a_finished_task_does_not_change_again(app, task_id):
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        lifecycle.mark_completed(task_id)
+        assert lifecycle.mark_processing(task_id) is None
+        assert lifecycle.mark_failed(task_id, "late", "too late") is None
+    assert load(task_id).status is TaskStatus.COMPLETED
+
+
+def test_progress_is_only_recorded_while_processing(app, task_id):
+    with app.app_context():
+        assert lifecycle.report_progress(task_id, 50, "early") is None
+    assert load(task_id).progress == 0

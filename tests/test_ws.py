@@ -1,0 +1,93 @@
+"""The WebSocket of a real gunicorn process, fed by updates published from another process."""
+
+import json
+
+import pytest
+import requests
+import websocket
+
+from ocrapp import lifecycle
+from ocrapp.db import db
+from ocrapp.models import File, FileType, Task
+
+
+def queued_task(user_id: int) -> str:
+    """Record a queued task for `user_id`, as the API does, and return its id."""
+    with db.session() as session:
+        file = File(
+            user_id=user_id,
+            original_filename="late.png",
+            stored_filename="late.png",
+            file_type=FileType.IMAGE,
+            content_type="image/png",
+            storage_key=f"users/{user_id}/uploads/late.png",
+            size_bytes=1,
+            sha256="0" * 64,
+        )
+        task = Task(user_id=user_id, file=file, engine="easyocr", message="Waiting for a worker")
+        session.add(task)
+        session.flush()
+        return task.id
+
+
+HANDSHAKE = {
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+}
+
+
+def test_socket_without_a_valid_token_is_refused(pg_stack):
+    for query in ("", "?token=wrong"):
+        response = requests.get(f"{pg_stack.url}/ws{query}", headers=HANDSHAKE, timeout=5)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+        websocket.create_connection(pg_stack.url.replace("http", "ws") + "/ws")
+    assert refused.value.status_code == 401
+
+
+def test_token_in_the_query_string_is_accepted(pg_stack, app, make_user):
+    user_id, token = make_user()
+    ws = websocket.create_connection(pg_stack.url.replace("http", "ws") + f"/ws?token={token}")
+    try:
+        assert json.loads(ws.recv())["data"] == {"userId": user_id}
+    finally:
+        ws.close()
+
+
+def test_late_client_gets_a_snapshot_then_live_updates(pg_stack, app, make_user, open_socket):
+    user_id, token = make_user()
+    task_id = queued_task(user_id)
+    socket = open_socket(pg_stack.url, token)
+    connected = socket.receive()
+    assert connected["type"] == "connected" and connected["data"] == {"userId": user_id}
+    snapshot = socket.receive()
+    assert snapshot["type"] == "task_update"
+    assert snapshot["data"]["taskId"] == task_id
+    assert snapshot["data"]["status"] == "queued"
+    assert snapshot["data"]["queuePosition"] >= 1
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+    live = socket.receive()
+    assert (live["data"]["taskId"], live["data"]["status"]) == (task_id, "processing")
+
+
+def test_users_receive_their_own_updates_on_every_socket_and_nobody_elses(
+    pg_stack, app, make_user, open_socket
+):
+    alice_id, alice_token = make_user()
+    bob_id, bob_token = make_user()
+    alice_sockets = [open_socket(pg_stack.url, alice_token) for _ in range(2)]
+    bob_socket = open_socket(pg_stack.url, bob_token)
+    for socket in [*alice_sockets, bob_socket]:
+        assert socket.receive()["type"] == "connected"
+    bobs_task, alices_task = queued_task(bob_id), queued_task(alice_id)
+    with app.app_context():
+        lifecycle.mark_processing(bobs_task)
+        assert bob_socket.receive()["data"]["taskId"] == bobs_task
+        # Bob's update has been delivered; anything of his meant for Alice would come first.
+        lifecycle.mark_processing(alices_task)
+    for socket in alice_sockets:
+        assert socket.receive()["data"]["taskId"] == alices_task
