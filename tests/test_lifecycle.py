@@ -8,27 +8,14 @@ import redis
 from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.events import channel
-from ocrapp.models import File, FileType, Task, TaskStatus
+from ocrapp.models import Task, TaskStatus
+from tests.factories import queued_task
 
 
 @pytest.fixture
 def task_id(app, make_user):
     user_id, _ = make_user()
-    with db.session() as session:
-        file = File(
-            user_id=user_id,
-            original_filename="a.png",
-            stored_filename="x.png",
-            file_type=FileType.IMAGE,
-            content_type="image/png",
-            storage_key="users/x.png",
-            size_bytes=1,
-            sha256="0" * 64,
-        )
-        task = Task(user_id=user_id, file=file, engine="easyocr", message="")
-        session.add(task)
-        session.flush()
-        return task.id
+    return queued_task(user_id)
 
 
 @pytest.fixture

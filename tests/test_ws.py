@@ -7,28 +7,7 @@ import requests
 import websocket
 
 from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.models import File, FileType, Task
-
-
-def queued_task(user_id: int) -> str:
-    """Record a queued task for `user_id`, as the API does, and return its id."""
-    with db.session() as session:
-        file = File(
-            user_id=user_id,
-            original_filename="late.png",
-            stored_filename="late.png",
-            file_type=FileType.IMAGE,
-            content_type="image/png",
-            storage_key=f"users/{user_id}/uploads/late.png",
-            size_bytes=1,
-            sha256="0" * 64,
-        )
-        task = Task(user_id=user_id, file=file, engine="easyocr", message="Waiting for a worker")
-        session.add(task)
-        session.flush()
-        return task.id
-
+from tests.factories import queued_task
 
 HANDSHAKE = {
     "Connection": "Upgrade",

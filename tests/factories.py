@@ -1,0 +1,23 @@
+"""Rows made directly in the database, for tests that need a task in a given state."""
+
+from ocrapp.db import db
+from ocrapp.models import File, FileType, Task
+
+
+def queued_task(user_id: int, filename: str = "page.png") -> str:
+    """Record a queued task for `user_id`, as the API does, and return its id."""
+    with db.session() as session:
+        file = File(
+            user_id=user_id,
+            original_filename=filename,
+            stored_filename=filename,
+            file_type=FileType.IMAGE,
+            content_type="image/png",
+            storage_key=f"users/{user_id}/uploads/{filename}",
+            size_bytes=1,
+            sha256="0" * 64,
+        )
+        task = Task(user_id=user_id, file=file, engine="easyocr", message="Waiting for a worker")
+        session.add(task)
+        session.flush()
+        return task.id
