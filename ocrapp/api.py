@@ -64,11 +64,7 @@ def task_json(task: Task) -> dict:
         "finishedAt": task.finished_at and timestamp(task.finished_at),
     }
     if task.result is not None:
-        body["result"] = {
-            "wordCount": task.result.word_count,
-            "pageCount": task.result.page_count,
-            "confidence": task.result.confidence_score,
-        }
+        body["result"] = task.result.summary()
     return body
 
 
@@ -107,14 +103,8 @@ def create_task():
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
     file = store_upload(upload)
     with db.session() as session:
-        task = Task(
-            id=new_id(), user_id=g.user_id, file=file, engine=current_app.config["OCR_ENGINE"]
-        )
-        task.message = lifecycle.MESSAGES[TaskStatus.QUEUED]
-        session.add_all([file, task])
-        session.flush()
-        position = lifecycle.queue_position(session, task)
-        body = task_json(task) | {"queuePosition": position}
+        task = lifecycle.create_task(session, g.user_id, file, current_app.config["OCR_ENGINE"])
+        body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
     # Commit, then publish `queued`, then enqueue: the worker's `processing` can
     # only follow the `queued` update, never overtake it.
     lifecycle.publish_current(task.id)
@@ -122,8 +112,9 @@ def create_task():
         enqueue_ocr(task.id)
     except Exception as error:
         log.exception("could not enqueue task %s", task.id)
-        lifecycle.mark_failed(task.id, "queue_unavailable", "The task queue is not reachable.")
-        raise ApiError(503, "queue_unavailable", "The task queue is not reachable.") from error
+        message = "The task queue is not reachable; submit the file again later."
+        lifecycle.mark_failed(task.id, "queue_unavailable", message)
+        raise ApiError(503, "queue_unavailable", message) from error
     return jsonify(body), 202
 
 

@@ -3,12 +3,13 @@
 import logging
 from typing import Any
 
+import redis
 from flask import current_app
 from sqlalchemy import func, select
 
 from ocrapp.db import db
 from ocrapp.events import publish_task_update
-from ocrapp.models import Task, TaskStatus, utcnow
+from ocrapp.models import File, Task, TaskStatus, new_id, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +42,31 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
     if task.status is TaskStatus.QUEUED:
         data["queuePosition"] = queue_position(session, task)
     if task.status is TaskStatus.COMPLETED and task.result is not None:
-        data["result"] = {
-            "wordCount": task.result.word_count,
-            "pageCount": task.result.page_count,
-            "confidence": task.result.confidence_score,
-        }
+        data["result"] = task.result.summary()
     return data
+
+
+def create_task(session, user_id: int, file: File, engine: str) -> Task:
+    """Add a new queued task for `file`; the caller commits, then calls `publish_current`."""
+    task = Task(
+        id=new_id(),
+        user_id=user_id,
+        file=file,
+        engine=engine,
+        status=TaskStatus.QUEUED,
+        message=MESSAGES[TaskStatus.QUEUED],
+    )
+    session.add_all([file, task])
+    session.flush()
+    return task
+
+
+def _publish(user_id: int, data: dict[str, Any]) -> None:
+    """Publish an update; the database already holds it, so a Redis outage is only logged."""
+    try:
+        publish_task_update(current_app.config, user_id, data)
+    except redis.RedisError as error:
+        log.warning("task %s: update not published: %s", data["taskId"], error)
 
 
 def _transition(task_id: str, change, allowed: set[TaskStatus]) -> Task | None:
@@ -59,7 +79,7 @@ def _transition(task_id: str, change, allowed: set[TaskStatus]) -> Task | None:
         change(task)
         session.flush()
         user_id, data = task.user_id, task_update_data(session, task)
-    publish_task_update(current_app.config, user_id, data)
+    _publish(user_id, data)
     return task
 
 
@@ -68,7 +88,7 @@ def publish_current(task_id: str) -> None:
     with db.session() as session:
         task = session.get(Task, task_id)
         user_id, data = task.user_id, task_update_data(session, task)
-    publish_task_update(current_app.config, user_id, data)
+    _publish(user_id, data)
 
 
 def mark_processing(task_id: str) -> Task | None:

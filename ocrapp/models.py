@@ -19,6 +19,8 @@ def new_id() -> str:
 
 
 class TaskStatus(enum.StrEnum):
+    """Where a task is in its life; `completed` and `failed` are final."""
+
     QUEUED = "queued"
     PROCESSING = "processing"
     COMPLETED = "completed"
@@ -31,6 +33,8 @@ class TaskStatus(enum.StrEnum):
 
 
 class FileType(enum.StrEnum):
+    """What kind of file an upload is."""
+
     PDF = "pdf"
     IMAGE = "image"
     DOCUMENT = "document"
@@ -42,10 +46,14 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
 
 
 class Base(DeclarativeBase):
+    """The declarative base of every model; datetimes are stored with their time zone."""
+
     type_annotation_map = {datetime: DateTime(timezone=True)}
 
 
 class User(Base):
+    """Someone who submits files, known by the hash of their API token."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +63,8 @@ class User(Base):
 
 
 class File(Base):
+    """An uploaded file, kept in object storage under `storage_key`."""
+
     __tablename__ = "files"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -70,6 +80,8 @@ class File(Base):
 
 
 class Task(Base):
+    """One OCR job on one file; its status is written only by `ocrapp.lifecycle`."""
+
     __tablename__ = "tasks"
 
     # Also the Celery task id, so a broker message maps straight to its row.
@@ -93,6 +105,8 @@ class Task(Base):
 
 
 class Result(Base):
+    """The outcome of a completed task; the result files are in object storage."""
+
     __tablename__ = "results"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,3 +119,11 @@ class Result(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     task: Mapped[Task] = relationship(back_populates="result")
+
+    def summary(self) -> dict:
+        """Return the figures shown with a completed task."""
+        return {
+            "wordCount": self.word_count,
+            "pageCount": self.page_count,
+            "confidence": self.confidence_score,
+        }

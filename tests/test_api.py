@@ -66,6 +66,12 @@ def test_requests_without_a_valid_token_get_401(client, headers, message):
     assert message in response.get_json()["error"]["message"]
 
 
+def test_api_takes_the_token_from_the_header_only(client, make_user):
+    _, token = make_user()
+    response = client.get(f"/api/tasks?token={token}")
+    assert response.status_code == 401
+
+
 def test_missing_file_is_400(client, make_user):
     _, token = make_user()
     response = client.post("/api/tasks", headers=auth(token), data={})
@@ -154,7 +160,8 @@ def test_readiness_names_what_is_unreachable(app, client):
     assert list(response.get_json()["error"]["failing"]) == ["redis"]
 
 
-def test_a_broker_outage_at_submit_fails_the_task_instead_of_losing_it(app, client, make_user):
+def test_a_redis_outage_at_submit_fails_the_task_instead_of_losing_it(app, client, make_user):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"
     app.extensions["celery"].conf.broker_connection_max_retries = 0
     _, token = make_user()
@@ -165,3 +172,12 @@ def test_a_broker_outage_at_submit_fails_the_task_instead_of_losing_it(app, clie
         task = session.query(Task).one()
         assert task.status is TaskStatus.FAILED
         assert task.error["code"] == "queue_unavailable"
+
+
+def test_an_update_that_cannot_be_published_does_not_stop_the_task(app, client, make_user):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # pub/sub down, the broker is not
+    _, token = make_user()
+    response = submit(client, token, text_image(["still queued"]))
+    assert response.status_code == 202
+    with db.session() as session:
+        assert session.get(Task, response.get_json()["taskId"]).status is TaskStatus.QUEUED

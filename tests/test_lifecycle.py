@@ -79,3 +79,10 @@ def test_progress_is_only_recorded_while_processing(app, task_id):
     with app.app_context():
         assert lifecycle.report_progress(task_id, 50, "early") is None
     assert load(task_id).progress == 0
+
+
+def test_the_database_is_written_even_when_redis_is_down(app, task_id):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
+    with app.app_context():
+        assert lifecycle.mark_processing(task_id) is not None
+    assert load(task_id).status is TaskStatus.PROCESSING
