@@ -30,18 +30,24 @@ def create_user(session, email: str) -> tuple[User, str]:
     return user, token
 
 
-def token_from_request() -> str | None:
-    """Read the token from `Authorization: Bearer …` or, for WebSockets, `?token=`."""
+def bearer_token() -> str | None:
+    """Read the token from `Authorization: Bearer <token>`."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
-    return request.args.get("token") or None
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
 def authenticate() -> None:
-    """Set `g.user_id` from the request's token, or answer 401."""
-    token = token_from_request()
-    if token is None:
+    """Set `g.user_id` from the request's bearer token, or answer 401."""
+    _authenticate(bearer_token())
+
+
+def authenticate_websocket() -> None:
+    """Like `authenticate`, also taking `?token=`: browsers cannot set WebSocket headers."""
+    _authenticate(bearer_token() or request.args.get("token"))
+
+
+def _authenticate(token: str | None) -> None:
+    if not token:
         raise ApiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>.")
     with db.session() as session:
         user_id = session.scalar(select(User.id).where(User.token_hash == hash_token(token)))

@@ -6,7 +6,7 @@ import queue
 from flask import Blueprint, current_app, g
 from flask_sock import Sock
 
-from ocrapp.auth import authenticate
+from ocrapp.auth import authenticate_websocket
 from ocrapp.db import db
 from ocrapp.events import MessageType, envelope
 from ocrapp.lifecycle import active_task_updates
@@ -14,7 +14,7 @@ from ocrapp.lifecycle import active_task_updates
 sock = Sock()
 bp = Blueprint("ws", __name__)
 # Runs before the handshake, so a bad token gets a plain 401 response.
-bp.before_request(authenticate)
+bp.before_request(authenticate_websocket)
 
 
 @sock.route("/ws", bp=bp)
