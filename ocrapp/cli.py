@@ -7,6 +7,7 @@ import click
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import IntegrityError
 from websocket import WebSocketException
 
 from alembic import command
@@ -75,9 +76,12 @@ def users_group() -> None:
 @with_appcontext
 def users_create(email: str) -> None:
     """Create a user and print its API token (shown only once) as the last line."""
-    with db.session() as session:
-        user, token = create_user(session, email)
-        user_id = user.id
+    try:
+        with db.session() as session:
+            user, token = create_user(session, email)
+            user_id = user.id
+    except IntegrityError as error:
+        raise click.ClickException(f"a user {email} exists already") from error
     click.echo(f"Created user {user_id} <{email}>. API token (shown only once):", err=True)
     click.echo(token)
 

@@ -59,23 +59,37 @@ class ApiClient:
         return self._check(response).text
 
     def connect(self) -> websocket.WebSocket:
-        """Open the WebSocket of task updates."""
+        """Open the WebSocket of task updates, once the server says it is subscribed."""
         ws_url = "ws" + self.url.removeprefix("http") + "/ws"
         header = [f"{name}: {value}" for name, value in self.headers.items()]
-        return websocket.create_connection(ws_url, header=header, timeout=self.timeout)
+        ws = websocket.create_connection(ws_url, header=header, timeout=self.timeout)
+        if _receive(ws).get("type") != "connected":
+            ws.close()
+            raise ApiClientError("the server did not confirm the WebSocket connection")
+        return ws
 
     @staticmethod
     def updates(ws: websocket.WebSocket, task_id: str, timeout: float) -> Iterator[dict]:
         """Yield the updates of `task_id` until it is completed or failed."""
         ws.settimeout(timeout)
         while True:
-            try:
-                message = json.loads(ws.recv())
-            except websocket.WebSocketTimeoutException as error:
-                raise TimeoutError(f"no update for {timeout:.0f}s") from error
+            message = _receive(ws)
             data = message.get("data", {})
             if message.get("type") != "task_update" or data.get("taskId") != task_id:
                 continue
             yield data
             if data["status"] in ("completed", "failed"):
                 return
+
+
+def _receive(ws: websocket.WebSocket) -> dict:
+    """Return the next message, or raise ApiClientError if none comes or the socket closed."""
+    try:
+        raw = ws.recv()
+    except websocket.WebSocketTimeoutException as error:
+        raise ApiClientError(f"no update for {ws.gettimeout():.0f}s") from error
+    except websocket.WebSocketConnectionClosedException as error:
+        raise ApiClientError("the server closed the WebSocket") from error
+    if not raw:
+        raise ApiClientError("the server closed the WebSocket")
+    return json.loads(raw)

@@ -1,0 +1,35 @@
+"""The `ocrapp` command, run as a user runs it, on the embedded defaults."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+OCRAPP = Path(sys.executable).parent / "ocrapp"
+
+
+def run(instance: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OCRAPP_INSTANCE_DIR": str(instance)}
+    for name in ("DATABASE_URL", "STORAGE_URL"):
+        env.pop(name, None)
+    return subprocess.run([OCRAPP, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_users_create_prints_the_token_last_and_refuses_a_duplicate(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    created = run(tmp_path, "users", "create", "alice@example.com")
+    assert created.returncode == 0
+    token = created.stdout.splitlines()[-1]
+    assert len(token) >= 43 and " " not in token
+    assert (tmp_path / "ocrapp.sqlite3").exists()
+    again = run(tmp_path, "users", "create", "alice@example.com")
+    assert again.returncode == 1
+    assert "exists already" in again.stderr
+
+
+def test_the_web_side_never_imports_torch():
+    code = (
+        "import sys, ocrapp, ocrapp.cli, ocrapp.api, ocrapp.ws; ocrapp.create_app(); "
+        "sys.exit('torch' in sys.modules or 'easyocr' in sys.modules)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
