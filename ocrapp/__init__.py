@@ -13,19 +13,15 @@ from ocrapp.hub import hub
 from ocrapp.jobs import celery_init_app
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app from `Config`, with `config` overriding any setting."""
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from `Config`, with `test_config` overriding any setting."""
     app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
     app.config.from_object(Config)
-    if config:
-        app.config.update(config)
+    if test_config:
+        app.config.update(test_config)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    if app.config["DATABASE_URL"].startswith("sqlite") or app.config["STORAGE_URL"].startswith(
-        "file:"
-    ):
-        app.config["INSTANCE_DIR"].mkdir(parents=True, exist_ok=True)
     db.init_app(app)
     celery_init_app(app)
     hub.init_app(app)

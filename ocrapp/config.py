@@ -33,6 +33,7 @@ class Config:
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    # Celery's settings, completed from the values above by `celery_settings`.
     CELERY = {
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -47,4 +48,13 @@ class Config:
         # Building the OCR model in each child takes a few seconds.
         "worker_proc_alive_timeout": 60,
         "include": ["tasks.ocr", "tasks.signals"],
+    }
+
+
+def celery_settings(config) -> dict:
+    """Return every Celery setting for a Flask `config`."""
+    return {
+        **config["CELERY"],
+        "broker_url": config["BROKER_URL"],
+        "task_default_queue": config["OCR_QUEUE"],
     }

@@ -1,5 +1,6 @@
 """Task update messages: the envelope, the Redis channel, and the one `publish` call."""
 
+import enum
 import json
 from datetime import UTC, datetime
 from functools import cache
@@ -8,7 +9,9 @@ from typing import Any
 import redis
 
 
-class MessageType:
+class MessageType(enum.StrEnum):
+    """The `type` of a message sent to WebSocket clients."""
+
     CONNECTED = "connected"
     TASK_UPDATE = "task_update"
 

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from ocrapp.db import db
+from ocrapp.errors import ApiError
 from ocrapp.events import redis_client
 from ocrapp.storage import get_storage
 
@@ -45,6 +46,5 @@ def readyz():
             failing[name] = str(error) or type(error).__name__
     if failing:
         names = ", ".join(failing)
-        body = {"code": "not_ready", "message": f"Not reachable: {names}.", "failing": failing}
-        return jsonify(status="unavailable", error=body), 503
+        raise ApiError(503, "not_ready", f"Not reachable: {names}.", failing=failing)
     return jsonify(status="ready", checks=dict.fromkeys(checks, "ok"))

@@ -3,11 +3,13 @@
 from celery import Celery, Task
 from flask import Flask, current_app
 
+from ocrapp.config import celery_settings
+
 OCR_TASK_NAME = "ocrapp.recognize_file"
 
 
 def celery_init_app(app: Flask) -> Celery:
-    """Create the Celery app from `app.config["CELERY"]`; tasks run in an app context."""
+    """Create the Celery app from the Flask config; its tasks run in an app context."""
 
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -15,13 +17,7 @@ def celery_init_app(app: Flask) -> Celery:
                 return self.run(*args, **kwargs)
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
-    celery_app.config_from_object(
-        {
-            **app.config["CELERY"],
-            "broker_url": app.config["BROKER_URL"],
-            "task_default_queue": app.config["OCR_QUEUE"],
-        }
-    )
+    celery_app.config_from_object(celery_settings(app.config))
     celery_app.set_default()
     celery_app.flask_app = app
     app.extensions["celery"] = celery_app

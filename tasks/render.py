@@ -5,13 +5,20 @@ from html import escape
 
 from tasks.document import Page
 
+PAGE_BREAK = "\n\f\n"
+
+
+def document_text(pages: list[Page]) -> str:
+    """Return the text of every page, pages separated by a form feed."""
+    return PAGE_BREAK.join(page.text for page in pages)
+
 
 def summary(pages: list[Page]) -> dict:
     """Return the text, word count, page count and mean line confidence of `pages`."""
     lines = [line for page in pages for line in page.lines]
     confidence = sum(line.confidence for line in lines) / len(lines) if lines else 0.0
     return {
-        "text": "\n\n".join(page.text for page in pages),
+        "text": document_text(pages),
         "wordCount": sum(page.word_count for page in pages),
         "pageCount": len(pages),
         "confidence": round(confidence, 4),
@@ -25,7 +32,7 @@ def render_json(pages: list[Page]) -> bytes:
 
 def render_text(pages: list[Page]) -> bytes:
     """Render the plain text, pages separated by a form feed."""
-    return "\n\f\n".join(page.text for page in pages).encode()
+    return document_text(pages).encode()
 
 
 def _html_line(line) -> str:
