@@ -5,7 +5,6 @@ import os
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 import redis
 import websocket
@@ -15,7 +14,7 @@ from ocrapp import create_app
 from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
 from ocrapp.db import db
-from tests.stack import Stack, start_moto_server
+from tests.stack import Stack, recreate_database, start_moto_server
 
 POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -26,15 +25,6 @@ TEST_DATABASE = "ocrapp_test"
 # so either can publish what the other's sockets receive.
 NAMESPACE = f"ocrapp-test-{uuid.uuid4().hex[:8]}"
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-
-
-def recreate_database(name: str) -> str:
-    """Create an empty PostgreSQL database `name` and return its SQLAlchemy URL."""
-    admin_url = POSTGRES_URL.replace("+psycopg", "")
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return POSTGRES_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 @pytest.fixture(scope="session")
@@ -60,7 +50,7 @@ def database_url() -> str:
     """A fresh PostgreSQL database, migrated to the newest schema."""
     from alembic import command
 
-    url = recreate_database(TEST_DATABASE)
+    url = recreate_database(POSTGRES_URL, TEST_DATABASE)
     command.upgrade(alembic_config(url), "head")
     return url
 
@@ -165,7 +155,9 @@ class Socket:
 
     def __init__(self, url: str, token: str) -> None:
         self.ws = websocket.create_connection(
-            url.replace("http", "ws", 1) + "/ws", header=[f"Authorization: Bearer {token}"]
+            url.replace("http", "ws", 1) + "/ws",
+            header=[f"Authorization: Bearer {token}"],
+            timeout=10,
         )
 
     def receive(self, timeout: float = 10) -> dict:

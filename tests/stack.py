@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +33,14 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.1)
 
 
+def recreate_database(postgres_url: str, name: str) -> str:
+    """Create an empty database `name` beside `postgres_url`; return its SQLAlchemy URL."""
+    with psycopg.connect(postgres_url.replace("+psycopg", ""), autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
 def procfile_commands() -> dict[str, str]:
     """Return the Procfile's commands by process name."""
     lines = (ROOT / "Procfile").read_text().splitlines()
@@ -44,14 +53,15 @@ class Process:
     def __init__(self, name: str, command: str, env: dict[str, str], log_dir: Path) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
-        self.popen = subprocess.Popen(
-            ["/bin/sh", "-c", command],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log_path.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with self.log_path.open("wb") as log:
+            self.popen = subprocess.Popen(
+                ["/bin/sh", "-c", command],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
 
     def alive(self) -> bool:
         """Whether the process is still running."""

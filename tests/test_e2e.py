@@ -99,9 +99,12 @@ def test_embedded_defaults_with_the_cli(sqlite_stack, tmp_path):
     completed = submit_with_cli(sqlite_stack, token, image)
     assert completed.returncode == 0, completed.stderr
     assert "hello" in completed.stdout.lower() and "sqlite" in completed.stdout.lower()
-    progress_lines = completed.stderr.splitlines()
-    assert any(": processing" in line for line in progress_lines)
-    assert ": completed 100%" in progress_lines[-1]
+    reported = [line.split(": ", 1)[1].split()[0] for line in completed.stderr.splitlines()]
+    assert statuses([{"status": status} for status in reported]) == [
+        "queued",
+        "processing",
+        "completed",
+    ]
     instance = sqlite_stack.env["OCRAPP_INSTANCE_DIR"]
     assert os.path.exists(os.path.join(instance, "ocrapp.sqlite3"))
     results = [name for _, _, names in os.walk(instance) for name in names]

@@ -5,7 +5,8 @@ from sqlalchemy import create_engine, inspect
 
 from alembic import command
 from ocrapp.cli import alembic_config
-from tests.conftest import recreate_database
+from tests.conftest import POSTGRES_URL
+from tests.stack import recreate_database
 
 TABLES = {"users", "files", "tasks", "results", "alembic_version"}
 
@@ -19,7 +20,7 @@ def table_names(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade_on_postgresql():
-    url = recreate_database("ocrapp_migrations_test")
+    url = recreate_database(POSTGRES_URL, "ocrapp_migrations_test")
     config = alembic_config(url)
     command.upgrade(config, "head")
     assert table_names(url) == TABLES

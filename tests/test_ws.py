@@ -29,7 +29,8 @@ def test_socket_without_a_valid_token_is_refused(pg_stack):
 
 def test_token_in_the_query_string_is_accepted(pg_stack, app, make_user):
     user_id, token = make_user()
-    ws = websocket.create_connection(pg_stack.url.replace("http", "ws") + f"/ws?token={token}")
+    url = pg_stack.url.replace("http", "ws") + f"/ws?token={token}"
+    ws = websocket.create_connection(url, timeout=10)
     try:
         assert json.loads(ws.recv())["data"] == {"userId": user_id}
     finally:
@@ -70,3 +71,7 @@ def test_users_receive_their_own_updates_on_every_socket_and_nobody_elses(
         lifecycle.mark_processing(alices_task)
     for socket in alice_sockets:
         assert socket.receive()["data"]["taskId"] == alices_task
+    with app.app_context():
+        lifecycle.report_progress(bobs_task, 50, "Bob's next update")
+    # Alice's update was published before this one: Bob would have had it first.
+    assert bob_socket.receive()["data"]["message"] == "Bob's next update"

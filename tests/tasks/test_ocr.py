@@ -11,16 +11,20 @@ from tasks.ocr import open_image
 from tasks.render import render_html, render_json, summary
 from tests.images import corrupt_png, text_image
 
+slow = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def engine():
     return load_engine("easyocr", 1)
 
 
+@slow
 def test_engine_is_built_once_per_process(engine):
     assert load_engine("easyocr", 1) is engine
 
 
+@slow
 def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
     image = open_image(text_image(["invoice number seven", "total amount due"]))
     reports = []
@@ -35,6 +39,7 @@ def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
     assert reports == sorted(reports) and reports[-1] == 90
 
 
+@slow
 def test_results_render_the_recognised_lines(engine):
     page = engine.recognize(open_image(text_image(["<b>bold</b> & co"])), lambda *_: None)
     html = render_html([page], title="a<title>").decode()
