@@ -20,8 +20,7 @@ test: $(STAMP)
 	scripts/test
 
 bench: $(STAMP)
-	scripts/test --no-header -p no:cacheprovider --collect-only -q >/dev/null
-	$(VENV)/bin/python bench/bench_pipeline.py
+	scripts/bench
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
