@@ -60,6 +60,10 @@ def recognize_file(task_id: str) -> None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
     with db.session() as session:
         task = session.get(Task, task_id)
+    if task is not None and task.status is TaskStatus.QUEUED:
+        # task_prerun could not record the start (its error is logged): record it now,
+        # or fail here, so that the task cannot stay queued.
+        task = lifecycle.mark_processing(task_id) or task
     if task is None or task.status is not TaskStatus.PROCESSING:
         log.warning("task %s is %s; nothing to do", task_id, task and task.status)
         return
