@@ -3,6 +3,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+
 from ocrapp.config import Config
 from ocrapp.db import make_engine
 from ocrapp.models import Base

@@ -1,16 +1,18 @@
 """The HTTP API: submit files, list tasks, read statuses and results."""
 
 import hashlib
-import json
 import logging
-from typing import TypeVar
+import re
+from pathlib import Path
+from typing import Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
 
 from ocrapp import lifecycle
 from ocrapp.auth import authenticate
+from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import timestamp
@@ -33,13 +35,28 @@ class ListQuery(BaseModel):
 
 class ResultQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    format: str = Field("json", pattern="^(json|txt|html)$")
+    format: Literal["json", "txt", "html", "hocr", "pdf"] = "json"
 
 
-def parse_query(model: type[QueryModel]) -> QueryModel:
-    """Validate the query string against `model`, or answer 400 naming what is wrong."""
+class SubmitForm(BaseModel):
+    """The form fields that come with an upload."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    engine: str | None = Field(None, max_length=32)
+    languages: list[str] = Field(["eng"], min_length=1, max_length=8)
+    force_ocr: bool = Field(False, alias="forceOcr")
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def split_languages(cls, value):
+        """Accept `eng+deu` or `eng,deu`, as Tesseract and forms write them."""
+        return re.split(r"[+,\s]+", value.strip()) if isinstance(value, str) else value
+
+
+def parse_input(model: type[QueryModel], values=None) -> QueryModel:
+    """Validate the query string (or `values`) against `model`, or answer 400 saying why."""
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(request.args.to_dict() if values is None else values)
     except ValidationError as error:
         problems = "; ".join(
             f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in error.errors()
@@ -101,9 +118,13 @@ def create_task():
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
+    form = parse_input(SubmitForm, request.form.to_dict())
+    engine = form.engine or current_app.config["OCR_ENGINE"]
+    check_request(current_app.config, engine, form.languages)
+    options = {"languages": form.languages, "forceOcr": form.force_ocr}
     file = store_upload(upload)
     with db.session() as session:
-        task = lifecycle.create_task(session, g.user_id, file, current_app.config["OCR_ENGINE"])
+        task = lifecycle.create_task(session, g.user_id, file, engine, options)
         body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
     # Commit, then publish `queued`, then enqueue: the worker's `processing` can
     # only follow the `queued` update, never overtake it.
@@ -121,7 +142,7 @@ def create_task():
 @bp.get("/tasks")
 def list_tasks():
     """List the caller's tasks, newest first, a page at a time."""
-    query = parse_query(ListQuery)
+    query = parse_input(ListQuery)
     with db.session() as session:
         mine = select(Task).where(Task.user_id == g.user_id)
         total = session.scalar(select(func.count()).select_from(mine.subquery()))
@@ -141,10 +162,20 @@ def get_task(task_id: str):
         return jsonify(task_json(load_own_task(session, task_id)))
 
 
+@bp.get("/engines")
+def list_engines():
+    """List the engines the workers have, with their languages."""
+    engines = registered_engines(current_app.config)
+    return jsonify(
+        default=current_app.config["OCR_ENGINE"],
+        engines=[{"name": name, "languages": langs} for name, langs in sorted(engines.items())],
+    )
+
+
 @bp.get("/tasks/<task_id>/result")
 def get_result(task_id: str):
-    """Return a completed task's result as JSON, plain text or HTML."""
-    result_format = parse_query(ResultQuery).format
+    """Return a completed task's result: json, txt, html, hocr or a searchable pdf."""
+    result_format = parse_input(ResultQuery).format
     with db.session() as session:
         task = load_own_task(session, task_id)
         if task.status is not TaskStatus.COMPLETED:
@@ -152,7 +183,10 @@ def get_result(task_id: str):
                 409, "result_not_ready", f"The task is {task.status.value}, not completed."
             )
         key = result_key(task.user_id, task.id, result_format)
-    data = get_storage(current_app.config).get(key)
-    if result_format == "json":
-        return jsonify({"taskId": task_id, **json.loads(data)})
-    return Response(data, content_type=f"{RESULT_FORMATS[result_format]}; charset=utf-8")
+        filename = f"{Path(task.file.original_filename).stem or 'result'}.{result_format}"
+    response = Response(
+        get_storage(current_app.config).get(key), content_type=RESULT_FORMATS[result_format]
+    )
+    disposition = "attachment" if result_format == "pdf" else "inline"
+    response.headers.set("Content-Disposition", disposition, filename=filename)
+    return response

@@ -4,13 +4,13 @@ import sys
 from pathlib import Path
 
 import click
+from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import IntegrityError
 from websocket import WebSocketException
 
-from alembic import command
 from ocrapp import create_app
 from ocrapp.auth import create_user
 from ocrapp.client import ApiClient, ApiClientError

@@ -30,6 +30,11 @@ class Config:
     OCR_ENGINE = os.environ.get("OCR_ENGINE", "easyocr")
     OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
     TORCH_THREADS = _int("TORCH_THREADS", 1)
+    PDF_DPI = _int("PDF_DPI", 300)
+    # A page rendered larger than this is rendered at a lower resolution (down to 50 dpi).
+    MAX_PAGE_PIXELS = _int("MAX_PAGE_PIXELS", 40_000_000)
+    # Progress updates of one task are at least this far apart (page changes excepted).
+    PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", 0.25))
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}

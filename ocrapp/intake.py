@@ -29,10 +29,15 @@ IMAGE_FORMATS = {
 UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
+PDF = DetectedType(FileType.PDF, "application/pdf", ".pdf")
+
+
 def detect_type(data: bytes) -> DetectedType:
-    """Identify the upload from its header bytes; the pixels are decoded by the worker."""
+    """Identify the upload from its header bytes; pages are decoded by the worker."""
     if not data:
         raise ApiError(400, "empty_file", "The uploaded file is empty.")
+    if data.startswith(b"%PDF-"):
+        return PDF
     try:
         with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
             image_format = image.format
@@ -41,7 +46,7 @@ def detect_type(data: bytes) -> DetectedType:
         raise ApiError(
             415,
             "unsupported_media_type",
-            f"The file is not an image of a supported type ({supported}).",
+            f"The file is not a PDF or an image of a supported type ({supported}).",
         ) from error
     content_type, extension = IMAGE_FORMATS[image_format]
     return DetectedType(FileType.IMAGE, content_type, extension)

@@ -39,6 +39,8 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
         "progress": task.progress,
         "error": task.error,
     }
+    if task.page_count is not None:
+        data["page"], data["pageCount"] = task.page, task.page_count
     if task.status is TaskStatus.QUEUED:
         data["queuePosition"] = queue_position(session, task)
     if task.status is TaskStatus.COMPLETED and task.result is not None:
@@ -46,13 +48,14 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
     return data
 
 
-def create_task(session, user_id: int, file: File, engine: str) -> Task:
+def create_task(session, user_id: int, file: File, engine: str, options: dict) -> Task:
     """Add a new queued task for `file`; the caller commits, then calls `publish_current`."""
     task = Task(
         id=new_id(),
         user_id=user_id,
         file=file,
         engine=engine,
+        options=options,
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )
@@ -104,12 +107,20 @@ def mark_processing(task_id: str) -> Task | None:
     return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
 
 
-def report_progress(task_id: str, progress: int, message: str) -> Task | None:
-    """Record how far a running task has come."""
+def report_progress(
+    task_id: str,
+    progress: int,
+    message: str,
+    page: int | None = None,
+    page_count: int | None = None,
+) -> Task | None:
+    """Record how far a running task has come, and on which page."""
 
     def change(task: Task) -> None:
         task.progress = max(0, min(100, progress))
         task.message = message
+        if page_count is not None:
+            task.page, task.page_count = page, page_count
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 

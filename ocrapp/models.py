@@ -4,7 +4,17 @@ import enum
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import JSON, DateTime, Enum, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -93,7 +103,11 @@ class Task(Base):
         _enum(TaskStatus, "task_status"), default=TaskStatus.QUEUED, index=True
     )
     progress: Mapped[int] = mapped_column(Integer, default=0)
+    page: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str] = mapped_column(String(255), default="")
+    # What the request asked for: {"languages": [...], "forceOcr": bool}.
+    options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     error: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -102,6 +116,23 @@ class Task(Base):
 
     file: Mapped[File] = relationship(lazy="joined", innerjoin=True)
     result: Mapped["Result | None"] = relationship(back_populates="task", lazy="selectin")
+
+
+class TaskPage(Base):
+    """A page of a task, recorded as soon as it is recognised, so that a retry can resume."""
+
+    __tablename__ = "task_pages"
+    __table_args__ = (UniqueConstraint("task_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    word_count: Mapped[int] = mapped_column(Integer)
+    confidence_score: Mapped[float] = mapped_column(Float)
+    result_key: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Result(Base):

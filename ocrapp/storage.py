@@ -5,6 +5,9 @@ Key layout (the only place that knows it):
     users/<user_id>/results/<task_id>/result.html   positioned text, one section per page
     users/<user_id>/results/<task_id>/result.json   text and lines with boxes and confidences
     users/<user_id>/results/<task_id>/result.txt    plain text
+    users/<user_id>/results/<task_id>/result.hocr   hOCR
+    users/<user_id>/results/<task_id>/result.pdf    searchable PDF: page images, invisible text
+    users/<user_id>/results/<task_id>/pages/<n>.json  page n, stored as soon as it is done
 """
 
 import os
@@ -14,7 +17,13 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlparse
 
-RESULT_FORMATS = {"html": "text/html", "json": "application/json", "txt": "text/plain"}
+RESULT_FORMATS = {
+    "json": "application/json",
+    "txt": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "hocr": "application/xhtml+xml; charset=utf-8",
+    "pdf": "application/pdf",
+}
 
 
 def upload_key(user_id: int, file_id: str, extension: str) -> str:
@@ -23,8 +32,13 @@ def upload_key(user_id: int, file_id: str, extension: str) -> str:
 
 
 def result_key(user_id: int, task_id: str, result_format: str) -> str:
-    """Return the key of a task's result in `result_format` (html, json or txt)."""
+    """Return the key of a task's result in `result_format` (a key of RESULT_FORMATS)."""
     return f"users/{user_id}/results/{task_id}/result.{result_format}"
+
+
+def page_key(user_id: int, task_id: str, number: int) -> str:
+    """Return the key of one recognised page of a task."""
+    return f"users/{user_id}/results/{task_id}/pages/{number}.json"
 
 
 class StorageError(Exception):

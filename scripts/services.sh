@@ -70,3 +70,8 @@ ensure_postgres() {
   [ -z "$installed" ] || wait_until 30 su postgres -c "createdb test" 2>/dev/null
   wait_until 30 postgres_answers "$url" || { echo "PostgreSQL at $url did not start." >&2; return 1; }
 }
+
+ensure_tesseract() {  # the second OCR engine, and page orientation for both
+  command -v tesseract >/dev/null && return 0
+  apt_install tesseract-ocr tesseract
+}

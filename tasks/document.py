@@ -1,14 +1,21 @@
-"""What recognition produces: pages of lines, each with a box and a confidence."""
+"""What recognition produces: pages of blocks of lines of words, each with a box."""
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from statistics import fmean
 
 
 @dataclass(frozen=True)
 class Box:
+    """An axis-aligned rectangle in pixels of the page image."""
+
     left: int
     top: int
     right: int
     bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
 
     @property
     def height(self) -> int:
@@ -27,37 +34,138 @@ class Box:
             max(self.bottom, other.bottom),
         )
 
+    def to_dict(self) -> dict:
+        return {"left": self.left, "top": self.top, "right": self.right, "bottom": self.bottom}
+
+
+def enclosing(boxes) -> Box:
+    """Return the smallest box holding all of `boxes`."""
+    boxes = iter(boxes)
+    total = next(boxes)
+    for box in boxes:
+        total = total.union(box)
+    return total
+
 
 @dataclass(frozen=True)
 class Fragment:
-    """A piece of text as an engine detected it, before layout."""
+    """A piece of text as an engine found it (a word or a run of words), before layout."""
 
     text: str
     confidence: float
     box: Box
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float
+    box: Box
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "confidence": self.confidence, "box": self.box.to_dict()}
 
 
 @dataclass(frozen=True)
 class Line:
-    text: str
-    confidence: float
-    box: Box
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word.text for word in self.words)
+
+    @property
+    def box(self) -> Box:
+        return enclosing(word.box for word in self.words)
+
+    @property
+    def confidence(self) -> float:
+        return round(fmean(word.confidence for word in self.words), 4)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "confidence": self.confidence,
+            "box": self.box.to_dict(),
+            "words": [word.to_dict() for word in self.words],
+        }
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the lines of a paragraph, re-joining words hyphenated across a line end."""
+    text = ""
+    for line in lines:
+        if text.endswith("-") and line[:1].islower() and text[-2:-1].isalpha():
+            text = text[:-1] + line
+        else:
+            text = f"{text} {line}" if text else line
+    return text
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (or a heading): lines read one after the other."""
+
+    lines: tuple[Line, ...]
+
+    @property
+    def text(self) -> str:
+        return join_lines([line.text for line in self.lines])
+
+    @property
+    def box(self) -> Box:
+        return enclosing(line.box for line in self.lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "box": self.box.to_dict(),
+            "lines": [line.to_dict() for line in self.lines],
+        }
 
 
 @dataclass
 class Page:
+    """One page: its size in pixels, the rotation applied, and its text in reading order."""
+
+    number: int
     width: int
     height: int
-    lines: list[Line] = field(default_factory=list)
+    rotation: int = 0
+    source: str = "ocr"  # or "text-layer": taken from a PDF without OCR
+    blocks: list[Block] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for block in self.blocks for line in block.lines]
+
+    @property
+    def words(self) -> list[Word]:
+        return [word for line in self.lines for word in line.words]
 
     @property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        return "\n\n".join(block.text for block in self.blocks)
 
     @property
     def word_count(self) -> int:
-        return sum(len(line.text.split()) for line in self.lines)
+        return len(self.words)
+
+    @property
+    def confidence(self) -> float:
+        """The mean word confidence (0 for a page without words)."""
+        words = self.words
+        return round(fmean(word.confidence for word in words), 4) if words else 0.0
 
     def to_dict(self) -> dict:
-        """Return the page as plain JSON-ready data."""
-        return asdict(self)
+        return {
+            "number": self.number,
+            "width": self.width,
+            "height": self.height,
+            "rotation": self.rotation,
+            "source": self.source,
+            "text": self.text,
+            "wordCount": self.word_count,
+            "confidence": self.confidence,
+            "blocks": [block.to_dict() for block in self.blocks],
+        }

@@ -15,6 +15,22 @@ class InvalidImage(TaskError):
     code = "invalid_image"
 
 
+class InvalidPdf(TaskError):
+    code = "pdf_invalid"
+
+
+class EncryptedPdf(TaskError):
+    code = "pdf_encrypted"
+
+
+class EmptyPdf(TaskError):
+    code = "pdf_empty"
+
+
+class PageTooLarge(TaskError):
+    code = "page_too_large"
+
+
 def describe(error: BaseException) -> tuple[str, str]:
     """Return the (code, message) a user is shown for `error`."""
     if isinstance(error, TaskError):

@@ -1,52 +1,82 @@
-"""The OCR task: load the task's file, recognise it, store the result."""
+"""The OCR task: load the task's file, recognise it page by page, store the results."""
 
-import io
 import logging
 
 from celery import shared_task
 from flask import current_app
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
-from ocrapp.models import Result, Task, TaskStatus
-from ocrapp.storage import RESULT_FORMATS, get_storage, result_key
+from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
+from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Page
-from tasks.engines import load_engine
-from tasks.errors import InvalidImage
+from tasks.engines import Engine, load_engine
+from tasks.layout import build_page
+from tasks.orientation import detect_rotation, upright
+from tasks.progress import PageProgress
+from tasks.searchable_pdf import SearchablePdf
+from tasks.sources import SourcePage, image_pages, pdf_pages
 
 log = logging.getLogger(__name__)
 
 
-def open_image(data: bytes) -> Image.Image:
-    """Decode an uploaded image (the first frame of an animation), upright, in RGB."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.seek(0)
-            image.load()
-            return ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise InvalidImage(f"The image could not be decoded: {error}") from error
+def open_pages(task: Task, data: bytes):
+    """Return the page count and the pages of the task's file."""
+    config = current_app.config
+    if task.file.file_type is FileType.PDF:
+        force_ocr = bool(task.options.get("forceOcr"))
+        return pdf_pages(data, config["PDF_DPI"], config["MAX_PAGE_PIXELS"], force_ocr)
+    return image_pages(data)
 
 
-def save_result(task: Task, pages: list[Page]) -> None:
-    """Store the result files, then record the result row (replacing one from an earlier try)."""
-    storage = get_storage(current_app.config)
+def recognize_page(
+    source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
+) -> tuple[Page, SourcePage]:
+    """Return the page laid out, from its text layer or by OCR, and the upright source."""
+    image = source.image
+    if source.text_layer is not None:
+        page = build_page(source.text_layer, source.number, image.width, image.height)
+        page.source = "text-layer"
+        return page, source
+    rotation = detect_rotation(image)
+    source.image = image = upright(image, rotation)
+    fragments = engine.recognize(image, languages, progress.within_page)
+    page = build_page(fragments, source.number, image.width, image.height, rotation=rotation)
+    return page, source
+
+
+def store_page(task: Task, page: Page) -> None:
+    """Keep a finished page, so that a crash later on does not lose it."""
+    key = page_key(task.user_id, task.id, page.number)
+    get_storage(current_app.config).put(key, render.page_json(page), RESULT_FORMATS["json"])
+    with db.session() as session:
+        row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
+        row = row or TaskPage(task_id=task.id, number=page.number)
+        row.source, row.rotation, row.result_key = page.source, page.rotation, key
+        row.word_count, row.confidence_score = page.word_count, page.confidence
+        session.add(row)
+
+
+def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None:
+    """Store every result format, then record the result row (replacing an earlier try's)."""
+    title = task.file.original_filename
     rendered = {
-        "json": render.render_json(pages),
+        "json": render.render_json(task.id, pages, engine),
         "txt": render.render_text(pages),
-        "html": render.render_html(pages, title=task.file.original_filename),
+        "html": render.render_html(pages, title),
+        "hocr": render.render_hocr(pages, title),
+        "pdf": pdf,
     }
+    storage = get_storage(current_app.config)
     for result_format, data in rendered.items():
-        key = result_key(task.user_id, task.id, result_format)
-        storage.put(key, data, RESULT_FORMATS[result_format])
+        storage.put(
+            result_key(task.user_id, task.id, result_format), data, RESULT_FORMATS[result_format]
+        )
     summary = render.summary(pages)
     with db.session() as session:
-        result = session.query(Result).filter_by(task_id=task.id).one_or_none() or Result(
-            task_id=task.id
-        )
+        result = session.query(Result).filter_by(task_id=task.id).first() or Result(task_id=task.id)
         result.result_key = result_key(task.user_id, task.id, "html")
         result.extracted_text = summary["text"]
         result.confidence_score = summary["confidence"]
@@ -55,9 +85,8 @@ def save_result(task: Task, pages: list[Page]) -> None:
         session.add(result)
 
 
-@shared_task(name=OCR_TASK_NAME)
-def recognize_file(task_id: str) -> None:
-    """Run OCR on the file of task `task_id`; the signal handlers record the status."""
+def start(task_id: str) -> Task | None:
+    """Load the task if it is this worker's to run."""
     with db.session() as session:
         task = session.get(Task, task_id)
     if task is not None and task.status is TaskStatus.QUEUED:
@@ -66,12 +95,28 @@ def recognize_file(task_id: str) -> None:
         task = lifecycle.mark_processing(task_id) or task
     if task is None or task.status is not TaskStatus.PROCESSING:
         log.warning("task %s is %s; nothing to do", task_id, task and task.status)
+        return None
+    return task
+
+
+@shared_task(name=OCR_TASK_NAME)
+def recognize_file(task_id: str) -> None:
+    """Run OCR on the file of task `task_id`; the signal handlers record the status."""
+    task = start(task_id)
+    if task is None:
         return
-    image = open_image(get_storage(current_app.config).get(task.file.storage_key))
-    lifecycle.report_progress(task_id, 10, f"Image loaded ({image.width}x{image.height})")
-    engine = load_engine(task.engine, current_app.config["TORCH_THREADS"])
-    page = engine.recognize(
-        image,
-        progress=lambda percent, message: lifecycle.report_progress(task_id, percent, message),
-    )
-    save_result(task, [page])
+    config = current_app.config
+    page_count, sources = open_pages(task, get_storage(config).get(task.file.storage_key))
+    progress = PageProgress(task_id, page_count, config["PROGRESS_INTERVAL"])
+    engine = load_engine(task.engine, config["TORCH_THREADS"])
+    languages = task.options.get("languages") or ["eng"]
+    pdf, pages, recognized = SearchablePdf(), [], 0
+    for source in sources:
+        progress.start_page(source.number)
+        page, source = recognize_page(source, engine, languages, progress)
+        recognized += page.source == "ocr"
+        store_page(task, page)
+        pdf.add_page(source.image, page, source.dpi)
+        pages.append(page)
+    engine_info = {"name": engine.name, "languages": languages, "pagesRecognised": recognized}
+    save_result(task, pages, pdf.finish(), engine_info)

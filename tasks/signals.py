@@ -2,12 +2,19 @@
 
 import logging
 
-from celery.signals import task_failure, task_prerun, task_success, worker_process_init
+from celery.signals import (
+    task_failure,
+    task_prerun,
+    task_success,
+    worker_process_init,
+    worker_ready,
+)
 
 from ocrapp import lifecycle
+from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
-from tasks.engines import load_engine
+from tasks.engines import available_engines, load_engine
 from tasks.errors import describe
 
 log = logging.getLogger(__name__)
@@ -15,6 +22,17 @@ log = logging.getLogger(__name__)
 
 def _flask_app(task):
     return task.app.flask_app
+
+
+@worker_ready.connect
+def report_engines(sender=None, **_) -> None:
+    """Tell the API which engines and languages this worker has."""
+    try:
+        engines = available_engines()
+        register_engines(sender.app.flask_app.config, engines)
+        log.info("engines: %s", engines)
+    except Exception:
+        log.exception("could not report this worker's engines")
 
 
 @worker_process_init.connect

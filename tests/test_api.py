@@ -40,6 +40,26 @@ def test_submit_stores_file_records_task_and_enqueues(app, client, make_user):
     assert queued == 1
 
 
+def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
+    _, token = make_user()
+    response = submit(client, token, b"%PDF-1.7 whatever follows", "scan.bin")
+    assert response.status_code == 202
+    with db.session() as session:
+        file = session.get(Task, response.get_json()["taskId"]).file
+        assert (file.file_type.value, file.content_type) == ("pdf", "application/pdf")
+
+
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [({"engine": "tesseract"}, "engines_unknown"), ({"colour": "red"}, "invalid_request")],
+)
+def test_submission_options_are_checked(client, make_user, fields, code):
+    _, token = make_user()
+    data = {"file": (io.BytesIO(text_image(["x"])), "x.png"), **fields}
+    response = client.post("/api/tasks", headers=auth(token), data=data)
+    assert response.get_json()["error"]["code"] == code
+
+
 @pytest.mark.parametrize("image_format", ["JPEG", "TIFF", "WEBP", "BMP", "GIF"])
 def test_every_supported_image_type_is_accepted(client, make_user, image_format):
     _, token = make_user()
@@ -86,9 +106,9 @@ def test_empty_file_is_400(client, make_user):
     assert response.get_json()["error"]["code"] == "empty_file"
 
 
-def test_file_that_is_not_an_image_is_415_whatever_its_name(client, make_user):
+def test_file_that_is_not_an_image_or_pdf_is_415_whatever_its_name(client, make_user):
     _, token = make_user()
-    response = submit(client, token, b"%PDF-1.7 not an image at all", "photo.png")
+    response = submit(client, token, b"PK\x03\x04 a zip archive", "photo.png")
     assert response.status_code == 415
     assert response.get_json()["error"]["code"] == "unsupported_media_type"
     with db.session() as session:

@@ -57,9 +57,10 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
     result = requests.get(f"{base}/result", headers=headers, timeout=10).json()
     for word in WORDS:
         assert word in result["text"].lower()
-    line = result["pages"][0]["lines"][0]
-    assert set(line) == {"text", "confidence", "box"}
+    line = result["pages"][0]["blocks"][0]["lines"][0]
+    assert set(line) == {"text", "confidence", "box", "words"}
     assert set(line["box"]) == {"left", "top", "right", "bottom"}
+    assert set(line["words"][0]) == {"text", "confidence", "box"}
     text = requests.get(f"{base}/result?format=txt", headers=headers, timeout=10)
     assert text.headers["Content-Type"].startswith("text/plain")
     assert "scanned" in text.text.lower()

@@ -1,14 +1,14 @@
 """Alembic migrations on a real PostgreSQL database."""
 
+from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect
 
-from alembic import command
 from ocrapp.cli import alembic_config
 from tests.conftest import POSTGRES_URL
 from tests.stack import recreate_database
 
-TABLES = {"users", "files", "tasks", "results", "alembic_version"}
+TABLES = {"users", "files", "tasks", "task_pages", "results", "alembic_version"}
 
 
 def table_names(url: str) -> set[str]:

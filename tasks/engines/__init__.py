@@ -1,20 +1,36 @@
-"""OCR engines: each turns an image into a page of lines; loaded once per process."""
+"""OCR engines: each finds text fragments in an image; built once per process.
 
+Languages are named as Tesseract names them (`eng`, `deu`, ...), for every engine.
+"""
+
+import shutil
 from collections.abc import Callable
 from functools import cache
 from typing import Protocol
 
 from PIL import Image
 
-from tasks.document import Page
+from tasks.document import Fragment
 
-ProgressCallback = Callable[[int, str], None]
+ProgressCallback = Callable[[float, str], None]
 
 
 class Engine(Protocol):
     name: str
 
-    def recognize(self, image: Image.Image, progress: ProgressCallback) -> Page: ...
+    def recognize(
+        self, image: Image.Image, languages: list[str], progress: ProgressCallback
+    ) -> list[Fragment]: ...
+
+
+def available_engines() -> dict[str, list[str]]:
+    """Return each engine this machine can run, with its languages, without loading any."""
+    from tasks.engines import easyocr_engine, tesseract_engine
+
+    engines = {"easyocr": easyocr_engine.languages()}
+    if shutil.which("tesseract"):
+        engines["tesseract"] = tesseract_engine.languages()
+    return engines
 
 
 @cache
@@ -24,4 +40,8 @@ def load_engine(name: str, threads: int) -> Engine:
         from tasks.engines.easyocr_engine import EasyOcrEngine
 
         return EasyOcrEngine(threads=threads)
-    raise ValueError(f"unknown OCR engine {name!r}; available: easyocr")
+    if name == "tesseract":
+        from tasks.engines.tesseract_engine import TesseractEngine
+
+        return TesseractEngine()
+    raise ValueError(f"unknown OCR engine {name!r}")

@@ -6,9 +6,8 @@ import warnings
 import numpy as np
 from PIL import Image
 
-from tasks.document import Box, Fragment, Page
+from tasks.document import Box, Fragment
 from tasks.engines import ProgressCallback
-from tasks.layout import reading_order
 
 log = logging.getLogger(__name__)
 # torch warns about its own quantisation API (used inside EasyOCR) and about pinned
@@ -24,6 +23,15 @@ def _box(points) -> Box:
     xs = [int(x) for x, _ in points]
     ys = [int(y) for _, y in points]
     return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+# Our language names (Tesseract's) -> EasyOCR's, for the weights that are installed.
+LANGUAGES = {"eng": "en"}
+
+
+def languages() -> list[str]:
+    """Return the languages whose weights the model package ships."""
+    return sorted(LANGUAGES)
 
 
 class EasyOcrEngine:
@@ -44,14 +52,16 @@ class EasyOcrEngine:
         )
         log.info("EasyOCR loaded with %d torch thread(s)", threads)
 
-    def recognize(self, image: Image.Image, progress: ProgressCallback) -> Page:
-        """Detect text regions, recognise them a few at a time, and lay out the lines."""
+    def recognize(
+        self, image: Image.Image, languages: list[str], progress: ProgressCallback
+    ) -> list[Fragment]:
+        """Detect text regions, then recognise them a few at a time, reporting progress."""
         from easyocr.utils import reformat_input
 
-        rgb, grey = reformat_input(np.asarray(image.convert("RGB")))
+        rgb, grey = reformat_input(np.asarray(image))
         horizontal, free = self.reader.detect(rgb)
         regions = [(box, None) for box in horizontal[0]] + [(None, box) for box in free[0]]
-        progress(30, f"Found {len(regions)} text regions")
+        progress(0.3, f"Found {len(regions)} text regions")
         fragments = []
         for start in range(0, len(regions), REGIONS_PER_STEP):
             chunk = regions[start : start + REGIONS_PER_STEP]
@@ -63,5 +73,7 @@ class EasyOcrEngine:
             )
             fragments += [Fragment(text, float(conf), _box(points)) for points, text, conf in found]
             done = min(start + REGIONS_PER_STEP, len(regions))
-            progress(30 + 60 * done // len(regions), f"Recognised {done} of {len(regions)} regions")
-        return Page(width=image.width, height=image.height, lines=reading_order(fragments))
+            progress(
+                0.3 + 0.7 * done / len(regions), f"Recognised {done} of {len(regions)} regions"
+            )
+        return fragments

@@ -7,8 +7,9 @@ from PIL import Image
 
 from tasks.engines import load_engine
 from tasks.errors import InvalidImage
-from tasks.ocr import open_image
+from tasks.layout import build_page
 from tasks.render import render_html, render_json, summary
+from tasks.sources import decode_image as open_image
 from tests.images import corrupt_png, text_image
 
 slow = pytest.mark.slow
@@ -28,7 +29,8 @@ def test_engine_is_built_once_per_process(engine):
 def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
     image = open_image(text_image(["invoice number seven", "total amount due"]))
     reports = []
-    page = engine.recognize(image, progress=lambda percent, message: reports.append(percent))
+    fragments = engine.recognize(image, ["eng"], lambda fraction, _: reports.append(fraction))
+    page = build_page(fragments, 1, image.width, image.height)
     # EasyOCR sometimes drops a space between words; the order is what this checks.
     assert [line.text.lower().replace(" ", "") for line in page.lines] == [
         "invoicenumberseven",
@@ -36,16 +38,17 @@ def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
     ]
     assert 4 <= page.word_count <= 6
     assert all(0 < line.confidence <= 1 for line in page.lines)
-    assert reports == sorted(reports) and reports[-1] == 90
+    assert reports == sorted(reports) and reports[-1] == 1.0
 
 
 @slow
 def test_results_render_the_recognised_lines(engine):
-    page = engine.recognize(open_image(text_image(["<b>bold</b> & co"])), lambda *_: None)
+    image = open_image(text_image(["<b>bold</b> & co"]))
+    page = build_page(engine.recognize(image, ["eng"], lambda *_: None), 1, 10, 10)
     html = render_html([page], title="a<title>").decode()
     assert "&lt;title&gt;" in html and "<b>" not in html
     assert summary([page])["pageCount"] == 1
-    assert b'"lines"' in render_json([page])
+    assert b'"words"' in render_json("task", [page], {"name": "easyocr"})
 
 
 def test_animated_gif_gives_its_first_frame():

@@ -1,0 +1,44 @@
+"""Tesseract 5 (Debian's `tesseract-ocr`), one thread per call."""
+
+import os
+
+import pytesseract
+from PIL import Image
+
+from tasks.document import Box, Fragment
+from tasks.engines import ProgressCallback
+
+
+def languages() -> list[str]:
+    """Return the installed Tesseract languages (without `osd`, which is not one)."""
+    return sorted(set(pytesseract.get_languages(config="")) - {"osd"})
+
+
+class TesseractEngine:
+    name = "tesseract"
+
+    def __init__(self) -> None:
+        # OpenMP threads fight the other worker processes for the cores: about 5x slower.
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+
+    def recognize(
+        self, image: Image.Image, languages: list[str], progress: ProgressCallback
+    ) -> list[Fragment]:
+        """Return the words Tesseract finds, with their boxes and confidences."""
+        data = pytesseract.image_to_data(
+            image, lang="+".join(languages), output_type=pytesseract.Output.DICT
+        )
+        progress(1.0, "Text recognised")
+        return [
+            Fragment(text.strip(), float(conf) / 100, Box(left, top, left + width, top + height))
+            for text, conf, left, top, width, height in zip(
+                data["text"],
+                data["conf"],
+                data["left"],
+                data["top"],
+                data["width"],
+                data["height"],
+                strict=True,
+            )
+            if text.strip() and float(conf) >= 0
+        ]

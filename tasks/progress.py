@@ -1,0 +1,32 @@
+"""Progress of a task over its pages, reported a few times a second at most."""
+
+import time
+
+from ocrapp import lifecycle
+
+
+class PageProgress:
+    """Turn (page, fraction of the page) into progress updates, throttled."""
+
+    def __init__(self, task_id: str, page_count: int, interval: float) -> None:
+        self.task_id, self.page_count, self.interval = task_id, page_count, interval
+        self.page = 1
+        self.last_report = 0.0
+
+    def start_page(self, number: int) -> None:
+        """Report that page `number` begins; a new page is always reported."""
+        self.page = number
+        self._report(0.0, "", force=True)
+
+    def within_page(self, fraction: float, detail: str) -> None:
+        """Report progress within the current page, unless the last report is too recent."""
+        self._report(fraction, f": {detail}" if detail else "")
+
+    def _report(self, fraction: float, detail: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last_report < self.interval:
+            return
+        self.last_report = now
+        percent = int(100 * (self.page - 1 + fraction) / self.page_count)
+        message = f"Page {self.page} of {self.page_count}{detail}"
+        lifecycle.report_progress(self.task_id, percent, message, self.page, self.page_count)

@@ -1,0 +1,84 @@
+"""PDFs and multi-page images with known text, generated for the tests and the benchmark."""
+
+import io
+
+from PIL import Image, ImageDraw, ImageFont
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas
+
+from tests.images import text_image
+
+DPI = 300
+
+
+def page_image(lines: list[str], size: int = 40) -> Image.Image:
+    """A page-like image of `lines`, as a scanner would give it."""
+    return Image.open(io.BytesIO(text_image(lines, size=size))).convert("RGB")
+
+
+def two_column_image(left: list[str], right: list[str], size: int = 40) -> Image.Image:
+    """Two columns of lines side by side, a wide gutter between them."""
+    font = ImageFont.load_default(size=size)
+    column = max(int(font.getlength(line)) for line in left + right)
+    image = Image.new(
+        "RGB", (2 * column + 5 * size, (max(len(left), len(right)) + 1) * size * 2), "white"
+    )
+    draw = ImageDraw.Draw(image)
+    for x, lines in ((size, left), (column + 4 * size, right)):
+        for number, line in enumerate(lines):
+            draw.text((x, size + number * int(size * 1.6)), line, fill="black", font=font)
+    return image
+
+
+def image_pdf(images: list[Image.Image]) -> bytes:
+    """A scanned document: each image a page at 300 dpi, with no text layer."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer)
+    for image in images:
+        width, height = image.width * 72 / DPI, image.height * 72 / DPI
+        document.setPageSize((width, height))
+        png = io.BytesIO()
+        image.save(png, format="PNG")
+        document.drawImage(ImageReader(png), 0, 0, width, height)
+        document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+def text_pdf(pages: list[list[str]], **options) -> bytes:
+    """A born-digital PDF: each page's lines as real text."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=(400, 300), **options)
+    for lines in pages:
+        for number, line in enumerate(lines):
+            document.drawString(30, 260 - number * 20, line)
+        document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+def empty_pdf() -> bytes:
+    """A well-formed PDF whose page tree is empty."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [] /Count 0 >>",
+    ]
+    body, offsets = b"%PDF-1.4\n", []
+    for number, content in enumerate(objects, start=1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (number, content)
+    xref = len(body)
+    body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    body += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return body
+
+
+def tiff(images: list[Image.Image]) -> bytes:
+    """A multi-page TIFF of `images`."""
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="TIFF", save_all=True, append_images=images[1:], dpi=(DPI, DPI))
+    return buffer.getvalue()
