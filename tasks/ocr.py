@@ -112,7 +112,8 @@ def recognize_file(task_id: str) -> None:
     languages = task.options.get("languages") or ["eng"]
     pdf, pages, recognized = SearchablePdf(), [], 0
     for source in sources:
-        progress.start_page(source.number)
+        # A page taken from a text layer takes milliseconds: it need not always be announced.
+        progress.start_page(source.number, slow=source.text_layer is None)
         page, source = recognize_page(source, engine, languages, progress)
         recognized += page.source == "ocr"
         store_page(task, page)

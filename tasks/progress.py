@@ -13,10 +13,10 @@ class PageProgress:
         self.page = 1
         self.last_report = 0.0
 
-    def start_page(self, number: int) -> None:
-        """Report that page `number` begins; a new page is always reported."""
+    def start_page(self, number: int, slow: bool) -> None:
+        """Report that page `number` begins; always when it is `slow` (to be OCR'd)."""
         self.page = number
-        self._report(0.0, "", force=True)
+        self._report(0.0, "", force=slow)
 
     def within_page(self, fraction: float, detail: str) -> None:
         """Report progress within the current page, unless the last report is too recent."""

@@ -6,6 +6,7 @@ unless the request forces OCR (like OCRmyPDF's --skip-text).
 
 import io
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -61,18 +62,21 @@ def image_pages(data: bytes) -> tuple[int, Iterator[SourcePage]]:
     return count, pages()
 
 
+EMPTY_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b")
+
+
 def open_pdf(data: bytes):
     """Open a PDF with pdfium, turning its failures into task errors."""
     import pypdfium2 as pdfium
-    import pypdfium2.raw as pdfium_c
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
-        if error.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        # pdfium's error code is per thread and can be left over from an earlier document,
+        # so the reason is read from the file: the trailer names an /Encrypt dictionary.
+        if b"/Encrypt" in data:
             raise EncryptedPdf("The PDF is encrypted and no password was given.") from error
-        # pdfium refuses a document without pages, but reports no error for it.
-        if error.err_code == pdfium_c.FPDF_ERR_SUCCESS:
+        if EMPTY_PAGE_TREE.search(data):
             raise EmptyPdf("The PDF has no pages.") from error
         raise InvalidPdf(f"The PDF could not be read: {error}") from error
     if len(pdf) == 0:

@@ -53,7 +53,8 @@ def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
     ("fields", "code"),
     [({"engine": "tesseract"}, "engines_unknown"), ({"colour": "red"}, "invalid_request")],
 )
-def test_submission_options_are_checked(client, make_user, fields, code):
+def test_submission_options_are_checked(app, client, make_user, fields, code):
+    app.config["EVENT_NAMESPACE"] = "no-worker-registered-here"
     _, token = make_user()
     data = {"file": (io.BytesIO(text_image(["x"])), "x.png"), **fields}
     response = client.post("/api/tasks", headers=auth(token), data=data)

@@ -8,35 +8,11 @@ import boto3
 import pytest
 import requests
 
+from tests.helpers import create_user, statuses, upload
 from tests.images import corrupt_png, text_image
 
 pytestmark = pytest.mark.slow
 WORDS = ["ocrapp", "reads", "scanned", "letters"]
-
-
-def create_user(stack) -> str:
-    """Create a user with the CLI and return the token it prints last."""
-    return stack.cli("users", "create", f"user-{os.urandom(4).hex()}@example.com").splitlines()[-1]
-
-
-def upload(stack, token: str, data: bytes, filename: str) -> dict:
-    response = requests.post(
-        f"{stack.url}/api/tasks",
-        headers={"Authorization": f"Bearer {token}"},
-        files={"file": (filename, data)},
-        timeout=30,
-    )
-    assert response.status_code == 202, response.text
-    return response.json()
-
-
-def statuses(updates: list[dict]) -> list[str]:
-    """The distinct statuses in the order they arrived."""
-    seen: list[str] = []
-    for update in updates:
-        if not seen or seen[-1] != update["status"]:
-            seen.append(update["status"])
-    return seen
 
 
 def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_socket):

@@ -1,0 +1,41 @@
+"""Calls to a running stack, shared by the end-to-end tests."""
+
+import os
+
+import requests
+
+
+def create_user(stack) -> str:
+    """Create a user with the CLI and return the token it prints last."""
+    return stack.cli("users", "create", f"user-{os.urandom(4).hex()}@example.com").splitlines()[-1]
+
+
+def upload(stack, token: str, data: bytes, filename: str, **fields) -> dict:
+    """Submit a file (with form `fields`) and return the new task."""
+    response = requests.post(
+        f"{stack.url}/api/tasks",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": (filename, data)},
+        data=fields,
+        timeout=30,
+    )
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def fetch(stack, token: str, path: str) -> requests.Response:
+    """GET an API path with the user's token."""
+    response = requests.get(
+        f"{stack.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return response
+
+
+def statuses(updates: list[dict]) -> list[str]:
+    """The distinct statuses in the order they arrived."""
+    seen: list[str] = []
+    for update in updates:
+        if not seen or seen[-1] != update["status"]:
+            seen.append(update["status"])
+    return seen

@@ -1,0 +1,159 @@
+"""Real documents end to end: multi-page PDFs, columns, text layers, both engines."""
+
+import io
+
+import pypdfium2 as pdfium
+import pytest
+import requests
+
+from tests.documents import (
+    empty_pdf,
+    image_pdf,
+    page_image,
+    text_pdf,
+    tiff,
+    two_column_image,
+)
+from tests.helpers import create_user, fetch, statuses, upload
+from tests.stack import wait_for
+
+pytestmark = pytest.mark.slow
+PANGRAMS = [
+    "The quick brown fox jumps over the lazy dog",
+    "Pack my box with five dozen liquor jugs",
+    "How vexingly quick daft zebras jump",
+    "Sphinx of black quartz judge my vow",
+]
+
+
+@pytest.fixture(scope="module")
+def stack(pg_stack):
+    """The PostgreSQL stack, once its worker has reported both engines."""
+
+    def both_engines() -> bool:
+        engines = requests.get(f"{pg_stack.url}/api/engines", headers=HEADERS, timeout=5)
+        return {e["name"] for e in engines.json()["engines"]} == {"easyocr", "tesseract"}
+
+    HEADERS["Authorization"] = f"Bearer {create_user(pg_stack)}"
+    wait_for(both_engines, 60, "both engines reported")
+    return pg_stack
+
+
+HEADERS: dict[str, str] = {}
+
+
+def run(stack, open_socket, data: bytes, filename: str, **fields) -> tuple[str, list[dict]]:
+    """Submit a file as a new user; return their token and the task's updates."""
+    token = create_user(stack)
+    socket = open_socket(stack.url, token)
+    task = upload(stack, token, data, filename, **fields)
+    return token, socket.updates_until_finished(task["taskId"], timeout=300)
+
+
+def squashed(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+@pytest.mark.parametrize("engine", ["tesseract", "easyocr"])
+def test_scanned_pdf_page_by_page_in_reading_order(stack, open_socket, engine):
+    pages = [
+        page_image(["first page", "alpha bravo"]),
+        two_column_image(["left column", "first half"], ["right column", "second half"]),
+        page_image(["third page ending"]),
+    ]
+    token, updates = run(stack, open_socket, image_pdf(pages), "scan.pdf", engine=engine)
+    assert statuses(updates) == ["queued", "processing", "completed"], updates[-1]
+    processing = [u for u in updates if u["status"] == "processing" and "page" in u]
+    assert [u["page"] for u in processing] == sorted(u["page"] for u in processing)
+    assert {u["page"] for u in processing} == {1, 2, 3}
+    assert {u["pageCount"] for u in processing} == {3}
+    assert "Page 3 of 3" in processing[-1]["message"]
+
+    task_id = updates[-1]["taskId"]
+    result = fetch(stack, token, f"/api/tasks/{task_id}/result").json()
+    assert result["engine"] == {"name": engine, "languages": ["eng"], "pagesRecognised": 3}
+    texts = [squashed(page["text"]) for page in result["pages"]]
+    assert "alphabravo" in texts[0] and "thirdpage" in texts[2]
+    columns = texts[1]
+    assert columns.index("left") < columns.index("first") < columns.index("right")
+    assert columns.index("right") < columns.index("second")
+
+    pdf = fetch(stack, token, f"/api/tasks/{task_id}/result?format=pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.headers["Content-Disposition"] == "attachment; filename=scan.pdf"
+    layer = [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf.content)]
+    assert "bravo" in layer[0].lower() and "second" in layer[1].lower()
+
+    hocr = fetch(stack, token, f"/api/tasks/{task_id}/result?format=hocr")
+    assert hocr.headers["Content-Type"].startswith("application/xhtml+xml")
+    assert 'class="ocrx_word"' in hocr.text and hocr.text.count('class="ocr_page"') == 3
+
+
+def test_a_pdf_with_a_text_layer_is_not_ocrd(stack, open_socket):
+    data = text_pdf([["Hello text layer", "second line here"], ["Page two, exactly."]])
+    token, updates = run(stack, open_socket, data, "digital.pdf")
+    assert updates[-1]["status"] == "completed"
+    result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
+    assert result["engine"]["pagesRecognised"] == 0
+    assert [page["source"] for page in result["pages"]] == ["text-layer", "text-layer"]
+    assert [page["text"] for page in result["pages"]] == [
+        "Hello text layer second line here",
+        "Page two, exactly.",
+    ]
+    assert result["confidence"] == 1.0
+
+
+def test_force_ocr_recognises_a_text_layer_page(stack, open_socket):
+    data = text_pdf([["Forced recognition"]])
+    token, updates = run(stack, open_socket, data, "d.pdf", engine="tesseract", forceOcr="true")
+    result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
+    assert result["engine"]["pagesRecognised"] == 1
+    assert result["pages"][0]["source"] == "ocr"
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (text_pdf([["secret"]], encrypt="password"), "pdf_encrypted"),
+        (empty_pdf(), "pdf_empty"),
+        (b"%PDF-1.7\n1 0 obj << /Broken", "pdf_invalid"),
+    ],
+)
+def test_bad_pdfs_fail_with_their_error_code(stack, open_socket, data, code):
+    _, updates = run(stack, open_socket, data, "bad.pdf")
+    assert updates[-1]["status"] == "failed"
+    assert updates[-1]["error"]["code"] == code
+
+
+def test_a_page_scanned_sideways_is_turned_upright(stack, open_socket):
+    sideways = page_image(PANGRAMS).rotate(90, expand=True)
+    png = io.BytesIO()
+    sideways.save(png, format="PNG")
+    token, updates = run(stack, open_socket, png.getvalue(), "sideways.png", engine="tesseract")
+    result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
+    assert result["pages"][0]["rotation"] == 90
+    assert "quickbrownfox" in squashed(result["text"])
+
+
+def test_every_page_of_a_tiff_is_read(stack, open_socket):
+    data = tiff([page_image(["tiff page one"]), page_image(["tiff page two"])])
+    token, updates = run(stack, open_socket, data, "pages.tiff", engine="tesseract")
+    assert updates[-1]["result"]["pageCount"] == 2
+    text = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result?format=txt").text
+    assert "\f" in text and "two" in text.lower()
+
+
+def test_engines_and_languages_are_listed_and_checked(stack):
+    engines = requests.get(f"{stack.url}/api/engines", headers=HEADERS, timeout=5).json()
+    assert {"name": "easyocr", "languages": ["eng"]} in engines["engines"]
+    assert engines["default"] == "easyocr"
+    response = requests.post(
+        f"{stack.url}/api/tasks",
+        headers=HEADERS,
+        files={"file": ("a.png", b"\x89PNG\r\n\x1a\n")},
+        data={"engine": "easyocr", "languages": "eng+xyz"},
+        timeout=10,
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert (error["code"], error["languages"]) == ("unsupported_language", ["eng"])
