@@ -14,7 +14,7 @@ from ocrapp import lifecycle
 from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
-from tasks.engines import available_engines, load_engine
+from tasks.engines import available_engines, limit_threads, load_engine
 from tasks.errors import describe
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def prepare_worker_process(**_) -> None:
     """Drop database connections inherited from the parent and load the OCR engine."""
     try:
         db.engine.dispose(close=False)
+        limit_threads()
         from celery import current_app as celery_app
 
         config = celery_app.flask_app.config

@@ -1,12 +1,10 @@
 """Tesseract 5 (Debian's `tesseract-ocr`), one thread per call."""
 
-import os
-
 import pytesseract
 from PIL import Image
 
 from tasks.document import Box, Fragment
-from tasks.engines import ProgressCallback
+from tasks.engines import ProgressCallback, limit_threads
 
 
 def languages() -> list[str]:
@@ -18,8 +16,7 @@ class TesseractEngine:
     name = "tesseract"
 
     def __init__(self) -> None:
-        # OpenMP threads fight the other worker processes for the cores: about 5x slower.
-        os.environ["OMP_THREAD_LIMIT"] = "1"
+        limit_threads()
 
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
