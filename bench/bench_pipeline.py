@@ -21,7 +21,7 @@ import redis
 import requests
 import websocket
 
-from tasks.ocr import open_image
+from tasks.sources import decode_image
 from tests.images import text_image
 from tests.stack import Stack, recreate_database, start_moto_server
 
@@ -68,13 +68,13 @@ def recognize_share(images: list[bytes], counter, start_line, spans) -> None:
     from tasks.engines.easyocr_engine import EasyOcrEngine
 
     engine = EasyOcrEngine(threads=1)
-    decoded = [open_image(data) for data in images]
+    decoded = [decode_image(data) for data in images]
     # One untimed run, as the end-to-end warm-up gives each worker child.
-    engine.recognize(decoded[0], progress=lambda percent, message: None)
+    engine.recognize(decoded[0], ["eng"], lambda *_: None)
     start_line.wait(timeout=WARM_UP_TIMEOUT)
     started = time.perf_counter()
     while (index := claim_next(counter)) < len(decoded):
-        engine.recognize(decoded[index], progress=lambda percent, message: None)
+        engine.recognize(decoded[index], ["eng"], lambda *_: None)
     spans.put((started, time.perf_counter()))
 
 

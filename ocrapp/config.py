@@ -34,7 +34,7 @@ class Config:
     # A page rendered larger than this is rendered at a lower resolution (down to 50 dpi).
     MAX_PAGE_PIXELS = _int("MAX_PAGE_PIXELS", 40_000_000)
     # Progress updates of one task are at least this far apart (page changes excepted).
-    PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", 0.25))
+    PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", 0.5))
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}

@@ -1,6 +1,7 @@
 """The OCR task: load the task's file, recognise it page by page, store the results."""
 
 import logging
+from statistics import fmean
 
 from celery import shared_task
 from flask import current_app
@@ -11,7 +12,7 @@ from ocrapp.jobs import OCR_TASK_NAME
 from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
-from tasks.document import Page
+from tasks.document import Fragment, Page
 from tasks.engines import Engine, load_engine
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
@@ -20,6 +21,10 @@ from tasks.searchable_pdf import SearchablePdf
 from tasks.sources import SourcePage, image_pages, pdf_pages
 
 log = logging.getLogger(__name__)
+# A page read with at least this many words at this mean confidence is taken as upright;
+# any other is checked for orientation (which costs a Tesseract run).
+UPRIGHT_MIN_WORDS = 3
+UPRIGHT_MIN_CONFIDENCE = 0.6
 
 
 def open_pages(task: Task, data: bytes):
@@ -31,20 +36,39 @@ def open_pages(task: Task, data: bytes):
     return image_pages(data)
 
 
+def looks_upright(fragments: list[Fragment]) -> bool:
+    """Whether an engine read the page with confidence: then it needs no turning."""
+    words = [word for fragment in fragments for word in fragment.text.split()]
+    confident = [f.confidence for f in fragments if f.text.strip()]
+    return len(words) >= UPRIGHT_MIN_WORDS and fmean(confident) >= UPRIGHT_MIN_CONFIDENCE
+
+
+def recognize_upright(
+    source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
+) -> tuple[list[Fragment], int]:
+    """Recognise the page; if the result is poor and the page lies sideways, turn it and retry."""
+    fragments = engine.recognize(source.image, languages, progress.within_page)
+    if looks_upright(fragments):
+        return fragments, 0
+    rotation = detect_rotation(source.image)
+    if rotation == 0:
+        return fragments, 0
+    source.image = upright(source.image, rotation)
+    return engine.recognize(source.image, languages, progress.within_page), rotation
+
+
 def recognize_page(
     source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
-) -> tuple[Page, SourcePage]:
-    """Return the page laid out, from its text layer or by OCR, and the upright source."""
+) -> Page:
+    """Return the page laid out, from its text layer or by OCR (`source` is left upright)."""
     image = source.image
     if source.text_layer is not None:
         page = build_page(source.text_layer, source.number, image.width, image.height)
         page.source = "text-layer"
-        return page, source
-    rotation = detect_rotation(image)
-    source.image = image = upright(image, rotation)
-    fragments = engine.recognize(image, languages, progress.within_page)
-    page = build_page(fragments, source.number, image.width, image.height, rotation=rotation)
-    return page, source
+        return page
+    fragments, rotation = recognize_upright(source, engine, languages, progress)
+    image = source.image
+    return build_page(fragments, source.number, image.width, image.height, rotation=rotation)
 
 
 def store_page(task: Task, page: Page) -> None:
@@ -114,7 +138,7 @@ def recognize_file(task_id: str) -> None:
     for source in sources:
         # A page taken from a text layer takes milliseconds: it need not always be announced.
         progress.start_page(source.number, slow=source.text_layer is None)
-        page, source = recognize_page(source, engine, languages, progress)
+        page = recognize_page(source, engine, languages, progress)
         recognized += page.source == "ocr"
         store_page(task, page)
         pdf.add_page(source.image, page, source.dpi)
