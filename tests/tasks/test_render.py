@@ -1,0 +1,48 @@
+"""Result formats, checked by the tools that read them."""
+
+import xml.etree.ElementTree as ElementTree
+
+import pypdfium2 as pdfium
+
+from tasks.document import Box, Fragment
+from tasks.layout import build_page
+from tasks.render import render_hocr, render_json, render_text, summary
+from tasks.searchable_pdf import SearchablePdf
+from tests.documents import page_image
+
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def sample_page(number: int = 1):
+    fragments = [
+        Fragment("Invoice total", 0.9, Box(100, 100, 400, 140)),
+        Fragment("<42> & due", 0.7, Box(100, 160, 350, 200)),
+    ]
+    return build_page(fragments, number, 800, 600)
+
+
+def test_hocr_is_well_formed_xhtml_with_pages_lines_and_words():
+    root = ElementTree.fromstring(render_hocr([sample_page(1), sample_page(2)], "a & b"))
+    classes = [element.get("class") for element in root.iter()]
+    assert classes.count("ocr_page") == 2 and classes.count("ocr_line") == 4
+    words = [e for e in root.iter(f"{XHTML}span") if e.get("class") == "ocrx_word"]
+    assert words[0].text == "Invoice" and words[0].get("title").endswith("x_wconf 90")
+    assert words[2].text == "<42>"
+
+
+def test_the_searchable_pdf_carries_the_words_over_the_image():
+    pdf = SearchablePdf()
+    pdf.add_page(page_image(["x"]).resize((800, 600)), sample_page(), dpi=300)
+    document = pdfium.PdfDocument(pdf.finish())
+    text = document[0].get_textpage().get_text_range()
+    assert "Invoice" in text and "due" in text
+    assert document[0].get_size() == (800 * 72 / 300, 600 * 72 / 300)
+
+
+def test_counts_and_confidence_are_the_same_in_every_format():
+    pages = [sample_page(1), sample_page(2)]
+    figures = summary(pages)
+    assert (figures["wordCount"], figures["pageCount"]) == (10, 2)
+    assert figures["confidence"] == round((2 * 0.9 + 3 * 0.7) / 5, 4)
+    assert render_text(pages).decode().count("\f") == 1
+    assert b'"wordCount": 10' in render_json("t", pages, {"name": "x"})
