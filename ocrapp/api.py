@@ -16,7 +16,7 @@ from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import timestamp
-from ocrapp.intake import clean_filename, detect_type
+from ocrapp.intake import clean_filename, count_pages, detect_type
 from ocrapp.jobs import enqueue_ocr
 from ocrapp.models import File, Task, TaskStatus, new_id
 from ocrapp.storage import RESULT_FORMATS, get_storage, result_key, upload_key
@@ -104,6 +104,7 @@ def store_upload(upload) -> File:
         file_type=detected.file_type,
         content_type=detected.content_type,
         size_bytes=len(data),
+        page_count=count_pages(data, detected),
         sha256=hashlib.sha256(data).hexdigest(),
     )
     file.stored_filename = file.id + detected.extension
@@ -130,7 +131,7 @@ def create_task():
     # only follow the `queued` update, never overtake it.
     lifecycle.publish_current(task.id)
     try:
-        enqueue_ocr(task.id)
+        enqueue_ocr(task.id, file.page_count)
     except Exception as error:
         log.exception("could not enqueue task %s", task.id)
         message = "The task queue is not reachable; submit the file again later."

@@ -35,6 +35,12 @@ class Config:
     MAX_PAGE_PIXELS = _int("MAX_PAGE_PIXELS", 40_000_000)
     # Progress updates of one task are at least this far apart (page changes excepted).
     PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", 0.5))
+    # A worker process that dies (killed, out of memory) is replaced and the task is run
+    # again, up to this many runs in all; then the task fails with `worker_lost`.
+    MAX_ATTEMPTS = _int("MAX_ATTEMPTS", 3)
+    # A task is stopped (the worker process killed) after BASE + PER_PAGE x pages seconds.
+    TASK_TIME_LIMIT_BASE = _int("TASK_TIME_LIMIT_BASE", 300)
+    TASK_TIME_LIMIT_PER_PAGE = _int("TASK_TIME_LIMIT_PER_PAGE", 300)
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
@@ -46,6 +52,11 @@ class Config:
         "task_ignore_result": True,
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
+        # A lost worker's task is sent again with its retry count, so the count is bounded.
+        "task_retry_on_worker_lost": True,
+        # Redis hands an unacknowledged task to another worker after this long: longer than
+        # any task may run (a day), or a slow task would run twice.
+        "broker_transport_options": {"visibility_timeout": 24 * 3600},
         "worker_prefetch_multiplier": 1,
         "worker_send_task_events": True,
         "task_send_sent_event": True,

@@ -52,6 +52,19 @@ def detect_type(data: bytes) -> DetectedType:
     return DetectedType(FileType.IMAGE, content_type, extension)
 
 
+def count_pages(data: bytes, detected: DetectedType) -> int:
+    """Count the pages of an upload: a PDF's pages, a TIFF's frames; 1 if it cannot tell."""
+    try:
+        if detected.file_type is FileType.PDF:
+            import pypdfium2
+
+            return len(pypdfium2.PdfDocument(data)) or 1
+        with Image.open(io.BytesIO(data)) as image:
+            return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    except Exception:  # the worker reads the file again and says what is wrong with it
+        return 1
+
+
 def clean_filename(filename: str | None) -> str:
     """Keep the last path component of a client's file name, without control characters."""
     name = re.split(r"[\\/]", filename or "")[-1]

@@ -24,6 +24,14 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
-def enqueue_ocr(task_id: str) -> None:
+def time_limit(page_count: int) -> int:
+    """Return the seconds a task of `page_count` pages may run before it is stopped."""
+    config = current_app.config
+    return config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * page_count
+
+
+def enqueue_ocr(task_id: str, page_count: int) -> None:
     """Send the OCR task for `task_id`; the row must be committed already."""
-    current_app.extensions["celery"].send_task(OCR_TASK_NAME, args=[task_id], task_id=task_id)
+    current_app.extensions["celery"].send_task(
+        OCR_TASK_NAME, args=[task_id], task_id=task_id, time_limit=time_limit(page_count)
+    )

@@ -1,5 +1,7 @@
 """Errors a task ends with, each carrying a code a user or a client can act on."""
 
+from billiard.exceptions import TimeLimitExceeded, WorkerLostError
+
 
 class TaskError(Exception):
     """A failure that is the input's fault, reported to the user as is."""
@@ -35,4 +37,8 @@ def describe(error: BaseException) -> tuple[str, str]:
     """Return the (code, message) a user is shown for `error`."""
     if isinstance(error, TaskError):
         return error.code, error.message
+    if isinstance(error, WorkerLostError):
+        return "worker_lost", "The worker stopped while reading this file, too many times."
+    if isinstance(error, TimeLimitExceeded):
+        return "timeout", f"The task ran longer than its limit of {error.args[0]:.0f} seconds."
     return "internal_error", f"OCR failed unexpectedly ({type(error).__name__})."

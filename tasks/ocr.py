@@ -7,6 +7,7 @@ from celery import shared_task
 from flask import current_app
 
 from ocrapp import lifecycle
+from ocrapp.config import Config
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
 from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
@@ -123,7 +124,8 @@ def start(task_id: str) -> Task | None:
     return task
 
 
-@shared_task(name=OCR_TASK_NAME)
+# max_retries bounds the runs after a lost worker (task_retry_on_worker_lost).
+@shared_task(name=OCR_TASK_NAME, max_retries=Config.MAX_ATTEMPTS - 1, default_retry_delay=1)
 def recognize_file(task_id: str) -> None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
     task = start(task_id)

@@ -1,0 +1,117 @@
+"""Crashes and limits on real processes and real signals: nothing is lost, nothing loops."""
+
+import os
+import signal
+
+import psycopg
+import pytest
+
+from tests.conftest import POSTGRES_URL, REDIS_BASE_URL
+from tests.documents import image_pdf, page_image
+from tests.helpers import create_user, fetch, statuses, upload
+from tests.stack import Stack, recreate_database, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def fragile_stack(tmp_path_factory):
+    """A stack of its own, whose worker the tests kill: two runs a task, short time limits."""
+    database_url = recreate_database(POSTGRES_URL, "ocrapp_fragile")
+    folder = tmp_path_factory.mktemp("fragile")
+    stack = Stack(
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": f"{REDIS_BASE_URL}/12",
+            "STORAGE_URL": (folder / "storage").as_uri(),
+            "EVENT_NAMESPACE": f"fragile-{os.getpid()}",
+            "OCR_QUEUE": f"fragile-{os.getpid()}",
+            "MAX_ATTEMPTS": "2",
+            "TASK_TIME_LIMIT_BASE": "8",
+            "TASK_TIME_LIMIT_PER_PAGE": "4",
+        },
+        folder,
+    )
+    stack.database = database_url.replace("+psycopg", "")
+    yield stack.start()
+    stack.stop()
+
+
+def worker_child(stack) -> int:
+    """Return the pid of the worker's one pool process."""
+    parent = stack.processes[1].popen.pid
+
+    def children() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if entry.isdigit() and int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        found.append(int(entry))
+            except (OSError, IndexError):
+                continue
+        return found
+
+    wait_for(lambda: len(children()) == 1, 60, "one worker pool process")
+    return children()[0]
+
+
+def kill_at_each_start(stack, socket, task_id: str, times: int) -> list[dict]:
+    """Kill the pool process each time the task starts, `times` times; return the updates."""
+    updates, kills = [], 0
+    while not updates or updates[-1]["status"] not in ("completed", "failed"):
+        message = socket.receive(timeout=120)
+        if message["type"] != "task_update" or message["data"]["taskId"] != task_id:
+            continue
+        update = message["data"]
+        updates.append(update)
+        # Each run starts with "OCR processing started", before any page.
+        if update["message"] == "OCR processing started" and kills < times:
+            os.kill(worker_child(stack), signal.SIGKILL)
+            kills += 1
+    return updates
+
+
+def rows(stack, table: str, task_id: str) -> int:
+    with psycopg.connect(stack.database) as connection:
+        query = f"SELECT count(*) FROM {table} WHERE task_id = %s"
+        return connection.execute(query, (task_id,)).fetchone()[0]
+
+
+def test_a_killed_worker_process_is_replaced_and_the_task_completes_once(
+    fragile_stack, open_socket
+):
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    pages = [page_image([f"page {n} survives a crash"]) for n in (1, 2)]
+    task = upload(fragile_stack, token, image_pdf(pages), "crash.pdf")
+    updates = kill_at_each_start(fragile_stack, socket, task["taskId"], times=1)
+    assert statuses(updates) == ["queued", "processing", "completed"]
+    starts = [u for u in updates if u["message"] == "OCR processing started"]
+    assert len(starts) == 2
+    assert fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}").json()["attempts"] == 2
+    assert rows(fragile_stack, "results", task["taskId"]) == 1
+    assert rows(fragile_stack, "task_pages", task["taskId"]) == 2
+    text = fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}/result?format=txt").text
+    assert "survives" in text.lower()
+
+
+def test_a_task_that_keeps_killing_its_worker_fails_after_max_attempts(fragile_stack, open_socket):
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    task = upload(fragile_stack, token, image_pdf([page_image(["poison"])]), "poison.pdf")
+    updates = kill_at_each_start(fragile_stack, socket, task["taskId"], times=99)
+    assert updates[-1]["status"] == "failed"
+    assert updates[-1]["error"]["code"] == "worker_lost"
+    assert fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}").json()["attempts"] == 2
+
+
+def test_a_task_over_its_time_limit_fails_with_timeout(fragile_stack, open_socket):
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    lines = [f"line {n} of a page far too long to read in twelve seconds" for n in range(60)]
+    task = upload(fragile_stack, token, image_pdf([page_image(lines)]), "long.pdf")
+    updates = socket.updates_until_finished(task["taskId"], timeout=120)
+    assert updates[-1]["status"] == "failed"
+    assert updates[-1]["error"]["code"] == "timeout"
+    assert "12 seconds" in updates[-1]["error"]["message"]
