@@ -4,7 +4,8 @@ import hashlib
 import logging
 import re
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Annotated, Literal, TypeVar
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -19,7 +20,13 @@ from ocrapp.events import timestamp
 from ocrapp.intake import clean_filename, count_pages, detect_type
 from ocrapp.jobs import enqueue_ocr
 from ocrapp.models import File, Task, TaskStatus, new_id
-from ocrapp.storage import RESULT_FORMATS, get_storage, result_key, upload_key
+from ocrapp.storage import (
+    RESULT_FORMATS,
+    StorageError,
+    get_storage,
+    result_key,
+    upload_key,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -43,7 +50,9 @@ class SubmitForm(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     engine: str | None = Field(None, max_length=32)
-    languages: list[str] = Field(["eng"], min_length=1, max_length=8)
+    languages: list[Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,15}$")]] = Field(
+        ["eng"], min_length=1, max_length=8
+    )
     force_ocr: bool = Field(False, alias="forceOcr")
 
     @field_validator("languages", mode="before")
@@ -73,7 +82,11 @@ def task_json(task: Task) -> dict:
         "engine": task.engine,
         "status": task.status.value,
         "progress": task.progress,
+        "page": task.page,
+        "pageCount": task.page_count,
         "message": task.message,
+        "languages": task.options.get("languages", ["eng"]),
+        "forceOcr": task.options.get("forceOcr", False),
         "error": task.error,
         "attempts": task.attempts,
         "createdAt": timestamp(task.created_at),
@@ -115,7 +128,7 @@ def store_upload(upload) -> File:
 
 @bp.post("/tasks")
 def create_task():
-    """Accept an image and queue it for OCR."""
+    """Accept an image or a PDF and queue it for OCR."""
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
@@ -169,7 +182,9 @@ def list_engines():
     engines = registered_engines(current_app.config)
     return jsonify(
         default=current_app.config["OCR_ENGINE"],
-        engines=[{"name": name, "languages": langs} for name, langs in sorted(engines.items())],
+        engines=[
+            {"name": name, "languages": languages} for name, languages in sorted(engines.items())
+        ],
     )
 
 
@@ -185,9 +200,20 @@ def get_result(task_id: str):
             )
         key = result_key(task.user_id, task.id, result_format)
         filename = f"{Path(task.file.original_filename).stem or 'result'}.{result_format}"
-    response = Response(
-        get_storage(current_app.config).get(key), content_type=RESULT_FORMATS[result_format]
+    try:
+        data = get_storage(current_app.config).get(key)
+    except StorageError as error:  # a task completed before this format existed
+        raise ApiError(
+            404, "result_not_found", f"This task has no {result_format} result."
+        ) from error
+    response = Response(data, content_type=RESULT_FORMATS[result_format])
+    response.headers["Content-Disposition"] = content_disposition(
+        "attachment" if result_format == "pdf" else "inline", filename
     )
-    disposition = "attachment" if result_format == "pdf" else "inline"
-    response.headers.set("Content-Disposition", disposition, filename=filename)
     return response
+
+
+def content_disposition(disposition: str, filename: str) -> str:
+    """Name a download: an ASCII fallback, and the UTF-8 name for clients that read it."""
+    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -157,6 +157,26 @@ class Page:
         words = self.words
         return round(fmean(word.confidence for word in words), 4) if words else 0.0
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Page":
+        """Rebuild a page from `to_dict`'s output, as stored while a task runs."""
+        blocks = [
+            Block(
+                tuple(
+                    Line(
+                        tuple(
+                            Word(w["text"], w["confidence"], Box(**w["box"])) for w in line["words"]
+                        )
+                    )
+                    for line in block["lines"]
+                )
+            )
+            for block in data["blocks"]
+        ]
+        return cls(
+            data["number"], data["width"], data["height"], data["rotation"], data["source"], blocks
+        )
+
     def to_dict(self) -> dict:
         return {
             "number": self.number,

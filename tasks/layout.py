@@ -5,6 +5,7 @@ all of it, else into paragraphs where a horizontal gap is wider than line spacin
 cannot be split is a paragraph, whose lines are read top to bottom, words left to right.
 """
 
+import re
 from statistics import median
 
 from tasks.document import Block, Box, Fragment, Line, Page, Word
@@ -14,9 +15,12 @@ GUTTER = 1.5  # a vertical gap at least this wide separates columns
 PARAGRAPH_GAP = 1.0  # a horizontal gap at least this tall separates paragraphs
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def split_words(fragment: Fragment) -> list[Word]:
     """Split a fragment into words, giving each a share of the box by its length."""
-    parts = fragment.text.split()
+    parts = CONTROL_CHARACTERS.sub("", fragment.text).split()
     if not parts:
         return []
     box, total = fragment.box, len(" ".join(parts))

@@ -1,5 +1,6 @@
 """The OCR task: load the task's file, recognise it page by page, store the results."""
 
+import json
 import logging
 from statistics import fmean
 
@@ -14,7 +15,7 @@ from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Fragment, Page
-from tasks.engines import Engine, load_engine
+from tasks.engines import CountedEngine, Engine, load_engine
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
 from tasks.progress import PageProgress
@@ -22,10 +23,10 @@ from tasks.searchable_pdf import SearchablePdf
 from tasks.sources import SourcePage, image_pages, pdf_pages
 
 log = logging.getLogger(__name__)
-# A page read with at least this many words at this mean confidence is taken as upright;
-# any other is checked for orientation (which costs a Tesseract run).
+# A page read with at least this many words, at this mean confidence, in boxes wider than
+# tall, is taken as upright; any other is checked for orientation (a Tesseract run).
 UPRIGHT_MIN_WORDS = 3
-UPRIGHT_MIN_CONFIDENCE = 0.6
+UPRIGHT_MIN_CONFIDENCE = 0.8
 
 
 def open_pages(task: Task, data: bytes):
@@ -34,14 +35,21 @@ def open_pages(task: Task, data: bytes):
     if task.file.file_type is FileType.PDF:
         force_ocr = bool(task.options.get("forceOcr"))
         return pdf_pages(data, config["PDF_DPI"], config["MAX_PAGE_PIXELS"], force_ocr)
-    return image_pages(data)
+    return image_pages(data, config["MAX_PAGE_PIXELS"])
 
 
 def looks_upright(fragments: list[Fragment]) -> bool:
-    """Whether an engine read the page with confidence: then it needs no turning."""
-    words = [word for fragment in fragments for word in fragment.text.split()]
-    confident = [f.confidence for f in fragments if f.text.strip()]
-    return len(words) >= UPRIGHT_MIN_WORDS and fmean(confident) >= UPRIGHT_MIN_CONFIDENCE
+    """Whether an engine read the page confidently, in horizontal lines: no turning needed.
+
+    Tesseract reads a page turned 90 degrees clockwise well, but down its columns, in
+    boxes taller than wide: the page must still be turned for the layout to hold.
+    """
+    found = [fragment for fragment in fragments if len(fragment.text.strip()) >= 3]
+    if len(found) < UPRIGHT_MIN_WORDS:
+        return False
+    horizontal = sum(f.box.width > f.box.height for f in found) / len(found)
+    confidence = fmean(f.confidence for f in found)
+    return horizontal >= 0.8 and confidence >= UPRIGHT_MIN_CONFIDENCE
 
 
 def recognize_upright(
@@ -70,6 +78,14 @@ def recognize_page(
     fragments, rotation = recognize_upright(source, engine, languages, progress)
     image = source.image
     return build_page(fragments, source.number, image.width, image.height, rotation=rotation)
+
+
+def stored_pages(task: Task) -> dict[int, Page]:
+    """Return the pages an earlier run of the task finished, by number."""
+    with db.session() as session:
+        keys = dict(session.query(TaskPage.number, TaskPage.result_key).filter_by(task_id=task.id))
+    storage = get_storage(current_app.config)
+    return {number: Page.from_dict(json.loads(storage.get(key))) for number, key in keys.items()}
 
 
 def store_page(task: Task, page: Page) -> None:
@@ -134,16 +150,20 @@ def recognize_file(task_id: str) -> None:
     config = current_app.config
     page_count, sources = open_pages(task, get_storage(config).get(task.file.storage_key))
     progress = PageProgress(task_id, page_count, config["PROGRESS_INTERVAL"])
-    engine = load_engine(task.engine, config["TORCH_THREADS"])
+    engine = CountedEngine(load_engine(task.engine, config["TORCH_THREADS"]))
     languages = task.options.get("languages") or ["eng"]
-    pdf, pages, recognized = SearchablePdf(), [], 0
+    pdf, pages = SearchablePdf(), []
+    done = stored_pages(task)  # after a lost worker, the pages it finished are kept
     for source in sources:
-        # A page taken from a text layer takes milliseconds: it need not always be announced.
-        progress.start_page(source.number, slow=source.text_layer is None)
-        page = recognize_page(source, engine, languages, progress)
-        recognized += page.source == "ocr"
-        store_page(task, page)
+        if source.number in done:
+            page = done[source.number]
+            source.image = upright(source.image, page.rotation)
+        else:
+            # A page taken from a text layer takes milliseconds: it need not be announced.
+            progress.start_page(source.number, slow=source.text_layer is None)
+            page = recognize_page(source, engine, languages, progress)
+            store_page(task, page)
         pdf.add_page(source.image, page, source.dpi)
         pages.append(page)
-    engine_info = {"name": engine.name, "languages": languages, "pagesRecognised": recognized}
+    engine_info = {"name": engine.name, "languages": languages, "calls": engine.calls}
     save_result(task, pages, pdf.finish(), engine_info)

@@ -12,6 +12,7 @@ class PageProgress:
         self.task_id, self.page_count, self.interval = task_id, page_count, interval
         self.page = 1
         self.last_report = 0.0
+        self.percent = 0
 
     def start_page(self, number: int, slow: bool) -> None:
         """Report that page `number` begins; always when it is `slow` (to be OCR'd)."""
@@ -27,6 +28,10 @@ class PageProgress:
         if not force and now - self.last_report < self.interval:
             return
         self.last_report = now
-        percent = int(100 * (self.page - 1 + fraction) / self.page_count)
+        # Never backwards (a page read again upright), and 100 only once completed.
+        self.percent = max(
+            self.percent, min(99, int(100 * (self.page - 1 + fraction) / self.page_count))
+        )
+        percent = self.percent
         message = f"Page {self.page} of {self.page_count}{detail}"
         lifecycle.report_progress(self.task_id, percent, message, self.page, self.page_count)

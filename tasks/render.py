@@ -88,7 +88,7 @@ def _hocr_page(page: Page) -> str:
     n, parts = page.number, []
     parts.append(
         f'<div class="ocr_page" id="page_{n}" title="bbox 0 0 {page.width} {page.height}; '
-        f'ppageno {n - 1}; textangle {page.rotation}">'
+        f'ppageno {n - 1}">'
     )
     for b, block in enumerate(page.blocks, start=1):
         parts.append(f'<div class="ocr_carea" id="block_{n}_{b}" title="{_bbox(block.box)}">')

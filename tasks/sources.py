@@ -4,6 +4,7 @@ A PDF page that already has a text layer yields its text, with boxes, and is not
 unless the request forces OCR (like OCRmyPDF's --skip-text).
 """
 
+import ctypes
 import io
 import math
 import re
@@ -42,17 +43,29 @@ def _rgb(frame: Image.Image) -> Image.Image:
     return ImageOps.exif_transpose(frame).convert("RGB")
 
 
-def image_pages(data: bytes) -> tuple[int, Iterator[SourcePage]]:
+def _check_size(frame: Image.Image, max_pixels: int) -> None:
+    """Refuse an image larger than `max_pixels`, from its header, before decoding it."""
+    if frame.width * frame.height > max_pixels:
+        raise PageTooLarge(
+            f"An image of {frame.width}x{frame.height} pixels is over the limit of "
+            f"{max_pixels} pixels."
+        )
+
+
+def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]]:
     """Return the page count and pages of an image: every frame of a TIFF, else the first."""
     try:
         image = Image.open(io.BytesIO(data))
         count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+    except Image.DecompressionBombError as error:
+        raise PageTooLarge(f"The image is over the size limit: {error}") from error
+    except (UnidentifiedImageError, OSError, ValueError) as error:
         raise InvalidImage(f"The image could not be decoded: {error}") from error
 
     def pages() -> Iterator[SourcePage]:
         try:
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
+                _check_size(frame, max_pixels)
                 yield SourcePage(number, _rgb(frame), _dpi(frame))
                 if number == count:
                     return
@@ -94,22 +107,44 @@ def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -
     return min(scale, fitting)
 
 
-def text_layer(page, scale: float, height_pt: float) -> list[Fragment]:
-    """Return the page's text runs with their boxes in pixels of the rendered image."""
+def _device_box(page, size: tuple[int, int], left, bottom, right, top) -> Box:
+    """Map a box in PDF points to pixels of the rendered page, as pdfium renders it.
+
+    pdfium applies the page's /Rotate and CropBox when it renders, not to text boxes.
+    """
+    import pypdfium2.raw as pdfium_c
+
+    corners = []
+    for x, y in ((left, bottom), (right, top)):
+        device_x, device_y = ctypes.c_int(), ctypes.c_int()
+        pdfium_c.FPDF_PageToDevice(
+            page.raw, 0, 0, *size, 0, x, y, ctypes.byref(device_x), ctypes.byref(device_y)
+        )
+        corners.append((device_x.value, device_y.value))
+    (x0, y0), (x1, y1) = corners
+    return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+
+
+def text_layer(page, size: tuple[int, int]) -> list[Fragment]:
+    """Return the page's words, with boxes in pixels of the image rendered at `size`.
+
+    Words are built from characters, so that tight line spacing cannot mix two lines.
+    """
     textpage = page.get_textpage()
-    fragments = []
-    for index in range(textpage.count_rects()):
-        left, bottom, right, top = textpage.get_rect(index)
-        text = textpage.get_text_bounded(left, bottom, right, top).strip()
-        if text:
-            box = Box(
-                round(left * scale),
-                round((height_pt - top) * scale),
-                round(right * scale),
-                round((height_pt - bottom) * scale),
-            )
-            fragments.append(Fragment(text, 1.0, box))
-    return fragments
+    text = textpage.get_text_range()
+    if len(text) != textpage.count_chars():  # index-aligned text is the normal case
+        text = "".join(textpage.get_text_range(i, 1) for i in range(textpage.count_chars()))
+    words, letters, box = [], [], None
+    for index, character in enumerate([*text, " "]):
+        if character.isspace() or character == "\x00":
+            if letters:
+                words.append(Fragment("".join(letters), 1.0, box))
+            letters, box = [], None
+            continue
+        char_box = _device_box(page, size, *textpage.get_charbox(index, loose=True))
+        letters.append(character)
+        box = char_box if box is None else box.union(char_box)
+    return words
 
 
 def pdf_pages(
@@ -123,14 +158,14 @@ def pdf_pages(
             page = pdf[index]
             width_pt, height_pt = page.get_size()
             scale = render_scale(width_pt, height_pt, dpi, max_pixels)
-            fragments = None if force_ocr else text_layer(page, scale, height_pt)
             image = page.render(scale=scale).to_pil().convert("RGB")
+            fragments = None if force_ocr else text_layer(page, image.size)
             yield SourcePage(index + 1, image, scale * POINTS_PER_INCH, fragments or None)
 
     return len(pdf), pages()
 
 
-def decode_image(data: bytes) -> Image.Image:
+def decode_image(data: bytes, max_pixels: int = 40_000_000) -> Image.Image:
     """Return the first page of an image, upright, in RGB."""
-    _, pages = image_pages(data)
+    _, pages = image_pages(data, max_pixels)
     return next(pages).image

@@ -51,7 +51,12 @@ def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
 
 @pytest.mark.parametrize(
     ("fields", "code"),
-    [({"engine": "tesseract"}, "engines_unknown"), ({"colour": "red"}, "invalid_request")],
+    [
+        ({"engine": "tesseract"}, "engines_unknown"),
+        ({"colour": "red"}, "invalid_request"),
+        ({"languages": ""}, "invalid_request"),
+        ({"languages": "eng+../x"}, "invalid_request"),
+    ],
 )
 def test_submission_options_are_checked(app, client, make_user, fields, code):
     app.config["EVENT_NAMESPACE"] = "no-worker-registered-here"

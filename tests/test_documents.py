@@ -27,19 +27,22 @@ PANGRAMS = [
 
 
 @pytest.fixture(scope="module")
-def stack(pg_stack):
-    """The PostgreSQL stack, once its worker has reported both engines."""
+def headers(pg_stack) -> dict[str, str]:
+    """A user's Authorization header, once the worker has reported both engines."""
+    headers = {"Authorization": f"Bearer {create_user(pg_stack)}"}
 
     def both_engines() -> bool:
-        engines = requests.get(f"{pg_stack.url}/api/engines", headers=HEADERS, timeout=5)
+        engines = requests.get(f"{pg_stack.url}/api/engines", headers=headers, timeout=5)
         return {e["name"] for e in engines.json()["engines"]} == {"easyocr", "tesseract"}
 
-    HEADERS["Authorization"] = f"Bearer {create_user(pg_stack)}"
     wait_for(both_engines, 60, "both engines reported")
+    return headers
+
+
+@pytest.fixture(scope="module")
+def stack(pg_stack, headers):
+    """The PostgreSQL stack with both engines."""
     return pg_stack
-
-
-HEADERS: dict[str, str] = {}
 
 
 def run(stack, open_socket, data: bytes, filename: str, **fields) -> tuple[str, list[dict]]:
@@ -71,7 +74,7 @@ def test_scanned_pdf_page_by_page_in_reading_order(stack, open_socket, engine):
 
     task_id = updates[-1]["taskId"]
     result = fetch(stack, token, f"/api/tasks/{task_id}/result").json()
-    assert result["engine"] == {"name": engine, "languages": ["eng"], "pagesRecognised": 3}
+    assert result["engine"] == {"name": engine, "languages": ["eng"], "calls": 3}
     texts = [squashed(page["text"]) for page in result["pages"]]
     assert "alphabravo" in texts[0] and "thirdpage" in texts[2]
     columns = texts[1]
@@ -80,7 +83,7 @@ def test_scanned_pdf_page_by_page_in_reading_order(stack, open_socket, engine):
 
     pdf = fetch(stack, token, f"/api/tasks/{task_id}/result?format=pdf")
     assert pdf.headers["Content-Type"] == "application/pdf"
-    assert pdf.headers["Content-Disposition"] == "attachment; filename=scan.pdf"
+    assert pdf.headers["Content-Disposition"].startswith('attachment; filename="scan.pdf"')
     layer = [page.get_textpage().get_text_range() for page in pdfium.PdfDocument(pdf.content)]
     assert "bravo" in layer[0].lower() and "second" in layer[1].lower()
 
@@ -91,10 +94,14 @@ def test_scanned_pdf_page_by_page_in_reading_order(stack, open_socket, engine):
 
 def test_a_pdf_with_a_text_layer_is_not_ocrd(stack, open_socket):
     data = text_pdf([["Hello text layer", "second line here"], ["Page two, exactly."]])
-    token, updates = run(stack, open_socket, data, "digital.pdf")
+    token, updates = run(stack, open_socket, data, "Счёт 1.pdf")
     assert updates[-1]["status"] == "completed"
+    text = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result?format=txt")
+    assert text.headers["Content-Disposition"] == (
+        "inline; filename=\"____ 1.txt\"; filename*=UTF-8''%D0%A1%D1%87%D1%91%D1%82%201.txt"
+    )
     result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
-    assert result["engine"]["pagesRecognised"] == 0
+    assert result["engine"]["calls"] == 0
     assert [page["source"] for page in result["pages"]] == ["text-layer", "text-layer"]
     assert [page["text"] for page in result["pages"]] == [
         "Hello text layer second line here",
@@ -107,7 +114,7 @@ def test_force_ocr_recognises_a_text_layer_page(stack, open_socket):
     data = text_pdf([["Forced recognition"]])
     token, updates = run(stack, open_socket, data, "d.pdf", engine="tesseract", forceOcr="true")
     result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
-    assert result["engine"]["pagesRecognised"] == 1
+    assert result["engine"]["calls"] == 1
     assert result["pages"][0]["source"] == "ocr"
 
 
@@ -125,13 +132,14 @@ def test_bad_pdfs_fail_with_their_error_code(stack, open_socket, data, code):
     assert updates[-1]["error"]["code"] == code
 
 
-def test_a_page_scanned_sideways_is_turned_upright(stack, open_socket):
-    sideways = page_image(PANGRAMS).rotate(90, expand=True)
+@pytest.mark.parametrize("turned", [90, 180, 270])
+def test_a_page_scanned_sideways_or_upside_down_is_turned_upright(stack, open_socket, turned):
+    sideways = page_image(PANGRAMS).rotate(turned, expand=True)
     png = io.BytesIO()
     sideways.save(png, format="PNG")
     token, updates = run(stack, open_socket, png.getvalue(), "sideways.png", engine="tesseract")
     result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
-    assert result["pages"][0]["rotation"] == 90
+    assert result["pages"][0]["rotation"] == turned
     assert "quickbrownfox" in squashed(result["text"])
 
 
@@ -143,13 +151,13 @@ def test_every_page_of_a_tiff_is_read(stack, open_socket):
     assert "\f" in text and "two" in text.lower()
 
 
-def test_engines_and_languages_are_listed_and_checked(stack):
-    engines = requests.get(f"{stack.url}/api/engines", headers=HEADERS, timeout=5).json()
+def test_engines_and_languages_are_listed_and_checked(stack, headers):
+    engines = requests.get(f"{stack.url}/api/engines", headers=headers, timeout=5).json()
     assert {"name": "easyocr", "languages": ["eng"]} in engines["engines"]
     assert engines["default"] == "easyocr"
     response = requests.post(
         f"{stack.url}/api/tasks",
-        headers=HEADERS,
+        headers=headers,
         files={"file": ("a.png", b"\x89PNG\r\n\x1a\n")},
         data={"engine": "easyocr", "languages": "eng+xyz"},
         timeout=10,

@@ -15,10 +15,64 @@ def test_a_text_layer_comes_with_boxes_in_pixels_of_the_rendered_page():
     page = next(pages)
     assert count == 1 and page.dpi == 144
     assert (page.image.width, page.image.height) == (800, 600)  # 400 x 300 pt at 2 px/pt
-    (fragment,) = page.text_layer
-    assert fragment.text == "Hello layer"
+    hello, layer = page.text_layer
+    assert (hello.text, layer.text) == ("Hello", "layer")
     # drawString(30, 260): the baseline 40 pt below the top, the text above it.
-    assert 55 <= fragment.box.left <= 65 and fragment.box.top < 80 < fragment.box.bottom <= 90
+    assert 55 <= hello.box.left <= 65 and hello.box.top < 80 <= hello.box.bottom <= 90
+    assert hello.box.right < layer.box.left
+
+
+def pdf_with(draw, pagesize=(400, 300)) -> bytes:
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=pagesize)
+    draw(document)
+    document.save()
+    return buffer.getvalue()
+
+
+def ink_box(image):
+    """The box of the dark pixels of a rendered page."""
+    return image.convert("L").point(lambda value: 255 if value < 128 else 0).getbbox()
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_text_layer_boxes_follow_a_rotated_page(rotation):
+    def draw(document):
+        document.setPageRotation(rotation)
+        document.drawString(30, 260, "Turned")
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+    page = next(pages)
+    (word,) = page.text_layer
+    left, top, right, bottom = ink_box(page.image)
+    assert word.box.left <= left + 2 and word.box.right >= right - 2
+    assert word.box.top <= top + 2 and word.box.bottom >= bottom - 2
+
+
+def test_text_layer_boxes_follow_a_crop_box():
+    def draw(document):
+        document.setCropBox((100, 50, 400, 300))
+        document.drawString(130, 260, "Cropped")
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+    page = next(pages)
+    (word,) = page.text_layer
+    left, top, _, _ = ink_box(page.image)
+    assert page.image.size == (300, 250)
+    assert abs(word.box.left - left) <= 2 and abs(word.box.top - top) <= 3
+
+
+def test_tight_line_spacing_keeps_lines_apart():
+    def draw(document):
+        text = document.beginText(30, 260)
+        text.setFont("Helvetica", 12)
+        text.setLeading(10)
+        text.textLines("Alpha beta gamma\nDelta epsilon zeta\nEta theta iota")
+        document.drawText(text)
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+    words = [fragment.text for fragment in next(pages).text_layer]
+    assert words == ["Alpha", "beta", "gamma", "Delta", "epsilon", "zeta", "Eta", "theta", "iota"]
 
 
 def test_force_ocr_ignores_the_text_layer():
@@ -43,7 +97,16 @@ def test_a_page_too_large_even_at_the_lowest_resolution_is_refused():
     assert caught.value.code == "page_too_large"
 
 
+def test_an_image_over_the_pixel_cap_is_refused_before_decoding():
+    data = tiff([page_image(["small"]), page_image(["large"]).resize((4000, 3000))])
+    _, pages = image_pages(data, max_pixels=10_000_000)
+    assert next(pages).number == 1
+    with pytest.raises(PageTooLarge):
+        next(pages)
+
+
 def test_every_frame_of_a_tiff_is_a_page():
-    count, pages = image_pages(tiff([page_image(["one"]), page_image(["two"]), page_image(["3"])]))
+    images = [page_image(["one"]), page_image(["two"]), page_image(["3"])]
+    count, pages = image_pages(tiff(images), max_pixels=10**8)
     assert count == 3
     assert [page.number for page in pages] == [1, 2, 3]
