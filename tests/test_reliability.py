@@ -115,3 +115,25 @@ def test_a_task_over_its_time_limit_fails_with_timeout(fragile_stack, open_socke
     assert updates[-1]["status"] == "failed"
     assert updates[-1]["error"]["code"] == "timeout"
     assert "12 seconds" in updates[-1]["error"]["message"]
+
+
+def test_a_retry_resumes_from_the_pages_already_stored(fragile_stack, open_socket):
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    pages = [page_image([f"resumed page {n}"]) for n in (1, 2)]
+    task = upload(fragile_stack, token, image_pdf(pages), "resume.pdf")
+    updates, killed = [], False
+    while not updates or updates[-1]["status"] not in ("completed", "failed"):
+        message = socket.receive(timeout=120)
+        if message["type"] != "task_update" or message["data"]["taskId"] != task["taskId"]:
+            continue
+        update = message["data"]
+        updates.append(update)
+        if update.get("page") == 2 and not killed:  # page 1 is stored by now
+            os.kill(worker_child(fragile_stack), signal.SIGKILL)
+            killed = True
+    assert killed and updates[-1]["status"] == "completed"
+    result = fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}/result").json()
+    assert result["engine"]["calls"] == 1  # page 2 only: page 1 came from the first run
+    assert [page["number"] for page in result["pages"]] == [1, 2]
+    assert "resumed" in result["pages"][0]["text"].lower()
