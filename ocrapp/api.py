@@ -89,6 +89,7 @@ def task_json(task: Task) -> dict:
         "forceOcr": task.options.get("forceOcr", False),
         "error": task.error,
         "attempts": task.attempts,
+        "cancelRequested": task.cancel_requested,
         "createdAt": timestamp(task.created_at),
         "startedAt": task.started_at and timestamp(task.started_at),
         "finishedAt": task.finished_at and timestamp(task.finished_at),
@@ -174,6 +175,18 @@ def get_task(task_id: str):
     """Show one of the caller's tasks."""
     with db.session() as session:
         return jsonify(task_json(load_own_task(session, task_id)))
+
+
+@bp.post("/tasks/<task_id>/cancel")
+def cancel_task(task_id: str):
+    """Cancel a task: a queued one never starts, a running one stops after its page."""
+    with db.session() as session:
+        task = load_own_task(session, task_id)
+        if task.status.finished:
+            raise ApiError(409, "task_finished", f"The task is {task.status.value} already.")
+    lifecycle.request_cancel(task_id)
+    with db.session() as session:
+        return jsonify(task_json(load_own_task(session, task_id))), 202
 
 
 @bp.get("/engines")

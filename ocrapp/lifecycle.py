@@ -18,7 +18,9 @@ MESSAGES = {
     TaskStatus.PROCESSING: "OCR processing started",
     TaskStatus.COMPLETED: "OCR completed",
     TaskStatus.FAILED: "OCR failed",
+    TaskStatus.CANCELLED: "Cancelled",
 }
+CANCELLING = "Cancelling: the current page is finished first"
 
 
 def queue_position(session, task: Task) -> int:
@@ -148,6 +150,32 @@ def mark_failed(task_id: str, code: str, message: str) -> Task | None:
         task.finished_at = utcnow()
 
     return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def request_cancel(task_id: str) -> Task | None:
+    """Cancel a queued task now, or ask a running one to stop at its next page boundary."""
+
+    def change(task: Task) -> None:
+        if task.status is TaskStatus.QUEUED:
+            task.status = TaskStatus.CANCELLED
+            task.message = MESSAGES[TaskStatus.CANCELLED]
+            task.finished_at = utcnow()
+        else:
+            task.cancel_requested = True
+            task.message = CANCELLING
+
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def mark_cancelled(task_id: str) -> Task | None:
+    """Record that a running task stopped because it was cancelled."""
+
+    def change(task: Task) -> None:
+        task.status = TaskStatus.CANCELLED
+        task.message = MESSAGES[TaskStatus.CANCELLED]
+        task.finished_at = utcnow()
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
 
 
 def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:

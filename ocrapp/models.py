@@ -16,6 +16,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 
 def utcnow() -> datetime:
@@ -29,17 +30,18 @@ def new_id() -> str:
 
 
 class TaskStatus(enum.StrEnum):
-    """Where a task is in its life; `completed` and `failed` are final."""
+    """Where a task is in its life; `completed`, `failed` and `cancelled` are final."""
 
     QUEUED = "queued"
     PROCESSING = "processing"
     COMPLETED = "completed"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
     @property
     def finished(self) -> bool:
         """Whether no further change will happen."""
-        return self in (TaskStatus.COMPLETED, TaskStatus.FAILED)
+        return self in (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
 
 
 class FileType(enum.StrEnum):
@@ -112,6 +114,8 @@ class Task(Base):
     options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     error: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # Set on a running task; the worker stops at the next page boundary.
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

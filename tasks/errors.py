@@ -33,6 +33,12 @@ class PageTooLarge(TaskError):
     code = "page_too_large"
 
 
+class TaskCancelled(TaskError):
+    """The user cancelled the task; not a failure."""
+
+    code = "cancelled"
+
+
 def describe(error: BaseException) -> tuple[str, str]:
     """Return the (code, message) a user is shown for `error`."""
     if isinstance(error, TaskError):

@@ -16,6 +16,7 @@ from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Fragment, Page
 from tasks.engines import CountedEngine, Engine, load_engine
+from tasks.errors import TaskCancelled
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
 from tasks.progress import PageProgress
@@ -126,6 +127,13 @@ def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None
         session.add(result)
 
 
+def stop_if_cancelled(task: Task) -> None:
+    """Stop between pages if the user cancelled the task (the worker and its model stay up)."""
+    with db.session() as session:
+        if session.get(Task, task.id).cancel_requested:
+            raise TaskCancelled("The task was cancelled.")
+
+
 def start(task_id: str) -> Task | None:
     """Load the task if it is this worker's to run."""
     with db.session() as session:
@@ -155,6 +163,7 @@ def recognize_file(task_id: str) -> None:
     pdf, pages = SearchablePdf(), []
     done = stored_pages(task)  # after a lost worker, the pages it finished are kept
     for source in sources:
+        stop_if_cancelled(task)
         if source.number in done:
             page = done[source.number]
             source.image = upright(source.image, page.rotation)
@@ -165,5 +174,6 @@ def recognize_file(task_id: str) -> None:
             store_page(task, page)
         pdf.add_page(source.image, page, source.dpi)
         pages.append(page)
+    stop_if_cancelled(task)
     engine_info = {"name": engine.name, "languages": languages, "calls": engine.calls}
     save_result(task, pages, pdf.finish(), engine_info)

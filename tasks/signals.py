@@ -15,7 +15,7 @@ from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
 from tasks.engines import available_engines, limit_threads, load_engine
-from tasks.errors import describe
+from tasks.errors import TaskCancelled, describe
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,12 @@ def on_task_failure(sender=None, task_id=None, exception=None, **_) -> None:
     if sender.name != OCR_TASK_NAME:
         return
     code, message = describe(exception)
-    log.warning("task %s failed: %s: %s", task_id, code, exception)
+    log.warning("task %s ended: %s: %s", task_id, code, exception)
     try:
         with _flask_app(sender).app_context():
-            lifecycle.mark_failed(task_id, code, message)
+            if isinstance(exception, TaskCancelled):
+                lifecycle.mark_cancelled(task_id)
+            else:
+                lifecycle.mark_failed(task_id, code, message)
     except Exception:
         log.exception("task %s: could not record failure", task_id)

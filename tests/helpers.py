@@ -4,6 +4,8 @@ import os
 
 import requests
 
+from tests.stack import wait_for
+
 
 def create_user(stack) -> str:
     """Create a user with the CLI and return the token it prints last."""
@@ -39,3 +41,22 @@ def statuses(updates: list[dict]) -> list[str]:
         if not seen or seen[-1] != update["status"]:
             seen.append(update["status"])
     return seen
+
+
+def worker_child(stack) -> int:
+    """Return the pid of the worker's one pool process."""
+    parent = stack.processes[1].popen.pid
+
+    def children() -> list[int]:
+        found = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if entry.isdigit() and int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        found.append(int(entry))
+            except (OSError, IndexError):
+                continue
+        return found
+
+    wait_for(lambda: len(children()) == 1, 60, "one worker pool process")
+    return children()[0]

@@ -5,6 +5,7 @@ import io
 import pytest
 import redis
 
+from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.models import File, Task, TaskStatus
 from ocrapp.storage import get_storage
@@ -207,3 +208,17 @@ def test_an_update_that_cannot_be_published_does_not_stop_the_task(app, client, 
     assert response.status_code == 202
     with db.session() as session:
         assert session.get(Task, response.get_json()["taskId"]).status is TaskStatus.QUEUED
+
+
+def test_a_queued_task_is_cancelled_at_once_and_only_once(app, client, make_user):
+    _, token = make_user()
+    _, other = make_user()
+    task_id = submit(client, token, text_image(["never read"])).get_json()["taskId"]
+    assert client.post(f"/api/tasks/{task_id}/cancel", headers=auth(other)).status_code == 404
+    response = client.post(f"/api/tasks/{task_id}/cancel", headers=auth(token))
+    assert response.status_code == 202
+    assert response.get_json()["status"] == "cancelled"
+    again = client.post(f"/api/tasks/{task_id}/cancel", headers=auth(token))
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "task_finished"
+    with app.app_context():
+        assert lifecycle.mark_processing(task_id) is None  # a worker that gets it skips it

@@ -8,8 +8,8 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, REDIS_BASE_URL
 from tests.documents import image_pdf, page_image
-from tests.helpers import create_user, fetch, statuses, upload
-from tests.stack import Stack, recreate_database, wait_for
+from tests.helpers import create_user, fetch, statuses, upload, worker_child
+from tests.stack import Stack, recreate_database
 
 pytestmark = pytest.mark.slow
 
@@ -35,25 +35,6 @@ def fragile_stack(tmp_path_factory):
     stack.database = database_url.replace("+psycopg", "")
     yield stack.start()
     stack.stop()
-
-
-def worker_child(stack) -> int:
-    """Return the pid of the worker's one pool process."""
-    parent = stack.processes[1].popen.pid
-
-    def children() -> list[int]:
-        found = []
-        for entry in os.listdir("/proc"):
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    if entry.isdigit() and int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
-                        found.append(int(entry))
-            except (OSError, IndexError):
-                continue
-        return found
-
-    wait_for(lambda: len(children()) == 1, 60, "one worker pool process")
-    return children()[0]
 
 
 def kill_at_each_start(stack, socket, task_id: str, times: int) -> list[dict]:
