@@ -10,6 +10,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ocrapp import lifecycle
 from ocrapp.auth import authenticate
@@ -133,25 +134,47 @@ def create_task():
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
+    key = idempotency_key()
+    if key and (replayed := replay(key)):
+        return replayed
     form = parse_input(SubmitForm, request.form.to_dict())
     engine = form.engine or current_app.config["OCR_ENGINE"]
     check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
     file = store_upload(upload)
-    with db.session() as session:
-        task = lifecycle.create_task(session, g.user_id, file, engine, options)
-        body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
-    # Commit, then publish `queued`, then enqueue: the worker's `processing` can
-    # only follow the `queued` update, never overtake it.
-    lifecycle.publish_current(task.id)
     try:
-        enqueue_ocr(task.id, file.page_count)
-    except Exception as error:
-        log.exception("could not enqueue task %s", task.id)
-        message = "The task queue is not reachable; submit the file again later."
-        lifecycle.mark_failed(task.id, "queue_unavailable", message)
-        raise ApiError(503, "queue_unavailable", message) from error
+        with db.session() as session:
+            task = lifecycle.create_task(session, g.user_id, file, engine, options, key)
+            body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
+    except IntegrityError:  # the same key, sent twice at once: the other request won
+        return replay(key)
+    # Commit, then publish `queued`, then enqueue: the worker's `processing` can
+    # only follow the `queued` update, never overtake it. A broker that is down
+    # leaves the task in the outbox, still queued, for the reaper to send.
+    lifecycle.publish_current(task.id)
+    enqueue_ocr(task.id, file.page_count)
     return jsonify(body), 202
+
+
+def idempotency_key() -> str | None:
+    """Read the request's Idempotency-Key header, if any."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not 1 <= len(key) <= 255:
+        raise ApiError(400, "invalid_request", "Idempotency-Key: 1 to 255 characters.")
+    return key
+
+
+def replay(key: str):
+    """Answer with the task an earlier request with this key created, if there is one."""
+    with db.session() as session:
+        task = session.scalar(
+            select(Task).where(Task.user_id == g.user_id, Task.idempotency_key == key)
+        )
+        if task is None:
+            return None
+        response = jsonify(task_json(task))
+    response.headers["Idempotent-Replayed"] = "true"
+    return response, 200
 
 
 @bp.get("/tasks")

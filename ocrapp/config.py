@@ -41,6 +41,10 @@ class Config:
     # A task is stopped (the worker process killed) after BASE + PER_PAGE x pages seconds.
     TASK_TIME_LIMIT_BASE = _int("TASK_TIME_LIMIT_BASE", 300)
     TASK_TIME_LIMIT_PER_PAGE = _int("TASK_TIME_LIMIT_PER_PAGE", 300)
+    # Every REAPER_INTERVAL seconds (Celery beat) the reaper sends tasks the broker did not
+    # take at submission (older than OUTBOX_DELAY s), and fails tasks no worker will finish.
+    REAPER_INTERVAL = float(os.environ.get("REAPER_INTERVAL", 30))
+    OUTBOX_DELAY = float(os.environ.get("OUTBOX_DELAY", 5))
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     SOCK_SERVER_OPTIONS = {"ping_interval": 25}
@@ -61,9 +65,17 @@ class Config:
         "worker_send_task_events": True,
         "task_send_sent_event": True,
         "broker_connection_retry_on_startup": True,
+        # An upload waits a second or two for a broker that is down, then goes to the outbox.
+        "broker_connection_timeout": 2,
+        "task_publish_retry_policy": {
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
         # Building the OCR model in each child takes a few seconds.
         "worker_proc_alive_timeout": 60,
-        "include": ["tasks.ocr", "tasks.signals"],
+        "include": ["tasks.ocr", "tasks.reaper", "tasks.signals"],
     }
 
 
@@ -73,4 +85,7 @@ def celery_settings(config) -> dict:
         **config["CELERY"],
         "broker_url": config["BROKER_URL"],
         "task_default_queue": config["OCR_QUEUE"],
+        "beat_schedule": {
+            "reap": {"task": "ocrapp.reap", "schedule": config["REAPER_INTERVAL"]},
+        },
     }

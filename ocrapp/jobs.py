@@ -1,9 +1,17 @@
 """The Celery app, built from the Flask config, and the one call that enqueues OCR work."""
 
-from celery import Celery, Task
+import logging
+
+from celery import Celery
+from celery import Task as CeleryTask
 from flask import Flask, current_app
+from sqlalchemy import update
 
 from ocrapp.config import celery_settings
+from ocrapp.db import db
+from ocrapp.models import Task, utcnow
+
+log = logging.getLogger(__name__)
 
 OCR_TASK_NAME = "ocrapp.recognize_file"
 
@@ -11,7 +19,7 @@ OCR_TASK_NAME = "ocrapp.recognize_file"
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app from the Flask config; its tasks run in an app context."""
 
-    class FlaskTask(Task):
+    class FlaskTask(CeleryTask):
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 return self.run(*args, **kwargs)
@@ -30,8 +38,24 @@ def time_limit(page_count: int) -> int:
     return config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * page_count
 
 
-def enqueue_ocr(task_id: str, page_count: int) -> None:
-    """Send the OCR task for `task_id`; the row must be committed already."""
+def send_ocr(task_id: str, page_count: int) -> None:
+    """Hand the OCR task for `task_id` to the broker, with its time limit."""
     current_app.extensions["celery"].send_task(
         OCR_TASK_NAME, args=[task_id], task_id=task_id, time_limit=time_limit(page_count)
     )
+
+
+def enqueue_ocr(task_id: str, page_count: int) -> bool:
+    """Send the OCR task for `task_id` (committed already); False if the broker is down.
+
+    A task the broker did not take stays in the outbox (`enqueued_at` is None) until
+    the reaper sends it.
+    """
+    try:
+        send_ocr(task_id, page_count)
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("task %s stays in the outbox: %r", task_id, error)
+        return False
+    with db.session() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
+    return True

@@ -50,7 +50,9 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
     return data
 
 
-def create_task(session, user_id: int, file: File, engine: str, options: dict) -> Task:
+def create_task(
+    session, user_id: int, file: File, engine: str, options: dict, key: str | None = None
+) -> Task:
     """Add a new queued task for `file`; the caller commits, then calls `publish_current`."""
     task = Task(
         id=new_id(),
@@ -58,6 +60,7 @@ def create_task(session, user_id: int, file: File, engine: str, options: dict) -
         file=file,
         engine=engine,
         options=options,
+        idempotency_key=key,
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )

@@ -97,6 +97,9 @@ class Task(Base):
     """One OCR job on one file; its status is written only by `ocrapp.lifecycle`."""
 
     __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_id_idempotency_key"),
+    )
 
     # Also the Celery task id, so a broker message maps straight to its row.
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -114,6 +117,10 @@ class Task(Base):
     options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
     error: Mapped[dict | None] = mapped_column(JSON)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The client's Idempotency-Key: a repeated request gets this task, not a new one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # When the broker took the task; None while it waits for the broker (the outbox).
+    enqueued_at: Mapped[datetime | None]
     # Set on a running task; the worker stops at the next page boundary.
     cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -187,18 +187,36 @@ def test_readiness_names_what_is_unreachable(app, client):
     assert list(response.get_json()["error"]["failing"]) == ["redis"]
 
 
-def test_a_redis_outage_at_submit_fails_the_task_instead_of_losing_it(app, client, make_user):
+def test_a_redis_outage_at_submit_keeps_the_task_queued_in_the_outbox(app, client, make_user):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:1/0"
     app.extensions["celery"].conf.broker_connection_max_retries = 0
     _, token = make_user()
     response = submit(client, token, text_image(["lost?"]))
-    assert response.status_code == 503
-    assert response.get_json()["error"]["code"] == "queue_unavailable"
+    assert response.status_code == 202
+    assert response.get_json()["status"] == "queued"
     with db.session() as session:
         task = session.query(Task).one()
-        assert task.status is TaskStatus.FAILED
-        assert task.error["code"] == "queue_unavailable"
+        assert task.status is TaskStatus.QUEUED and task.enqueued_at is None
+
+
+def test_a_repeated_idempotency_key_gives_the_same_task(client, make_user):
+    _, token = make_user()
+    _, other = make_user()
+
+    def post(user_token: str, key: str):
+        return client.post(
+            "/api/tasks",
+            headers={**auth(user_token), "Idempotency-Key": key},
+            data={"file": (io.BytesIO(text_image(["once"])), "once.png")},
+        )
+
+    first, again = post(token, "order-17"), post(token, "order-17")
+    assert (first.status_code, again.status_code) == (202, 200)
+    assert again.get_json()["taskId"] == first.get_json()["taskId"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert post(other, "order-17").get_json()["taskId"] != first.get_json()["taskId"]
+    assert client.get("/api/tasks", headers=auth(token)).get_json()["total"] == 1
 
 
 def test_an_update_that_cannot_be_published_does_not_stop_the_task(app, client, make_user):

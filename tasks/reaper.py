@@ -1,0 +1,65 @@
+"""The reaper, run by Celery beat: nothing stays queued or processing for ever."""
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from flask import current_app
+from sqlalchemy import select
+
+from ocrapp import lifecycle
+from ocrapp.db import db
+from ocrapp.jobs import send_ocr, time_limit
+from ocrapp.models import File, Task, TaskStatus, utcnow
+
+log = logging.getLogger(__name__)
+REAP_TASK_NAME = "ocrapp.reap"
+# Beyond its time limit, a task still processing has lost its worker (a whole machine).
+STUCK_GRACE = timedelta(minutes=10)
+
+
+def send_outbox() -> int:
+    """Send the queued tasks the broker did not take when they were submitted."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_DELAY"])
+    sent = 0
+    with db.session() as session:
+        waiting = session.execute(
+            select(Task, File.page_count)
+            .join(File)
+            .where(
+                Task.status == TaskStatus.QUEUED,
+                Task.enqueued_at.is_(None),
+                Task.created_at < cutoff,
+            )
+            .with_for_update(skip_locked=True, of=Task)
+        ).all()
+        for task, page_count in waiting:
+            send_ocr(task.id, page_count or 1)
+            task.enqueued_at = utcnow()
+            sent += 1
+    return sent
+
+
+def fail_stuck() -> int:
+    """Fail the tasks that are still processing long after their time limit."""
+    now, failed = utcnow(), 0
+    with db.session() as session:
+        running = session.execute(
+            select(Task.id, Task.started_at, File.page_count)
+            .join(File)
+            .where(Task.status == TaskStatus.PROCESSING)
+        ).all()
+    for task_id, started_at, page_count in running:
+        deadline = timedelta(seconds=time_limit(page_count or 1)) + STUCK_GRACE
+        if started_at and now - started_at.replace(tzinfo=now.tzinfo) > deadline:
+            message = "No worker finished the task within its time limit."
+            failed += lifecycle.mark_failed(task_id, "worker_lost", message) is not None
+    return failed
+
+
+@shared_task(name=REAP_TASK_NAME, ignore_result=True)
+def reap() -> None:
+    """Send the outbox and fail stuck tasks."""
+    sent, failed = send_outbox(), fail_stuck()
+    if sent or failed:
+        log.info("reaper: %d task(s) sent from the outbox, %d stuck task(s) failed", sent, failed)
