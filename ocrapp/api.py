@@ -17,7 +17,7 @@ from ocrapp.auth import authenticate
 from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
-from ocrapp.events import timestamp
+from ocrapp.events import history, timestamp
 from ocrapp.intake import clean_filename, count_pages, detect_type
 from ocrapp.jobs import enqueue_ocr
 from ocrapp.models import File, Task, TaskStatus, new_id
@@ -193,11 +193,46 @@ def list_tasks():
     return jsonify(tasks=items, page=query.page, perPage=query.per_page, total=total)
 
 
+class TaskQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    wait: float = Field(0, ge=0, le=60)
+
+
 @bp.get("/tasks/<task_id>")
 def get_task(task_id: str):
-    """Show one of the caller's tasks."""
+    """Show one of the caller's tasks; with ?wait=N, once its status changes (N s at most)."""
+    wait = parse_input(TaskQuery).wait
+    hub = current_app.extensions["hub"]
+    # Subscribed before the status is read, so that a change in between is not missed.
+    inbox = hub.subscribe(g.user_id) if wait else None
+    try:
+        with db.session() as session:
+            task = load_own_task(session, task_id)
+            status, body = task.status, task_json(task)
+        if (
+            inbox is None
+            or status.finished
+            or not hub.wait_for_change(inbox, task_id, status, wait)
+        ):
+            return jsonify(body)
+    finally:
+        if inbox is not None:
+            hub.unsubscribe(g.user_id, inbox)
     with db.session() as session:
         return jsonify(task_json(load_own_task(session, task_id)))
+
+
+@bp.get("/tasks/<task_id>/events")
+def get_task_events(task_id: str):
+    """Return the task's kept updates, oldest first, each with its sequence number."""
+    with db.session() as session:
+        load_own_task(session, task_id)
+    events = [
+        message
+        for message in history(current_app.config, g.user_id)
+        if message["data"]["taskId"] == task_id
+    ]
+    return jsonify(taskId=task_id, events=events)
 
 
 @bp.post("/tasks/<task_id>/cancel")

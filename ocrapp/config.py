@@ -27,6 +27,8 @@ class Config:
     # Pub/sub channels are global to a Redis server (not per database): the
     # namespace keeps two deployments sharing one Redis apart.
     EVENT_NAMESPACE = os.environ.get("EVENT_NAMESPACE", "ocrapp")
+    # Updates kept per user (a Redis stream), for clients that reconnect with ?since=.
+    UPDATE_HISTORY = _int("UPDATE_HISTORY", 1000)
     OCR_ENGINE = os.environ.get("OCR_ENGINE", "easyocr")
     OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
     TORCH_THREADS = _int("TORCH_THREADS", 1)

@@ -42,15 +42,55 @@ def redis_client(url: str) -> redis.Redis:
     )
 
 
-def publish_task_update(config, user_id: int, data: dict[str, Any]) -> None:
-    """Publish a task update for the sockets of `user_id`."""
-    payload = {"userId": user_id, "message": envelope(MessageType.TASK_UPDATE, data)}
-    redis_client(config["REDIS_URL"]).publish(
-        channel(config["EVENT_NAMESPACE"]), json.dumps(payload)
-    )
+def history_key(namespace: str, user_id: int) -> str:
+    """Return the Redis stream that keeps a user's recent updates, in order."""
+    return f"{namespace}:updates:{user_id}"
+
+
+# Append to the user's stream and publish, in one step: the stream entry's id is the
+# update's sequence number, carried by the published copy too.
+PUBLISH_SCRIPT = """
+local seq = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'message', ARGV[2])
+redis.call('PUBLISH', KEYS[2],
+  '{"userId": ' .. ARGV[1] .. ', "seq": "' .. seq .. '", "message": ' .. ARGV[2] .. '}')
+return seq
+"""
+
+
+def publish_task_update(config, user_id: int, data: dict[str, Any]) -> str:
+    """Keep and publish a task update for the sockets of `user_id`; return its sequence."""
+    client = redis_client(config["REDIS_URL"])
+    namespace = config["EVENT_NAMESPACE"]
+    message = json.dumps(envelope(MessageType.TASK_UPDATE, data))
+    keys = [history_key(namespace, user_id), channel(namespace)]
+    seq = client.eval(PUBLISH_SCRIPT, 2, *keys, user_id, message, config["UPDATE_HISTORY"])
+    return seq.decode()
 
 
 def decode_published(raw: bytes) -> tuple[int, dict[str, Any]]:
-    """Split a published payload into its user id and client message."""
+    """Split a published payload into its user id and client message (with its `seq`)."""
     payload = json.loads(raw)
-    return payload["userId"], payload["message"]
+    return payload["userId"], payload["message"] | {"seq": payload["seq"]}
+
+
+def seq_key(seq: str) -> tuple[int, int]:
+    """Order sequence numbers (stream ids, `<ms>-<n>`) as numbers, not as text."""
+    milliseconds, _, number = seq.partition("-")
+    return int(milliseconds), int(number or 0)
+
+
+def history(config, user_id: int, since: str = "-") -> list[dict[str, Any]]:
+    """Return the user's kept updates after `since` (all with "-"), oldest first."""
+    start = f"({since}" if since != "-" else since
+    entries = redis_client(config["REDIS_URL"]).xrange(
+        history_key(config["EVENT_NAMESPACE"], user_id), min=start
+    )
+    return [json.loads(fields[b"message"]) | {"seq": seq.decode()} for seq, fields in entries]
+
+
+def latest_seq(config, user_id: int) -> str:
+    """Return the sequence number of the user's last kept update ("0-0" if none)."""
+    last = redis_client(config["REDIS_URL"]).xrevrange(
+        history_key(config["EVENT_NAMESPACE"], user_id), count=1
+    )
+    return last[0][0].decode() if last else "0-0"

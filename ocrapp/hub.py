@@ -1,5 +1,6 @@
 """One Redis subscription per web process, routing each task update to its owner's sockets."""
 
+import contextlib
 import logging
 import os
 import queue
@@ -11,6 +12,9 @@ from ocrapp.events import channel, decode_published, redis_client
 
 log = logging.getLogger(__name__)
 INBOX_SIZE = 1000
+# Put in an inbox when updates may have been missed (a full inbox, a lost subscription):
+# the socket then catches up from the kept history.
+RESYNC = object()
 
 
 class UpdateHub:
@@ -57,7 +61,30 @@ class UpdateHub:
             try:
                 inbox.put_nowait(message)
             except queue.Full:
-                log.warning("socket inbox of user %s is full; update dropped", user_id)
+                # A slow client: drop what it has not read; it catches up from the history.
+                log.warning("socket inbox of user %s is full; it will catch up", user_id)
+                _replace_with_resync(inbox)
+
+    def wait_for_change(self, inbox: queue.Queue, task_id: str, status, seconds: float) -> bool:
+        """Wait for an update that changes the task's status; False if none came in time."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                item = inbox.get(timeout=remaining)
+            except queue.Empty:
+                return False
+            if item is RESYNC:
+                return True  # updates were missed: the database says what happened
+            if item["data"]["taskId"] == task_id and item["data"]["status"] != status:
+                return True
+        return False
+
+    def resync_all(self) -> None:
+        """Tell every socket to catch up from the history (updates may have been missed)."""
+        with self._lock:
+            inboxes = [inbox for group in self._inboxes.values() for inbox in group]
+        for inbox in inboxes:
+            _replace_with_resync(inbox)
 
     def _listen(self) -> None:
         """Receive updates forever, reconnecting with backoff when Redis goes away."""
@@ -65,6 +92,8 @@ class UpdateHub:
 
         def subscribed() -> None:
             nonlocal failures
+            if failures:
+                self.resync_all()  # published while the subscription was away
             failures = 0
             self._subscribed.set()
 
@@ -94,6 +123,17 @@ class UpdateHub:
                     self.dispatch(*decode_published(item["data"]))
         finally:
             pubsub.close()
+
+
+def _replace_with_resync(inbox: queue.Queue) -> None:
+    """Empty `inbox` and leave a single RESYNC in it."""
+    try:
+        while True:
+            inbox.get_nowait()
+    except queue.Empty:
+        pass
+    with contextlib.suppress(queue.Full):
+        inbox.put_nowait(RESYNC)
 
 
 hub = UpdateHub()

@@ -1,37 +1,84 @@
-"""The WebSocket route: a snapshot of the user's unfinished tasks, then live updates."""
+"""The WebSocket route: the user's updates, from a snapshot or a sequence number, then live."""
 
 import json
 import queue
+import re
 
-from flask import Blueprint, current_app, g
+from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
 
 from ocrapp.auth import authenticate_websocket
 from ocrapp.db import db
-from ocrapp.events import MessageType, envelope
+from ocrapp.errors import ApiError
+from ocrapp.events import MessageType, envelope, history, latest_seq, seq_key
+from ocrapp.hub import RESYNC
 from ocrapp.lifecycle import active_task_updates
 
 sock = Sock()
 bp = Blueprint("ws", __name__)
-# Runs before the handshake, so a bad token gets a plain 401 response.
-bp.before_request(authenticate_websocket)
+SEQ = re.compile(r"^\d{1,20}-\d{1,20}$")
+
+
+@bp.before_request
+def check_request() -> None:
+    """Authenticate and check `?since=` before the handshake, so errors are plain HTTP."""
+    authenticate_websocket()
+    since = request.args.get("since")
+    if since is not None and not SEQ.match(since):
+        raise ApiError(400, "invalid_request", "since: a sequence number such as 1764097200000-0")
+
+
+class UpdateFeed:
+    """What one socket has been sent, so that nothing is sent twice or missed."""
+
+    def __init__(self, ws, user_id: int) -> None:
+        self.ws, self.user_id, self.config = ws, user_id, current_app.config
+        self.last = "0-0"
+
+    def send(self, message: dict) -> None:
+        self.ws.send(json.dumps(message))
+        if "seq" in message:
+            self.last = message["seq"]
+
+    def start(self, since: str | None) -> None:
+        """Send `connected`, then what was missed since `since`, or a snapshot."""
+        self.last = since or latest_seq(self.config, self.user_id)
+        data = {"userId": self.user_id, "seq": self.last}
+        self.ws.send(json.dumps(envelope(MessageType.CONNECTED, data)))
+        if since is not None:
+            self.catch_up()
+            return
+        with db.session() as session:
+            snapshot = active_task_updates(session, self.user_id)
+        for task_data in snapshot:
+            self.ws.send(json.dumps(envelope(MessageType.TASK_UPDATE, task_data)))
+
+    def catch_up(self) -> None:
+        """Send the kept updates that came after the last one sent."""
+        for message in history(self.config, self.user_id, since=self.last):
+            self.send(message)
+
+    def deliver(self, item) -> None:
+        """Send a live update unless it was sent already; catch up after a gap."""
+        if item is RESYNC:
+            self.catch_up()
+        elif seq_key(item["seq"]) > seq_key(self.last):
+            self.send(item)
 
 
 @sock.route("/ws", bp=bp)
 def updates(ws) -> None:
     """Send the user's task updates until the client goes away."""
-    inbox = current_app.extensions["hub"].subscribe(g.user_id)
+    hub = current_app.extensions["hub"]
+    # Subscribed before anything is read, so no update falls between the two.
+    inbox = hub.subscribe(g.user_id)
     try:
-        ws.send(json.dumps(envelope(MessageType.CONNECTED, {"userId": g.user_id})))
-        # Subscribed before the snapshot is read, so no update falls between the two.
-        with db.session() as session:
-            snapshot = active_task_updates(session, g.user_id)
-        for data in snapshot:
-            ws.send(json.dumps(envelope(MessageType.TASK_UPDATE, data)))
+        feed = UpdateFeed(ws, g.user_id)
+        feed.start(request.args.get("since"))
         while ws.connected:
             try:
-                ws.send(json.dumps(inbox.get(timeout=1)))
+                feed.deliver(inbox.get(timeout=1))
             except queue.Empty:
                 continue
     finally:
-        current_app.extensions["hub"].unsubscribe(g.user_id, inbox)
+        hub.unsubscribe(g.user_id, inbox)

@@ -153,9 +153,10 @@ def sqlite_stack(tmp_path_factory, logs_dir):
 class Socket:
     """A real WebSocket client that decodes each message."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, since: str | None = None) -> None:
+        query = f"?since={since}" if since else ""
         self.ws = websocket.create_connection(
-            url.replace("http", "ws", 1) + "/ws",
+            url.replace("http", "ws", 1) + "/ws" + query,
             header=[f"Authorization: Bearer {token}"],
             timeout=10,
         )
@@ -183,8 +184,8 @@ def open_socket():
     """Open WebSockets, closed after the test."""
     sockets = []
 
-    def connect(url: str, token: str) -> Socket:
-        sockets.append(Socket(url, token))
+    def connect(url: str, token: str, since: str | None = None) -> Socket:
+        sockets.append(Socket(url, token, since))
         return sockets[-1]
 
     yield connect

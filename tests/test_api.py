@@ -1,6 +1,7 @@
 """The HTTP API in this process, on PostgreSQL, Redis and a storage folder."""
 
 import io
+import threading
 
 import pytest
 import redis
@@ -9,7 +10,9 @@ from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.models import File, Task, TaskStatus
 from ocrapp.storage import get_storage
+from tests.factories import queued_task
 from tests.images import text_image
+from tests.stack import wait_for
 
 
 def auth(token: str) -> dict:
@@ -240,3 +243,40 @@ def test_a_queued_task_is_cancelled_at_once_and_only_once(app, client, make_user
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "task_finished"
     with app.app_context():
         assert lifecycle.mark_processing(task_id) is None  # a worker that gets it skips it
+
+
+def test_a_tasks_updates_are_kept_and_listed_with_their_sequence(app, client, make_user):
+    user_id, token = make_user()
+    task_id = queued_task(user_id)
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        lifecycle.mark_failed(task_id, "invalid_image", "Unreadable.")
+    events = client.get(f"/api/tasks/{task_id}/events", headers=auth(token)).get_json()["events"]
+    assert [event["data"]["status"] for event in events] == ["processing", "failed"]
+    assert events[0]["seq"] != events[1]["seq"]
+
+
+def test_waiting_for_a_change_returns_as_soon_as_the_status_changes(app, make_user):
+    user_id, token = make_user()
+    task_id = queued_task(user_id)
+    answers = []
+
+    def long_poll() -> None:
+        with app.test_client() as waiting_client:
+            answers.append(waiting_client.get(f"/api/tasks/{task_id}?wait=30", headers=auth(token)))
+
+    waiter = threading.Thread(target=long_poll)
+    waiter.start()
+    hub = app.extensions["hub"]
+    wait_for(lambda: user_id in hub._inboxes, 10, "the long poll to subscribe")
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+    waiter.join(timeout=20)
+    assert answers[0].get_json()["status"] == "processing"
+
+
+def test_waiting_without_a_change_answers_after_the_wait(client, make_user):
+    user_id, token = make_user()
+    task_id = queued_task(user_id)
+    response = client.get(f"/api/tasks/{task_id}?wait=0.3", headers=auth(token))
+    assert response.get_json()["status"] == "queued"

@@ -7,6 +7,7 @@ import requests
 import websocket
 
 from ocrapp import lifecycle
+from ocrapp.events import seq_key
 from tests.factories import queued_task
 
 HANDSHAKE = {
@@ -32,7 +33,7 @@ def test_token_in_the_query_string_is_accepted(pg_stack, app, make_user):
     url = pg_stack.url.replace("http", "ws") + f"/ws?token={token}"
     ws = websocket.create_connection(url, timeout=10)
     try:
-        assert json.loads(ws.recv())["data"] == {"userId": user_id}
+        assert json.loads(ws.recv())["data"]["userId"] == user_id
     finally:
         ws.close()
 
@@ -42,7 +43,7 @@ def test_late_client_gets_a_snapshot_then_live_updates(pg_stack, app, make_user,
     task_id = queued_task(user_id)
     socket = open_socket(pg_stack.url, token)
     connected = socket.receive()
-    assert connected["type"] == "connected" and connected["data"] == {"userId": user_id}
+    assert connected["type"] == "connected" and connected["data"]["userId"] == user_id
     snapshot = socket.receive()
     assert snapshot["type"] == "task_update"
     assert snapshot["data"]["taskId"] == task_id
@@ -75,3 +76,35 @@ def test_users_receive_their_own_updates_on_every_socket_and_nobody_elses(
         lifecycle.report_progress(bobs_task, 50, "Bob's next update")
     # Alice's update was published before this one: Bob would have had it first.
     assert bob_socket.receive()["data"]["message"] == "Bob's next update"
+
+
+def test_a_client_reconnecting_with_since_gets_what_it_missed_in_order(
+    pg_stack, app, make_user, open_socket
+):
+    user_id, token = make_user()
+    first = open_socket(pg_stack.url, token)
+    seen = first.receive()["data"]["seq"]
+    first.close()
+    task_id = queued_task(user_id)
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        lifecycle.report_progress(task_id, 40, "Missed while away")
+    socket = open_socket(pg_stack.url, token, since=seen)
+    assert socket.receive()["data"] == {"userId": user_id, "seq": seen}
+    missed = [socket.receive() for _ in range(2)]
+    assert [m["data"]["message"] for m in missed] == ["OCR processing started", "Missed while away"]
+    assert seq_key(seen) < seq_key(missed[0]["seq"]) < seq_key(missed[1]["seq"])
+    with app.app_context():
+        lifecycle.mark_completed(task_id)
+    live = socket.receive()
+    assert live["data"]["status"] == "completed"
+
+
+def test_a_bad_since_is_refused_before_the_handshake(pg_stack, app, make_user):
+    _, token = make_user()
+    response = requests.get(
+        f"{pg_stack.url}/ws?since=yesterday",
+        headers={**HANDSHAKE, "Authorization": f"Bearer {token}"},
+        timeout=5,
+    )
+    assert response.status_code == 400

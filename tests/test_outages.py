@@ -1,4 +1,4 @@
-"""A broker that is down at submission: the upload is kept, and sent when the broker is back."""
+"""Redis going away, as broker and as pub/sub: uploads are kept, sockets catch up."""
 
 import os
 import shutil
@@ -6,7 +6,7 @@ import shutil
 import pytest
 import redis
 
-from tests.conftest import POSTGRES_URL, REDIS_BASE_URL
+from tests.conftest import POSTGRES_URL
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, upload
 from tests.stack import Process, Stack, free_port, recreate_database, wait_for
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 class Broker:
-    """A redis-server of the test's own, as the broker, to stop and start again."""
+    """A redis-server of the test's own, to stop and start again on the same port."""
 
     def __init__(self, log_dir) -> None:
         self.port, self.log_dir, self.process = free_port(), log_dir, None
@@ -40,14 +40,14 @@ class Broker:
 
 @pytest.fixture(scope="module")
 def outage(tmp_path_factory):
-    """A stack (web, worker, beat) whose broker the test can take away."""
+    """A stack (web, worker, beat) whose Redis, broker and pub/sub, the test can take away."""
     folder = tmp_path_factory.mktemp("outbox")
     broker = Broker(folder)
     broker.start()
     stack = Stack(
         {
             "DATABASE_URL": recreate_database(POSTGRES_URL, "ocrapp_outbox"),
-            "REDIS_URL": f"{REDIS_BASE_URL}/11",
+            "REDIS_URL": broker.url,
             "BROKER_URL": broker.url,
             "STORAGE_URL": (folder / "storage").as_uri(),
             "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
@@ -76,3 +76,15 @@ def test_an_upload_while_the_broker_is_down_is_queued_then_completed(outage, ope
     assert updates[-1]["status"] == "completed"
     text = fetch(stack, token, f"/api/tasks/{task['taskId']}/result?format=txt").text
     assert "outbox" in text.lower()
+
+
+def test_sockets_keep_receiving_updates_after_redis_restarts(outage, open_socket):
+    stack, broker = outage
+    token = create_user(stack)
+    socket = open_socket(stack.url, token)
+    assert socket.receive()["type"] == "connected"
+    broker.stop()
+    broker.start()
+    task = upload(stack, token, image_pdf([page_image(["after the restart"])]), "b.pdf")
+    updates = socket.updates_until_finished(task["taskId"], timeout=180)
+    assert updates[-1]["status"] == "completed"
