@@ -12,3 +12,18 @@ control_socket_disable = True
 accesslog = "-"
 # The path without its query string: a WebSocket's ?token= must not reach the logs.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker) -> None:
+    """On SIGTERM, close open WebSockets with "going away" before stopping, not after."""
+    import signal
+
+    from ocrapp.hub import hub
+
+    stop = worker.handle_exit
+
+    def handle_exit(signum, frame) -> None:
+        hub.close_all()
+        stop(signum, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)

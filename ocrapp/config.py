@@ -49,7 +49,8 @@ class Config:
     OUTBOX_DELAY = float(os.environ.get("OUTBOX_DELAY", 5))
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
-    SOCK_SERVER_OPTIONS = {"ping_interval": 25}
+    # The server pings each socket this often and closes one that did not answer the last.
+    SOCK_SERVER_OPTIONS = {"ping_interval": _int("WS_PING_INTERVAL", 25)}
     # Celery's settings, completed from the values above by `celery_settings`.
     CELERY = {
         "task_serializer": "json",

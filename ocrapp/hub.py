@@ -15,6 +15,8 @@ INBOX_SIZE = 1000
 # Put in an inbox when updates may have been missed (a full inbox, a lost subscription):
 # the socket then catches up from the kept history.
 RESYNC = object()
+# Put in every inbox when the process stops: sockets close with "going away" (1001).
+GOING_AWAY = object()
 
 
 class UpdateHub:
@@ -63,7 +65,7 @@ class UpdateHub:
             except queue.Full:
                 # A slow client: drop what it has not read; it catches up from the history.
                 log.warning("socket inbox of user %s is full; it will catch up", user_id)
-                _replace_with_resync(inbox)
+                _replace_with(inbox, RESYNC)
 
     def wait_for_change(self, inbox: queue.Queue, task_id: str, status, seconds: float) -> bool:
         """Wait for an update that changes the task's status; False if none came in time."""
@@ -81,10 +83,17 @@ class UpdateHub:
 
     def resync_all(self) -> None:
         """Tell every socket to catch up from the history (updates may have been missed)."""
+        for inbox in self._all_inboxes():
+            _replace_with(inbox, RESYNC)
+
+    def close_all(self) -> None:
+        """Tell every socket to close, so that its client reconnects to another process."""
+        for inbox in self._all_inboxes():
+            _replace_with(inbox, GOING_AWAY)
+
+    def _all_inboxes(self) -> list[queue.Queue]:
         with self._lock:
-            inboxes = [inbox for group in self._inboxes.values() for inbox in group]
-        for inbox in inboxes:
-            _replace_with_resync(inbox)
+            return [inbox for group in self._inboxes.values() for inbox in group]
 
     def _listen(self) -> None:
         """Receive updates forever, reconnecting with backoff when Redis goes away."""
@@ -125,15 +134,15 @@ class UpdateHub:
             pubsub.close()
 
 
-def _replace_with_resync(inbox: queue.Queue) -> None:
-    """Empty `inbox` and leave a single RESYNC in it."""
+def _replace_with(inbox: queue.Queue, marker: object) -> None:
+    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) alone in it."""
     try:
         while True:
             inbox.get_nowait()
     except queue.Empty:
         pass
     with contextlib.suppress(queue.Full):
-        inbox.put_nowait(RESYNC)
+        inbox.put_nowait(marker)
 
 
 hub = UpdateHub()

@@ -11,12 +11,13 @@ from ocrapp.auth import authenticate_websocket
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import MessageType, envelope, history, latest_seq, seq_key
-from ocrapp.hub import RESYNC
+from ocrapp.hub import GOING_AWAY, RESYNC
 from ocrapp.lifecycle import active_task_updates
 
 sock = Sock()
 bp = Blueprint("ws", __name__)
 SEQ = re.compile(r"^\d{1,20}-\d{1,20}$")
+GOING_AWAY_CODE = 1001
 
 
 @bp.before_request
@@ -58,12 +59,19 @@ class UpdateFeed:
         for message in history(self.config, self.user_id, since=self.last):
             self.send(message)
 
-    def deliver(self, item) -> None:
-        """Send a live update unless it was sent already; catch up after a gap."""
+    def deliver(self, item) -> bool:
+        """Send a live update unless it was sent already; catch up after a gap.
+
+        Return False once the socket is closed because the process is stopping.
+        """
+        if item is GOING_AWAY:
+            self.ws.close(reason=GOING_AWAY_CODE, message="The server is restarting.")
+            return False
         if item is RESYNC:
             self.catch_up()
         elif seq_key(item["seq"]) > seq_key(self.last):
             self.send(item)
+        return True
 
 
 @sock.route("/ws", bp=bp)
@@ -77,7 +85,8 @@ def updates(ws) -> None:
         feed.start(request.args.get("since"))
         while ws.connected:
             try:
-                feed.deliver(inbox.get(timeout=1))
+                if not feed.deliver(inbox.get(timeout=1)):
+                    return
             except queue.Empty:
                 continue
     finally:

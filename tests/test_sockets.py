@@ -1,0 +1,68 @@
+"""A web process of its own: dead peers are closed, and SIGTERM closes sockets with 1001."""
+
+import base64
+import os
+import signal
+import socket
+import struct
+
+import pytest
+import websocket
+
+from tests.conftest import REDIS_BASE_URL
+from tests.stack import Stack
+
+
+@pytest.fixture
+def web(tmp_path):
+    """A web process on the embedded defaults, pinging every second."""
+    stack = Stack(
+        {
+            "OCRAPP_INSTANCE_DIR": str(tmp_path / "instance"),
+            "REDIS_URL": f"{REDIS_BASE_URL}/14",
+            "EVENT_NAMESPACE": f"sockets-{os.getpid()}",
+            "WS_PING_INTERVAL": "1",
+        },
+        tmp_path,
+    )
+    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
+        stack.env.pop(name, None)
+    stack.start(names=("web",))
+    stack.token = stack.cli("users", "create", "sockets@example.com").splitlines()[-1]
+    yield stack
+    stack.stop()
+
+
+def test_sigterm_closes_open_sockets_with_going_away(web):
+    ws = websocket.create_connection(
+        web.url.replace("http", "ws") + "/ws",
+        header=[f"Authorization: Bearer {web.token}"],
+        timeout=10,
+    )
+    assert '"connected"' in ws.recv()
+    os.kill(web.processes[0].popen.pid, signal.SIGTERM)
+    opcode, data = ws.recv_data(control_frame=True)
+    while opcode == websocket.ABNF.OPCODE_PING:
+        opcode, data = ws.recv_data(control_frame=True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    assert struct.unpack("!H", data[:2])[0] == 1001
+    web.processes[0].popen.wait(timeout=20)  # and the process stops without waiting for them
+
+
+def test_a_peer_that_never_answers_pings_is_closed(web):
+    key = base64.b64encode(os.urandom(16)).decode()
+    host, port = web.url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=15) as peer:
+        peer.sendall(
+            (
+                f"GET /ws HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\n"
+                f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+                f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {web.token}\r\n\r\n"
+            ).encode()
+        )
+        received = b""
+        while chunk := peer.recv(4096):  # never answering: the server must end it
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 101")
+    assert b"\x89" in received  # a ping
+    assert b"\x88" in received  # then a close frame, before the server hung up
