@@ -1,6 +1,18 @@
 """Errors a task ends with, each carrying a code a user or a client can act on."""
 
+import botocore.exceptions
+import redis
+import sqlalchemy.exc
 from billiard.exceptions import TimeLimitExceeded, WorkerLostError
+
+# A service the worker needs was away for a moment: the task is tried again later, with
+# growing, jittered delays. Anything else is the input's fault or a bug: not retried.
+TRANSIENT_ERRORS = (
+    sqlalchemy.exc.OperationalError,
+    redis.ConnectionError,
+    redis.TimeoutError,
+    botocore.exceptions.HTTPClientError,
+)
 
 
 class TaskError(Exception):
@@ -45,6 +57,8 @@ def describe(error: BaseException) -> tuple[str, str]:
         return error.code, error.message
     if isinstance(error, WorkerLostError):
         return "worker_lost", "The worker stopped while reading this file, too many times."
+    if isinstance(error, TRANSIENT_ERRORS):
+        return "service_unavailable", "A service the worker needs stayed unreachable."
     if isinstance(error, TimeLimitExceeded):
         return "timeout", f"The task ran longer than its limit of {error.args[0]:.0f} seconds."
     return "internal_error", f"OCR failed unexpectedly ({type(error).__name__})."

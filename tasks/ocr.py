@@ -16,7 +16,7 @@ from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Fragment, Page
 from tasks.engines import CountedEngine, Engine, load_engine
-from tasks.errors import TaskCancelled
+from tasks.errors import TRANSIENT_ERRORS, TaskCancelled
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
 from tasks.progress import PageProgress
@@ -148,8 +148,17 @@ def start(task_id: str) -> Task | None:
     return task
 
 
-# max_retries bounds the runs after a lost worker (task_retry_on_worker_lost).
-@shared_task(name=OCR_TASK_NAME, max_retries=Config.MAX_ATTEMPTS - 1, default_retry_delay=1)
+# max_retries bounds the runs after a lost worker (task_retry_on_worker_lost) and after
+# transient errors, together.
+@shared_task(
+    name=OCR_TASK_NAME,
+    max_retries=Config.MAX_ATTEMPTS - 1,
+    default_retry_delay=1,
+    autoretry_for=TRANSIENT_ERRORS,
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+)
 def recognize_file(task_id: str) -> None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
     task = start(task_id)

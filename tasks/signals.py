@@ -5,6 +5,7 @@ import logging
 from celery.signals import (
     task_failure,
     task_prerun,
+    task_retry,
     task_success,
     worker_process_init,
     worker_ready,
@@ -72,6 +73,19 @@ def on_task_success(sender=None, **_) -> None:
             lifecycle.mark_completed(task_id)
     except Exception:
         log.exception("task %s: could not record completion", task_id)
+
+
+@task_retry.connect
+def on_task_retry(sender=None, request=None, reason=None, **_) -> None:
+    """Say that the task will be tried again, after a service was unreachable."""
+    if sender.name != OCR_TASK_NAME:
+        return
+    try:
+        with _flask_app(sender).app_context():
+            message = f"Retrying soon: {type(reason).__name__}"
+            lifecycle.report_progress(request.id, 0, message)
+    except Exception:
+        log.exception("task %s: could not record the retry", request and request.id)
 
 
 @task_failure.connect

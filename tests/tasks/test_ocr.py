@@ -3,11 +3,14 @@
 import io
 
 import pytest
+import redis
+import sqlalchemy.exc
 from PIL import Image
 
 from tasks.engines import load_engine
-from tasks.errors import InvalidImage
+from tasks.errors import TRANSIENT_ERRORS, InvalidImage, describe
 from tasks.layout import build_page
+from tasks.ocr import recognize_file
 from tasks.render import render_html, render_json, summary
 from tasks.sources import decode_image as open_image
 from tests.images import corrupt_png, text_image
@@ -64,3 +67,12 @@ def test_corrupt_image_is_an_invalid_image_error():
     with pytest.raises(InvalidImage) as caught:
         open_image(corrupt_png())
     assert caught.value.code == "invalid_image"
+
+
+def test_unreachable_services_are_retried_and_bad_input_is_not():
+    assert recognize_file.autoretry_for == TRANSIENT_ERRORS
+    assert recognize_file.retry_jitter and recognize_file.retry_backoff
+    assert isinstance(redis.ConnectionError(), TRANSIENT_ERRORS)
+    assert isinstance(sqlalchemy.exc.OperationalError("x", {}, Exception()), TRANSIENT_ERRORS)
+    assert not isinstance(InvalidImage("bad"), TRANSIENT_ERRORS)
+    assert describe(redis.ConnectionError())[0] == "service_unavailable"
