@@ -47,6 +47,9 @@ class Config:
     # take at submission (older than OUTBOX_DELAY s), and fails tasks no worker will finish.
     REAPER_INTERVAL = float(os.environ.get("REAPER_INTERVAL", 30))
     OUTBOX_DELAY = float(os.environ.get("OUTBOX_DELAY", 5))
+    # A task queued this long that the broker does not hold (Redis restarted empty) is
+    # sent again.
+    LOST_AFTER = float(os.environ.get("LOST_AFTER", 300))
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # The server pings each socket this often and closes one that did not answer the last.

@@ -1,7 +1,9 @@
 """The Celery app, built from the Flask config, and the one call that enqueues OCR work."""
 
+import json
 import logging
 
+import redis
 from celery import Celery
 from celery import Task as CeleryTask
 from flask import Flask, current_app
@@ -43,6 +45,29 @@ def send_ocr(task_id: str, page_count: int) -> None:
     current_app.extensions["celery"].send_task(
         OCR_TASK_NAME, args=[task_id], task_id=task_id, time_limit=time_limit(page_count)
     )
+
+
+def broker_task_ids() -> set[str] | None:
+    """Return the ids of the tasks the broker holds (waiting or taken, not yet done).
+
+    Only a Redis broker can be asked; None for any other. kombu keeps a queue's waiting
+    messages in lists named after it (one per priority step) and the ones that workers
+    took, unacknowledged, in the hash `unacked`.
+    """
+    config = current_app.config
+    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
+        return None
+    broker = redis.Redis.from_url(config["BROKER_URL"], socket_connect_timeout=5)
+    queue = config["OCR_QUEUE"]
+    waiting = [
+        raw
+        for key in broker.scan_iter(match=f"{queue}*")
+        if broker.type(key) == b"list"
+        for raw in broker.lrange(key, 0, -1)
+    ]
+    taken = [json.loads(value)[0] for value in broker.hvals("unacked")]
+    messages = [json.loads(raw) for raw in waiting] + taken
+    return {message.get("headers", {}).get("id") for message in messages}
 
 
 def enqueue_ocr(task_id: str, page_count: int) -> bool:

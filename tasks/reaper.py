@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ocrapp import lifecycle
 from ocrapp.db import db
-from ocrapp.jobs import send_ocr, time_limit
+from ocrapp.jobs import broker_task_ids, send_ocr, time_limit
 from ocrapp.models import File, Task, TaskStatus, utcnow
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,27 @@ def send_outbox() -> int:
     return sent
 
 
+def resend_lost() -> int:
+    """Send again the queued tasks that the broker lost (a Redis that restarted empty)."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["LOST_AFTER"])
+    with db.session() as session:
+        waiting = session.execute(
+            select(Task, File.page_count)
+            .join(File)
+            .where(Task.status == TaskStatus.QUEUED, Task.enqueued_at < cutoff)
+            .with_for_update(skip_locked=True, of=Task)
+        ).all()
+        held = broker_task_ids() if waiting else set()
+        lost = [
+            (task, pages) for task, pages in waiting if held is not None and task.id not in held
+        ]
+        for task, page_count in lost:
+            log.warning("task %s: the broker lost it; sending it again", task.id)
+            send_ocr(task.id, page_count or 1)
+            task.enqueued_at = utcnow()
+    return len(lost)
+
+
 def fail_stuck() -> int:
     """Fail the tasks that are still processing long after their time limit."""
     now, failed = utcnow(), 0
@@ -59,7 +80,12 @@ def fail_stuck() -> int:
 
 @shared_task(name=REAP_TASK_NAME, ignore_result=True)
 def reap() -> None:
-    """Send the outbox and fail stuck tasks."""
-    sent, failed = send_outbox(), fail_stuck()
-    if sent or failed:
-        log.info("reaper: %d task(s) sent from the outbox, %d stuck task(s) failed", sent, failed)
+    """Send the outbox, send again what the broker lost, and fail stuck tasks."""
+    sent, resent, failed = send_outbox(), resend_lost(), fail_stuck()
+    if sent or resent or failed:
+        log.info(
+            "reaper: %d sent from the outbox, %d lost sent again, %d stuck failed",
+            sent,
+            resent,
+            failed,
+        )

@@ -103,11 +103,24 @@ class Stack:
 
     def start(self, names=("web", "worker")) -> "Stack":
         """Start the Procfile processes `names` and wait until the web process answers."""
-        commands = procfile_commands()
         for name in names:
-            self.processes.append(Process(name, commands[name], self.env, self.log_dir))
+            self.launch(name)
         wait_for(self._web_ready, 60, f"web process at {self.url}")
         return self
+
+    def process(self, name: str) -> Process:
+        """Return the running process `name`."""
+        return next(process for process in self.processes if process.name == name)
+
+    def launch(self, name: str) -> Process:
+        """Start the Procfile process `name`, in place of an earlier one of that name."""
+        process = Process(name, procfile_commands()[name], self.env, self.log_dir)
+        names = [earlier.name for earlier in self.processes]
+        if name in names:
+            self.processes[names.index(name)] = process
+        else:
+            self.processes.append(process)
+        return process
 
     def _web_ready(self) -> bool:
         web = self.processes[0]

@@ -55,6 +55,7 @@ def outage(tmp_path_factory):
             "OCR_QUEUE": f"outbox-{os.getpid()}",
             "REAPER_INTERVAL": "1",
             "OUTBOX_DELAY": "0",
+            "LOST_AFTER": "2",
         },
         folder,
     )
@@ -86,5 +87,18 @@ def test_sockets_keep_receiving_updates_after_redis_restarts(outage, open_socket
     broker.stop()
     broker.start()
     task = upload(stack, token, image_pdf([page_image(["after the restart"])]), "b.pdf")
+    updates = socket.updates_until_finished(task["taskId"], timeout=180)
+    assert updates[-1]["status"] == "completed"
+
+
+def test_a_task_the_broker_lost_is_sent_again(outage, open_socket):
+    stack, broker = outage
+    token = create_user(stack)
+    socket = open_socket(stack.url, token)
+    stack.process("worker").stop()
+    task = upload(stack, token, image_pdf([page_image(["lost and found"])]), "c.pdf")
+    broker.stop()
+    broker.start()  # empty: the message is gone, the task is still queued
+    stack.launch("worker")
     updates = socket.updates_until_finished(task["taskId"], timeout=180)
     assert updates[-1]["status"] == "completed"
