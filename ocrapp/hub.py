@@ -34,11 +34,17 @@ class UpdateHub:
         self.channel = channel(app.config["EVENT_NAMESPACE"])
         app.extensions["hub"] = self
 
-    def subscribe(self, user_id: int, timeout: float = 10) -> queue.Queue:
-        """Return a new inbox for one socket of `user_id`, once the subscription is live."""
+    def add_inbox(self, user_id: int) -> queue.Queue:
+        """Return a new, bounded inbox for the updates of `user_id`."""
         inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
         with self._lock:
             self._inboxes[user_id].add(inbox)
+        return inbox
+
+    def subscribe(self, user_id: int, timeout: float = 10) -> queue.Queue:
+        """Return a new inbox for one socket of `user_id`, once the subscription is live."""
+        inbox = self.add_inbox(user_id)
+        with self._lock:
             # A thread started before a fork (gunicorn --preload) does not exist in the child.
             if self._listener_pid != os.getpid():
                 self._listener_pid = os.getpid()

@@ -118,3 +118,23 @@ def test_a_retry_resumes_from_the_pages_already_stored(fragile_stack, open_socke
     assert result["engine"]["calls"] == 1  # page 2 only: page 1 came from the first run
     assert [page["number"] for page in result["pages"]] == [1, 2]
     assert "resumed" in result["pages"][0]["text"].lower()
+
+
+def test_sigterm_lets_the_worker_finish_the_task_in_hand(fragile_stack, open_socket):
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    pages = [page_image([f"page {n} finished before the worker stops"]) for n in (1, 2)]
+    task = upload(fragile_stack, token, image_pdf(pages), "warm.pdf")
+    worker = fragile_stack.process("worker")
+    updates = []
+    while not updates or updates[-1]["status"] not in ("completed", "failed"):
+        message = socket.receive(timeout=120)
+        if message["type"] != "task_update" or message["data"]["taskId"] != task["taskId"]:
+            continue
+        updates.append(message["data"])
+        if updates[-1].get("page") == 1 and worker.alive():
+            os.kill(worker.popen.pid, signal.SIGTERM)  # Celery's warm shutdown
+    assert updates[-1]["status"] == "completed"
+    assert worker.popen.wait(timeout=60) == 0
+    assert fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}").json()["attempts"] == 1
+    fragile_stack.launch("worker")  # for any test that runs after this one
