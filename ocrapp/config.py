@@ -14,6 +14,9 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+VISIBILITY_TIMEOUT = 24 * 3600
+
+
 class Config:
     """Settings for the web process, the worker and the CLI alike."""
 
@@ -65,8 +68,8 @@ class Config:
         # A lost worker's task is sent again with its retry count, so the count is bounded.
         "task_retry_on_worker_lost": True,
         # Redis hands an unacknowledged task to another worker after this long: longer than
-        # any task may run (a day), or a slow task would run twice.
-        "broker_transport_options": {"visibility_timeout": 24 * 3600},
+        # any task may run (see jobs.time_limit), or a slow task would run twice.
+        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
         "worker_prefetch_multiplier": 1,
         "worker_send_task_events": True,
         "task_send_sent_event": True,

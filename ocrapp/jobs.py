@@ -9,7 +9,7 @@ from celery import Task as CeleryTask
 from flask import Flask, current_app
 from sqlalchemy import update
 
-from ocrapp.config import celery_settings
+from ocrapp.config import VISIBILITY_TIMEOUT, celery_settings
 from ocrapp.db import db
 from ocrapp.models import Task, utcnow
 
@@ -37,7 +37,9 @@ def celery_init_app(app: Flask) -> Celery:
 def time_limit(page_count: int) -> int:
     """Return the seconds a task of `page_count` pages may run before it is stopped."""
     config = current_app.config
-    return config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * page_count
+    limit = config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * page_count
+    # Below the broker's visibility timeout, so that a running task is never redelivered.
+    return min(limit, VISIBILITY_TIMEOUT - 3600)
 
 
 def send_ocr(task_id: str, page_count: int) -> None:
