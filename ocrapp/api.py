@@ -147,7 +147,9 @@ def create_task():
             task = lifecycle.create_task(session, g.user_id, file, engine, options, key)
             body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
     except IntegrityError:  # the same key, sent twice at once: the other request won
-        return replay(key)
+        if key and (replayed := replay(key)):
+            return replayed
+        raise
     # Commit, then publish `queued`, then enqueue: the worker's `processing` can
     # only follow the `queued` update, never overtake it. A broker that is down
     # leaves the task in the outbox, still queued, for the reaper to send.

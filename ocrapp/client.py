@@ -70,7 +70,7 @@ class ApiClient:
 
     @staticmethod
     def updates(ws: websocket.WebSocket, task_id: str, timeout: float) -> Iterator[dict]:
-        """Yield the updates of `task_id` until it is completed or failed."""
+        """Yield the updates of `task_id` until it is completed, failed or cancelled."""
         ws.settimeout(timeout)
         while True:
             message = _receive(ws)
@@ -78,7 +78,7 @@ class ApiClient:
             if message.get("type") != "task_update" or data.get("taskId") != task_id:
                 continue
             yield data
-            if data["status"] in ("completed", "failed"):
+            if data["status"] in ("completed", "failed", "cancelled"):
                 return
 
 

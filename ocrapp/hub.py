@@ -81,8 +81,8 @@ class UpdateHub:
                 item = inbox.get(timeout=remaining)
             except queue.Empty:
                 return False
-            if item is RESYNC:
-                return True  # updates were missed: the database says what happened
+            if item is RESYNC or item is GOING_AWAY:
+                return True  # missed updates, or stopping: the database says what happened
             if item["data"]["taskId"] == task_id and item["data"]["status"] != status:
                 return True
         return False

@@ -67,9 +67,19 @@ def broker_task_ids() -> set[str] | None:
         if broker.type(key) == b"list"
         for raw in broker.lrange(key, 0, -1)
     ]
-    taken = [json.loads(value)[0] for value in broker.hvals("unacked")]
-    messages = [json.loads(raw) for raw in waiting] + taken
-    return {message.get("headers", {}).get("id") for message in messages}
+    taken = [_decoded(value, first=True) for value in broker.hvals("unacked")]
+    messages = [_decoded(raw) for raw in waiting] + taken
+    return {message.get("headers", {}).get("id") for message in messages if message}
+
+
+def _decoded(raw: bytes, first: bool = False) -> dict:
+    """Decode a kombu message (the first item of an unacked entry); {} if it is not one."""
+    try:
+        value = json.loads(raw)
+        value = value[0] if first else value
+        return value if isinstance(value, dict) else {}
+    except (ValueError, IndexError, TypeError):
+        return {}
 
 
 def enqueue_ocr(task_id: str, page_count: int) -> bool:

@@ -11,7 +11,8 @@ TRANSIENT_ERRORS = (
     sqlalchemy.exc.OperationalError,
     redis.ConnectionError,
     redis.TimeoutError,
-    botocore.exceptions.HTTPClientError,
+    botocore.exceptions.ConnectionError,  # refused, or timed out connecting
+    botocore.exceptions.HTTPClientError,  # closed or timed out while reading
 )
 
 

@@ -34,10 +34,21 @@ def send_outbox() -> int:
             .with_for_update(skip_locked=True, of=Task)
         ).all()
         for task, page_count in waiting:
-            send_ocr(task.id, page_count or 1)
-            task.enqueued_at = utcnow()
+            if not _send(task, page_count):
+                break
             sent += 1
     return sent
+
+
+def _send(task: Task, page_count: int | None) -> bool:
+    """Send one task and record it; False (and keep what was sent) if the broker is down."""
+    try:
+        send_ocr(task.id, page_count or 1)
+    except Exception as error:
+        log.warning("reaper: the broker is still away (%r)", error)
+        return False
+    task.enqueued_at = utcnow()
+    return True
 
 
 def resend_lost() -> int:
@@ -54,11 +65,13 @@ def resend_lost() -> int:
         lost = [
             (task, pages) for task, pages in waiting if held is not None and task.id not in held
         ]
+        resent = 0
         for task, page_count in lost:
             log.warning("task %s: the broker lost it; sending it again", task.id)
-            send_ocr(task.id, page_count or 1)
-            task.enqueued_at = utcnow()
-    return len(lost)
+            if not _send(task, page_count):
+                break
+            resent += 1
+    return resent
 
 
 def fail_stuck() -> int:

@@ -2,6 +2,7 @@
 
 import io
 
+import botocore.exceptions
 import pytest
 import redis
 import sqlalchemy.exc
@@ -76,3 +77,5 @@ def test_unreachable_services_are_retried_and_bad_input_is_not():
     assert isinstance(sqlalchemy.exc.OperationalError("x", {}, Exception()), TRANSIENT_ERRORS)
     assert not isinstance(InvalidImage("bad"), TRANSIENT_ERRORS)
     assert describe(redis.ConnectionError())[0] == "service_unavailable"
+    unreachable_s3 = botocore.exceptions.EndpointConnectionError(endpoint_url="http://s3")
+    assert isinstance(unreachable_s3, TRANSIENT_ERRORS)
