@@ -1,19 +1,24 @@
 """API tokens: made random, stored only as a hash, checked on every request."""
 
 import hashlib
+import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from flask import g, request
 from sqlalchemy import select
 
 from ocrapp.db import db
 from ocrapp.errors import ApiError
-from ocrapp.models import User
+from ocrapp.models import ApiToken, User, utcnow
+
+PREFIX_LENGTH = 12  # "ocr_" and 8 random characters: enough to tell tokens apart in a list
+LAST_USED_PRECISION = timedelta(minutes=1)  # not a database write on every request
 
 
 def new_token() -> str:
-    """Return a new random API token (256 bits)."""
-    return secrets.token_urlsafe(32)
+    """Return a new random API token: a recognisable prefix and 256 random bits."""
+    return f"ocr_{secrets.token_urlsafe(6)}_{secrets.token_urlsafe(32)}"
 
 
 def hash_token(token: str) -> str:
@@ -21,13 +26,41 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_user(session, email: str) -> tuple[User, str]:
-    """Create a user and return it with its token, which is shown only this once."""
-    token = new_token()
-    user = User(email=email, token_hash=hash_token(token))
+def issue_token(
+    session, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; return its row and its secret, shown only this once."""
+    secret = new_token()
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:PREFIX_LENGTH],
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def create_user(session, email: str, admin: bool = False) -> tuple[User, str]:
+    """Create a user with a first token, and return both."""
+    user = User(email=email, is_admin=admin)
     session.add(user)
     session.flush()
-    return user, token
+    return user, issue_token(session, user, "first token")[1]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes, stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def token_is_live(token: ApiToken) -> bool:
+    """Whether a token is neither revoked nor expired."""
+    expires_at = _aware(token.expires_at)
+    return token.revoked_at is None and (expires_at is None or expires_at > utcnow())
 
 
 def bearer_token() -> str | None:
@@ -37,7 +70,9 @@ def bearer_token() -> str | None:
 
 
 def authenticate() -> None:
-    """Set `g.user_id` from the request's bearer token, or answer 401."""
+    """Set `g.user_id` and `g.is_admin` from the request's bearer token, or answer 401."""
+    if request.method == "OPTIONS":
+        return  # a CORS preflight carries no token; it reaches no data either
     _authenticate(bearer_token())
 
 
@@ -49,8 +84,15 @@ def authenticate_websocket() -> None:
 def _authenticate(token: str | None) -> None:
     if not token:
         raise ApiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>.")
+    digest = hash_token(token)
     with db.session() as session:
-        user_id = session.scalar(select(User.id).where(User.token_hash == hash_token(token)))
-    if user_id is None:
-        raise ApiError(401, "unauthorized", "The API token is not valid.")
-    g.user_id = user_id
+        stored = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+        # The lookup is by hash; the comparison of what was found takes constant time.
+        if stored is None or not hmac.compare_digest(stored.token_hash, digest):
+            raise ApiError(401, "unauthorized", "The API token is not valid.")
+        if not token_is_live(stored):
+            raise ApiError(401, "unauthorized", "The API token is revoked or expired.")
+        last_used = _aware(stored.last_used_at)
+        if last_used is None or utcnow() - last_used > LAST_USED_PRECISION:
+            stored.last_used_at = utcnow()
+        g.user_id, g.is_admin, g.token_id = stored.user_id, stored.user.is_admin, stored.id

@@ -8,13 +8,15 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from websocket import WebSocketException
 
 from ocrapp import create_app
-from ocrapp.auth import create_user
+from ocrapp.auth import create_user, issue_token, token_is_live
 from ocrapp.client import ApiClient, ApiClientError
 from ocrapp.db import db
+from ocrapp.models import ApiToken, User, utcnow
 from ocrapp.storage import get_storage
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
@@ -73,17 +75,70 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("email")
+@click.option("--admin", is_flag=True, help="May list every user and task.")
 @with_appcontext
-def users_create(email: str) -> None:
+def users_create(email: str, admin: bool) -> None:
     """Create a user and print its API token (shown only once) as the last line."""
     try:
         with db.session() as session:
-            user, token = create_user(session, email)
+            user, token = create_user(session, email, admin=admin)
             user_id = user.id
     except IntegrityError as error:
         raise click.ClickException(f"a user {email} exists already") from error
-    click.echo(f"Created user {user_id} <{email}>. API token (shown only once):", err=True)
+    role = "admin" if admin else "user"
+    click.echo(f"Created {role} {user_id} <{email}>. API token (shown only once):", err=True)
     click.echo(token)
+
+
+@cli.group("tokens")
+def tokens_group() -> None:
+    """Manage API tokens: create, list, revoke."""
+
+
+def _user(session, email: str) -> User:
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user
+
+
+@tokens_group.command("create")
+@click.argument("email")
+@click.option("--name", default="token", show_default=True)
+@click.option("--expires-days", type=click.IntRange(1, 3650), help="Expire after N days.")
+@with_appcontext
+def tokens_create(email: str, name: str, expires_days: int | None) -> None:
+    """Create a token for EMAIL and print it (shown only once) as the last line."""
+    with db.session() as session:
+        token, secret = issue_token(session, _user(session, email), name, expires_days)
+        click.echo(f"Token {token.prefix}... ({name}) for <{email}>:", err=True)
+    click.echo(secret)
+
+
+@tokens_group.command("list")
+@click.argument("email")
+@with_appcontext
+def tokens_list(email: str) -> None:
+    """List the tokens of EMAIL by prefix, without their secrets."""
+    with db.session() as session:
+        for token in _user(session, email).tokens:
+            state = "live" if token_is_live(token) else "revoked or expired"
+            click.echo(
+                f"{token.prefix}...  {token.name}  {state}  created {token.created_at:%Y-%m-%d}"
+            )
+
+
+@tokens_group.command("revoke")
+@click.argument("prefix")
+@with_appcontext
+def tokens_revoke(prefix: str) -> None:
+    """Revoke the token that starts with PREFIX (as `tokens list` shows it)."""
+    with db.session() as session:
+        tokens = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix[:12])).all()
+        if len(tokens) != 1:
+            raise click.ClickException(f"{len(tokens)} tokens match {prefix!r}; give its prefix")
+        tokens[0].revoked_at = tokens[0].revoked_at or utcnow()
+    click.echo(f"Revoked {prefix[:12]}...")
 
 
 @cli.command()

@@ -53,6 +53,8 @@ class Config:
     # A task queued this long that the broker does not hold (Redis restarted empty) is
     # sent again.
     LOST_AFTER = float(os.environ.get("LOST_AFTER", 300))
+    # Browser origins allowed to call the API (comma-separated); none by default.
+    CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # The server pings each socket this often and closes one that did not answer the last.

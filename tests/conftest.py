@@ -86,7 +86,7 @@ def app(database_url, redis_url, tmp_path):
         }
     )
     with db.session() as session:
-        session.execute(text("TRUNCATE users, files, tasks, results CASCADE"))
+        session.execute(text("TRUNCATE users, api_tokens, files, tasks, results CASCADE"))
     yield app
     redis.Redis.from_url(redis_url).delete(app.config["OCR_QUEUE"])
 
@@ -100,9 +100,10 @@ def client(app):
 def make_user(app):
     """Create users; return a function giving (user id, token)."""
 
-    def make(email: str | None = None) -> tuple[int, str]:
+    def make(email: str | None = None, admin: bool = False) -> tuple[int, str]:
+        email = email or f"{uuid.uuid4().hex[:12]}@example.com"
         with db.session() as session:
-            user, token = create_user(session, email or f"{uuid.uuid4().hex[:12]}@example.com")
+            user, token = create_user(session, email, admin=admin)
             return user.id, token
 
     return make

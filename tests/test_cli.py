@@ -27,6 +27,21 @@ def test_users_create_prints_the_token_last_and_refuses_a_duplicate(tmp_path):
     assert "exists already" in again.stderr
 
 
+def test_tokens_are_created_listed_by_prefix_and_revoked(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "users", "create", "--admin", "root@example.com").returncode == 0
+    made = run(
+        tmp_path, "tokens", "create", "root@example.com", "--name", "ci", "--expires-days", "7"
+    )
+    secret = made.stdout.splitlines()[-1]
+    listed = run(tmp_path, "tokens", "list", "root@example.com").stdout
+    assert f"{secret[:12]}...  ci  live" in listed and secret not in listed
+    assert run(tmp_path, "tokens", "revoke", secret[:12]).returncode == 0
+    listed = run(tmp_path, "tokens", "list", "root@example.com").stdout
+    assert f"{secret[:12]}...  ci  revoked or expired" in listed
+    assert run(tmp_path, "tokens", "list", "nobody@example.com").returncode == 1
+
+
 def test_the_web_side_never_imports_torch():
     code = (
         "import sys, ocrapp, ocrapp.cli, ocrapp.api, ocrapp.ws; ocrapp.create_app(); "

@@ -8,7 +8,7 @@ from ocrapp.cli import alembic_config
 from tests.conftest import POSTGRES_URL
 from tests.stack import recreate_database
 
-TABLES = {"users", "files", "tasks", "task_pages", "results", "alembic_version"}
+TABLES = {"users", "api_tokens", "files", "tasks", "task_pages", "results", "alembic_version"}
 
 
 def table_names(url: str) -> set[str]:
