@@ -18,7 +18,7 @@ from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import history, timestamp
-from ocrapp.intake import clean_filename, count_pages, detect_type
+from ocrapp.intake import check_size, clean_filename, detect_type
 from ocrapp.jobs import enqueue_ocr
 from ocrapp.models import File, Task, TaskStatus, new_id
 from ocrapp.storage import (
@@ -112,6 +112,8 @@ def store_upload(upload) -> File:
     """Check the uploaded file, put it in storage and return its (unsaved) row."""
     data = upload.read()
     detected = detect_type(data)
+    config = current_app.config
+    pages = check_size(data, detected, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"])
     file = File(
         id=new_id(),
         user_id=g.user_id,
@@ -119,7 +121,7 @@ def store_upload(upload) -> File:
         file_type=detected.file_type,
         content_type=detected.content_type,
         size_bytes=len(data),
-        page_count=count_pages(data, detected),
+        page_count=pages,
         sha256=hashlib.sha256(data).hexdigest(),
     )
     file.stored_filename = file.id + detected.extension

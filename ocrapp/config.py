@@ -55,10 +55,15 @@ class Config:
     LOST_AFTER = float(os.environ.get("LOST_AFTER", 300))
     # Browser origins allowed to call the API (comma-separated); none by default.
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
+    MAX_PAGES = _int("MAX_PAGES", 500)
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # The server pings each socket this often and closes one that did not answer the last.
-    SOCK_SERVER_OPTIONS = {"ping_interval": _int("WS_PING_INTERVAL", 25)}
+    # Clients only listen: a frame from one over 4 KiB closes its socket.
+    SOCK_SERVER_OPTIONS = {
+        "ping_interval": _int("WS_PING_INTERVAL", 25),
+        "max_message_size": 4096,
+    }
     # Celery's settings, completed from the values above by `celery_settings`.
     CELERY = {
         "task_serializer": "json",

@@ -2,6 +2,9 @@
 
 import io
 import re
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
@@ -32,6 +35,15 @@ UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 PDF = DetectedType(FileType.PDF, "application/pdf", ".pdf")
 
 
+@contextmanager
+def open_header(data: bytes) -> Iterator[Image.Image]:
+    """Open an image for its header only; our own pixel cap replaces Pillow's warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
+            yield image
+
+
 def detect_type(data: bytes) -> DetectedType:
     """Identify the upload from its header bytes; pages are decoded by the worker."""
     if not data:
@@ -39,8 +51,10 @@ def detect_type(data: bytes) -> DetectedType:
     if data.startswith(b"%PDF-"):
         return PDF
     try:
-        with Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS)) as image:
+        with open_header(data) as image:
             image_format = image.format
+    except Image.DecompressionBombError as error:
+        raise ApiError(422, "page_too_large", f"The image is too large: {error}") from error
     except (UnidentifiedImageError, OSError, ValueError) as error:
         supported = ", ".join(IMAGE_FORMATS)
         raise ApiError(
@@ -50,6 +64,25 @@ def detect_type(data: bytes) -> DetectedType:
         ) from error
     content_type, extension = IMAGE_FORMATS[image_format]
     return DetectedType(FileType.IMAGE, content_type, extension)
+
+
+def check_size(data: bytes, detected: DetectedType, max_pixels: int, max_pages: int) -> int:
+    """Refuse, from its header, an image over `max_pixels` or a file over `max_pages`."""
+    if detected.file_type is FileType.IMAGE:
+        with open_header(data) as image:
+            width, height = image.size
+        if width * height > max_pixels:
+            raise ApiError(
+                422,
+                "page_too_large",
+                f"An image of {width}x{height} pixels is over the limit of {max_pixels}.",
+            )
+    pages = count_pages(data, detected)
+    if pages > max_pages:
+        raise ApiError(
+            422, "too_many_pages", f"The file has {pages} pages; the limit is {max_pages}."
+        )
+    return pages
 
 
 def count_pages(data: bytes, detected: DetectedType) -> int:

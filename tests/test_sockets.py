@@ -66,3 +66,22 @@ def test_a_peer_that_never_answers_pings_is_closed(web):
     assert received.startswith(b"HTTP/1.1 101")
     assert b"\x89" in received  # a ping
     assert b"\x88" in received  # then a close frame, before the server hung up
+
+
+def test_a_client_frame_over_the_limit_closes_the_socket(web):
+    ws = websocket.create_connection(
+        web.url.replace("http", "ws") + "/ws",
+        header=[f"Authorization: Bearer {web.token}"],
+        timeout=10,
+    )
+    assert '"connected"' in ws.recv()
+    ws.send("x" * 10_000)
+    # The server ends the connection: a close frame (1009, too big) or a reset.
+    try:
+        opcode, data = ws.recv_data(control_frame=True)
+        while opcode == websocket.ABNF.OPCODE_PING:
+            opcode, data = ws.recv_data(control_frame=True)
+    except (ConnectionResetError, websocket.WebSocketConnectionClosedException):
+        return
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    assert struct.unpack("!H", data[:2])[0] == 1009

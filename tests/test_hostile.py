@@ -1,0 +1,115 @@
+"""Hostile uploads: each refused with its own code, nothing crashes, nothing is kept."""
+
+import io
+import struct
+import zlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ocrapp.db import db
+from ocrapp.intake import clean_filename
+from ocrapp.models import File, Task
+from tests.documents import text_pdf
+from tests.images import text_image
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny PNG whose header declares `width` x `height` pixels (a decompression bomb)."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 1024)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+
+
+def submit(client, token: str, data: bytes, filename: str = "upload.bin"):
+    return client.post(
+        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
+    )
+
+
+def stored_files() -> int:
+    with db.session() as session:
+        return session.query(File).count()
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "code"),
+    [
+        (b"", 400, "empty_file"),
+        (b"PK\x03\x04 not an image", 415, "unsupported_media_type"),
+        (b"\x89PNG\r\n\x1a\n", 415, "unsupported_media_type"),  # a signature, no header
+        (png_declaring(50_000, 50_000), 422, "page_too_large"),
+        (png_declaring(10_000, 10_000), 422, "page_too_large"),  # under Pillow's own limit
+    ],
+)
+def test_bad_uploads_are_refused_with_their_code_and_not_kept(
+    client, make_user, data, status, code
+):
+    _, token = make_user()
+    response = submit(client, token, data)
+    assert (response.status_code, response.get_json()["error"]["code"]) == (status, code)
+    assert stored_files() == 0
+
+
+def test_a_pdf_over_max_pages_is_refused_at_upload(app, client, make_user):
+    app.config["MAX_PAGES"] = 5
+    _, token = make_user()
+    response = submit(client, token, text_pdf([["page"]] * 6), "long.pdf")
+    assert response.status_code == 422
+    assert response.get_json()["error"]["code"] == "too_many_pages"
+
+
+def test_the_type_is_decided_by_content_not_by_name(client, make_user):
+    _, token = make_user()
+    task = submit(client, token, text_pdf([["a pdf"]]), "holiday.png").get_json()
+    with db.session() as session:
+        file = session.get(Task, task["taskId"]).file
+        assert (file.file_type.value, file.stored_filename.endswith(".pdf")) == ("pdf", True)
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("../../etc/passwd\x00.png", "passwd.png"),
+        ("x" * 1000 + ".png", "x" * 255),
+        ("", "upload"),
+        ("\x01\x02", "upload"),
+    ],
+)
+def test_file_names_are_stored_under_our_key_and_shown_safely(client, make_user, name, shown):
+    _, token = make_user()
+    response = submit(client, token, text_image(["x"]), name)
+    assert response.get_json()["filename"] == shown
+    with db.session() as session:
+        key = session.get(Task, response.get_json()["taskId"]).file.storage_key
+    assert ".." not in key and key.startswith("users/")
+
+
+@given(st.text())
+def test_a_cleaned_file_name_is_never_a_path_nor_empty(name):
+    cleaned = clean_filename(name)
+    assert cleaned and len(cleaned) <= 255
+    assert not any(part in cleaned for part in ("/", "\\", "\x00"))
+    assert all(ord(character) >= 32 and character != "\x7f" for character in cleaned)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.binary(max_size=2048), name=st.text(max_size=300))
+def test_any_upload_gets_a_clear_answer_never_a_crash(client, make_user, data, name):
+    _, token = make_user()
+    response = submit(client, token, data, name)
+    assert response.status_code in (202, 400, 415, 422)
+    if response.status_code != 202:
+        assert response.get_json()["error"]["code"]
