@@ -1,6 +1,5 @@
 """The HTTP API: submit files, list tasks, read statuses and results."""
 
-import hashlib
 import logging
 import re
 from pathlib import Path
@@ -18,15 +17,14 @@ from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import history, timestamp
-from ocrapp.intake import check_size, clean_filename, detect_type
+from ocrapp.intake import store_upload
 from ocrapp.jobs import enqueue_ocr
-from ocrapp.models import File, Task, TaskStatus, new_id
+from ocrapp.models import Task, TaskStatus
 from ocrapp.storage import (
     RESULT_FORMATS,
     StorageError,
     get_storage,
     result_key,
-    upload_key,
 )
 
 log = logging.getLogger(__name__)
@@ -108,28 +106,6 @@ def load_own_task(session, task_id: str) -> Task:
     return task
 
 
-def store_upload(upload) -> File:
-    """Check the uploaded file, put it in storage and return its (unsaved) row."""
-    data = upload.read()
-    detected = detect_type(data)
-    config = current_app.config
-    pages = check_size(data, detected, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"])
-    file = File(
-        id=new_id(),
-        user_id=g.user_id,
-        original_filename=clean_filename(upload.filename),
-        file_type=detected.file_type,
-        content_type=detected.content_type,
-        size_bytes=len(data),
-        page_count=pages,
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
-    file.stored_filename = file.id + detected.extension
-    file.storage_key = upload_key(g.user_id, file.id, detected.extension)
-    get_storage(current_app.config).put(file.storage_key, data, detected.content_type)
-    return file
-
-
 @bp.post("/tasks")
 def create_task():
     """Accept an image or a PDF and queue it for OCR."""
@@ -140,10 +116,11 @@ def create_task():
     if key and (replayed := replay(key)):
         return replayed
     form = parse_input(SubmitForm, request.form.to_dict())
+    check_tasks_in_flight()
     engine = form.engine or current_app.config["OCR_ENGINE"]
     check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
-    file = store_upload(upload)
+    file = store_upload(upload, g.user_id, current_app.config)
     try:
         with db.session() as session:
             task = lifecycle.create_task(session, g.user_id, file, engine, options, key)
@@ -158,6 +135,16 @@ def create_task():
     lifecycle.publish_current(task.id)
     enqueue_ocr(task.id, file.page_count)
     return jsonify(body), 202
+
+
+def check_tasks_in_flight() -> None:
+    """Answer 429 if the caller already has the most queued and processing tasks allowed."""
+    limit = current_app.config["MAX_TASKS_IN_FLIGHT"]
+    with db.session() as session:
+        in_flight = lifecycle.tasks_in_flight(session, g.user_id)
+    if in_flight >= limit:
+        message = f"You have {in_flight} tasks queued or processing; the limit is {limit}."
+        raise ApiError(429, "too_many_tasks", message, headers={"Retry-After": "30"})
 
 
 def idempotency_key() -> str | None:

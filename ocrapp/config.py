@@ -56,6 +56,10 @@ class Config:
     # Browser origins allowed to call the API (comma-separated); none by default.
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     MAX_PAGES = _int("MAX_PAGES", 500)
+    # Requests per API token (so per user) on /api, counted in Redis; "" turns it off.
+    RATE_LIMIT = os.environ.get("RATE_LIMIT", "300 per minute")
+    # A user's queued and processing tasks at most; a new upload over it is a 429.
+    MAX_TASKS_IN_FLIGHT = _int("MAX_TASKS_IN_FLIGHT", 50)
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # The server pings each socket this often and closes one that did not answer the last.

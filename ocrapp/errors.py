@@ -14,15 +14,19 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     413: "file_too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
 }
 
 
 class ApiError(Exception):
     """An error answered to the client as `{"error": {"code", "message"}}`."""
 
-    def __init__(self, status: int, code: str, message: str, **details) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict | None = None, **details
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message, self.details = status, code, message, details
+        self.headers = headers or {}
 
 
 def error_response(status: int, code: str, message: str, **details):
@@ -35,7 +39,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
-        return error_response(error.status, error.code, error.message, **error.details)
+        body, status = error_response(error.status, error.code, error.message, **error.details)
+        body.headers.update(error.headers)
+        return body, status
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):

@@ -1,5 +1,6 @@
 """Uploaded files: their type decided by content, their names made safe to show."""
 
+import hashlib
 import io
 import re
 import warnings
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from PIL import Image, UnidentifiedImageError
 
 from ocrapp.errors import ApiError
-from ocrapp.models import FileType
+from ocrapp.models import File, FileType, new_id
+from ocrapp.storage import get_storage, upload_key
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,27 @@ def count_pages(data: bytes, detected: DetectedType) -> int:
             return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
     except Exception:  # the worker reads the file again and says what is wrong with it
         return 1
+
+
+def store_upload(upload, user_id: int, config) -> File:
+    """Check an uploaded file, put it in storage and return its (unsaved) row."""
+    data = upload.read()
+    detected = detect_type(data)
+    pages = check_size(data, detected, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"])
+    file = File(
+        id=new_id(),
+        user_id=user_id,
+        original_filename=clean_filename(upload.filename),
+        file_type=detected.file_type,
+        content_type=detected.content_type,
+        size_bytes=len(data),
+        page_count=pages,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+    file.stored_filename = file.id + detected.extension
+    file.storage_key = upload_key(user_id, file.id, detected.extension)
+    get_storage(config).put(file.storage_key, data, detected.content_type)
+    return file
 
 
 def clean_filename(filename: str | None) -> str:

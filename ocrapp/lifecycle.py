@@ -181,6 +181,18 @@ def mark_cancelled(task_id: str) -> Task | None:
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 
 
+def tasks_in_flight(session, user_id: int) -> int:
+    """Count the user's queued and processing tasks."""
+    return session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(
+            Task.user_id == user_id,
+            Task.status.in_([TaskStatus.QUEUED, TaskStatus.PROCESSING]),
+        )
+    )
+
+
 def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:
     """Describe each of the user's unfinished tasks, oldest first, for a socket snapshot."""
     tasks = session.scalars(

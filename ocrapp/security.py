@@ -1,7 +1,11 @@
 """Response headers every answer carries, and CORS: closed unless origins are configured."""
 
-from flask import Flask
+from flask import Flask, request
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from ocrapp.auth import bearer_token, hash_token
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -14,8 +18,19 @@ HEADERS = {
 }
 
 
+def rate_limit_key() -> str:
+    """Count requests per API token (a user's), or per address without one."""
+    token = bearer_token()
+    return f"token:{hash_token(token)[:32]}" if token else f"address:{get_remote_address()}"
+
+
+def outside_api() -> bool:
+    """Health probes and the WebSocket handshake are not rate limited; /api is."""
+    return not request.path.startswith("/api/")
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers, and CORS for the origins in `CORS_ORIGINS` only."""
+    """Add the security headers, the rate limit, and CORS for `CORS_ORIGINS` only."""
 
     @app.after_request
     def add_security_headers(response):
@@ -23,6 +38,18 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    if app.config["RATE_LIMIT"]:
+        limiter = Limiter(
+            rate_limit_key,
+            app=app,
+            default_limits=[app.config["RATE_LIMIT"]],
+            storage_uri=app.config["REDIS_URL"],
+            headers_enabled=True,
+            # With Redis away, uploads still go to the outbox: the limit fails open.
+            swallow_errors=True,
+        )
+        limiter.request_filter(outside_api)
 
     if app.config["CORS_ORIGINS"]:
         CORS(

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from ocrapp import create_app
 from ocrapp.db import db
 from ocrapp.intake import clean_filename
 from ocrapp.models import File, Task
@@ -113,3 +114,25 @@ def test_any_upload_gets_a_clear_answer_never_a_crash(client, make_user, data, n
     assert response.status_code in (202, 400, 415, 422)
     if response.status_code != 202:
         assert response.get_json()["error"]["code"]
+
+
+def test_too_many_requests_get_a_429_with_retry_after(app, make_user):
+    limited = create_app({**app.config, "RATE_LIMIT": "3 per minute"}).test_client()
+    _, token = make_user()
+    answers = [limited.get("/api/tasks", headers=auth(token)) for _ in range(4)]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert answers[-1].get_json()["error"]["code"] == "rate_limited"
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    _, other = make_user()
+    assert limited.get("/api/tasks", headers=auth(other)).status_code == 200
+    assert limited.get("/healthz").status_code == 200
+
+
+def test_a_user_with_too_many_tasks_in_flight_gets_a_429(app, client, make_user):
+    app.config["MAX_TASKS_IN_FLIGHT"] = 2
+    _, token = make_user()
+    codes = [submit(client, token, text_image([str(n)]), "a.png").status_code for n in range(3)]
+    assert codes == [202, 202, 429]
+    third = submit(client, token, text_image(["x"]), "a.png")
+    assert third.get_json()["error"]["code"] == "too_many_tasks"
+    assert int(third.headers["Retry-After"]) > 0
