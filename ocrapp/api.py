@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal, TypeVar
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,7 @@ class ListQuery(BaseModel):
 class ResultQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     format: Literal["json", "txt", "html", "hocr", "pdf"] = "json"
+    redirect: bool = False
 
 
 class SubmitForm(BaseModel):
@@ -120,7 +121,10 @@ def create_task():
     engine = form.engine or current_app.config["OCR_ENGINE"]
     check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
-    file = store_upload(upload, g.user_id, current_app.config)
+    with db.session() as session:
+        stored = lifecycle.bytes_stored(session, g.user_id)
+    bytes_left = current_app.config["MAX_STORED_MB"] * 1024 * 1024 - stored
+    file = store_upload(upload, g.user_id, current_app.config, bytes_left)
     try:
         with db.session() as session:
             task = lifecycle.create_task(session, g.user_id, file, engine, options, key)
@@ -253,7 +257,8 @@ def list_engines():
 @bp.get("/tasks/<task_id>/result")
 def get_result(task_id: str):
     """Return a completed task's result: json, txt, html, hocr or a searchable pdf."""
-    result_format = parse_input(ResultQuery).format
+    query = parse_input(ResultQuery)
+    result_format = query.format
     with db.session() as session:
         task = load_own_task(session, task_id)
         if task.status is not TaskStatus.COMPLETED:
@@ -262,16 +267,27 @@ def get_result(task_id: str):
             )
         key = result_key(task.user_id, task.id, result_format)
         filename = f"{Path(task.file.original_filename).stem or 'result'}.{result_format}"
+    storage = get_storage(current_app.config)
+    disposition = content_disposition(
+        "attachment" if result_format == "pdf" else "inline", filename
+    )
+    if query.redirect and (
+        url := storage.signed_url(
+            key,
+            disposition,
+            RESULT_FORMATS[result_format],
+            current_app.config["SIGNED_URL_SECONDS"],
+        )
+    ):
+        return redirect(url, 302)
     try:
-        data = get_storage(current_app.config).get(key)
+        data = storage.get(key)
     except StorageError as error:  # a task completed before this format existed
         raise ApiError(
             404, "result_not_found", f"This task has no {result_format} result."
         ) from error
     response = Response(data, content_type=RESULT_FORMATS[result_format])
-    response.headers["Content-Disposition"] = content_disposition(
-        "attachment" if result_format == "pdf" else "inline", filename
-    )
+    response.headers["Content-Disposition"] = disposition
     return response
 
 

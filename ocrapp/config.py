@@ -56,10 +56,14 @@ class Config:
     # Browser origins allowed to call the API (comma-separated); none by default.
     CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
     MAX_PAGES = _int("MAX_PAGES", 500)
+    # ?redirect=1 on a result gives a pre-signed S3 URL that works this many seconds.
+    SIGNED_URL_SECONDS = _int("SIGNED_URL_SECONDS", 60)
     # Requests per API token (so per user) on /api, counted in Redis; "" turns it off.
     RATE_LIMIT = os.environ.get("RATE_LIMIT", "300 per minute")
     # A user's queued and processing tasks at most; a new upload over it is a 429.
     MAX_TASKS_IN_FLIGHT = _int("MAX_TASKS_IN_FLIGHT", 50)
+    # The uploads one user may keep, in MB; a new upload beyond it is a 429.
+    MAX_STORED_MB = _int("MAX_STORED_MB", 1024)
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
     # The server pings each socket this often and closes one that did not answer the last.

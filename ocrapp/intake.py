@@ -100,9 +100,12 @@ def count_pages(data: bytes, detected: DetectedType) -> int:
         return 1
 
 
-def store_upload(upload, user_id: int, config) -> File:
+def store_upload(upload, user_id: int, config, bytes_left: int) -> File:
     """Check an uploaded file, put it in storage and return its (unsaved) row."""
     data = upload.read()
+    if len(data) > bytes_left:
+        message = f"Your files take {config['MAX_STORED_MB']} MB already, the most allowed."
+        raise ApiError(429, "quota_exceeded", message, headers={"Retry-After": "3600"})
     detected = detect_type(data)
     pages = check_size(data, detected, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"])
     file = File(

@@ -181,6 +181,13 @@ def mark_cancelled(task_id: str) -> Task | None:
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 
 
+def bytes_stored(session, user_id: int) -> int:
+    """Add up the sizes of the user's uploaded files."""
+    return session.scalar(
+        select(func.coalesce(func.sum(File.size_bytes), 0)).where(File.user_id == user_id)
+    )
+
+
 def tasks_in_flight(session, user_id: int) -> int:
     """Count the user's queued and processing tasks."""
     return session.scalar(

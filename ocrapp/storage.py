@@ -50,6 +50,9 @@ class Storage(Protocol):
     def get(self, key: str) -> bytes: ...
     def check(self) -> None: ...
     def init(self) -> None: ...
+    def signed_url(
+        self, key: str, disposition: str, content_type: str, seconds: int
+    ) -> str | None: ...
 
 
 class LocalStorage:
@@ -79,6 +82,10 @@ class LocalStorage:
             return self._path(key).read_bytes()
         except FileNotFoundError as error:
             raise StorageError(f"no object at {key}") from error
+
+    def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> None:
+        """A folder has no URLs of its own: its objects are served through the API."""
+        return None
 
     def check(self) -> None:
         """Raise unless the root folder is writable."""
@@ -113,6 +120,19 @@ class S3Storage:
         except self.client.exceptions.NoSuchKey as error:
             raise StorageError(f"no object at {key}") from error
         return response["Body"].read()
+
+    def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> str:
+        """Return a URL that reads the object without a token, for `seconds` only."""
+        return self.client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self.bucket,
+                "Key": self.prefix + key,
+                "ResponseContentDisposition": disposition,
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=seconds,
+        )
 
     def check(self) -> None:
         """Raise unless the bucket answers."""

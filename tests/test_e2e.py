@@ -46,6 +46,11 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
         Bucket="ocrapp-test", Key=f"stack/users/{user_id}/results/{task['taskId']}/result.html"
     )
     assert stored["Body"].read() == html.content
+    signed = requests.get(
+        f"{base}/result?format=txt&redirect=1", headers=headers, allow_redirects=False, timeout=10
+    )
+    assert signed.status_code == 302 and "Signature" in signed.headers["Location"]
+    assert requests.get(signed.headers["Location"], timeout=10).text == text.text  # no token
     summary = requests.get(base, headers=headers, timeout=10).json()
     assert summary["status"] == "completed" and summary["attempts"] == 1
     assert summary["result"]["pageCount"] == 1

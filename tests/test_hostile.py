@@ -136,3 +136,12 @@ def test_a_user_with_too_many_tasks_in_flight_gets_a_429(app, client, make_user)
     third = submit(client, token, text_image(["x"]), "a.png")
     assert third.get_json()["error"]["code"] == "too_many_tasks"
     assert int(third.headers["Retry-After"]) > 0
+
+
+def test_a_user_over_the_storage_quota_gets_a_429(app, client, make_user):
+    app.config["MAX_STORED_MB"] = 0
+    _, token = make_user()
+    response = submit(client, token, text_image(["x"]), "a.png")
+    assert response.status_code == 429
+    assert response.get_json()["error"]["code"] == "quota_exceeded"
+    assert stored_files() == 0
