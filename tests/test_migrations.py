@@ -2,9 +2,12 @@
 
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.orm import Session
 
+from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
+from ocrapp.db import make_engine
 from tests.conftest import POSTGRES_URL
 from tests.stack import recreate_database
 
@@ -37,3 +40,34 @@ def test_models_match_the_migrations(database_url):
 def test_one_head():
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
     assert len(script.get_heads()) == 1
+
+
+def test_migrations_keep_the_data_on_sqlite(tmp_path):
+    """SQLite rebuilds tables to alter them: nothing that refers to them may be lost."""
+    url = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
+    config = alembic_config(url)
+    command.upgrade(config, "head")
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        user, _ = create_user(session, "kept@example.com")
+        user_id = user.id
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO files (id, user_id, original_filename, stored_filename, file_type,"
+                " content_type, storage_key, size_bytes, sha256, created_at) VALUES ('f1', :user,"
+                " 'a.png', 'f1.png', 'image', 'image/png', 'k', 1, 'x', CURRENT_TIMESTAMP)"
+            ),
+            {"user": user_id},
+        )
+    engine.dispose()
+    command.downgrade(config, "0003")
+    command.upgrade(config, "head")
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        counts = [
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("users", "api_tokens", "files")
+        ]
+    engine.dispose()
+    assert counts == [1, 1, 1]
