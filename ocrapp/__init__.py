@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import UUIDConverter
 
 from ocrapp import account, api, health, security, ws
 from ocrapp.config import Config
@@ -11,6 +12,13 @@ from ocrapp.db import db
 from ocrapp.errors import register_error_handlers
 from ocrapp.hub import hub
 from ocrapp.jobs import celery_init_app
+
+
+class TaskIdConverter(UUIDConverter):
+    """A task id in a URL: a UUID, handed to views as its text."""
+
+    def to_python(self, value: str) -> str:
+        return str(super().to_python(value))
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -22,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    app.url_map.converters["task_id"] = TaskIdConverter
     db.init_app(app)
     celery_init_app(app)
     hub.init_app(app)

@@ -17,7 +17,7 @@ bp.before_request(authenticate)
 
 class NewToken(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")
     expires_in_days: int | None = Field(None, ge=1, le=3650, alias="expiresInDays")
 
 
@@ -64,10 +64,14 @@ def create_token():
     with db.session() as session:
         user = session.get(User, g.user_id)
         token, secret = issue_token(session, user, form.name, form.expires_in_days)
+        # A token cannot outlive the one that made it.
+        parent = session.get(ApiToken, g.token_id)
+        if parent.expires_at and (not token.expires_at or token.expires_at > parent.expires_at):
+            token.expires_at = parent.expires_at
         return jsonify(token=secret, **token_json(token)), 201
 
 
-@bp.delete("/tokens/<int:token_id>")
+@bp.delete("/tokens/<int(max=2147483647):token_id>")
 def revoke_token(token_id: int):
     """Revoke one of the caller's tokens (the one in use included)."""
     with db.session() as session:

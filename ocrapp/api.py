@@ -35,7 +35,7 @@ QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
 class ListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)
     per_page: int = Field(20, ge=1, le=100, alias="perPage")
 
 
@@ -154,8 +154,8 @@ def check_tasks_in_flight() -> None:
 def idempotency_key() -> str | None:
     """Read the request's Idempotency-Key header, if any."""
     key = request.headers.get("Idempotency-Key")
-    if key is not None and not 1 <= len(key) <= 255:
-        raise ApiError(400, "invalid_request", "Idempotency-Key: 1 to 255 characters.")
+    if key is not None and not (1 <= len(key) <= 255 and key.isprintable()):
+        raise ApiError(400, "invalid_request", "Idempotency-Key: 1 to 255 printable characters.")
     return key
 
 
@@ -193,7 +193,7 @@ class TaskQuery(BaseModel):
     wait: float = Field(0, ge=0, le=60)
 
 
-@bp.get("/tasks/<task_id>")
+@bp.get("/tasks/<task_id:task_id>")
 def get_task(task_id: str):
     """Show one of the caller's tasks; with ?wait=N, once its status changes (N s at most)."""
     wait = parse_input(TaskQuery).wait
@@ -217,7 +217,7 @@ def get_task(task_id: str):
         return jsonify(task_json(load_own_task(session, task_id)))
 
 
-@bp.get("/tasks/<task_id>/events")
+@bp.get("/tasks/<task_id:task_id>/events")
 def get_task_events(task_id: str):
     """Return the task's kept updates, oldest first, each with its sequence number."""
     with db.session() as session:
@@ -230,7 +230,7 @@ def get_task_events(task_id: str):
     return jsonify(taskId=task_id, events=events)
 
 
-@bp.post("/tasks/<task_id>/cancel")
+@bp.post("/tasks/<task_id:task_id>/cancel")
 def cancel_task(task_id: str):
     """Cancel a task: a queued one never starts, a running one stops after its page."""
     with db.session() as session:
@@ -254,7 +254,7 @@ def list_engines():
     )
 
 
-@bp.get("/tasks/<task_id>/result")
+@bp.get("/tasks/<task_id:task_id>/result")
 def get_result(task_id: str):
     """Return a completed task's result: json, txt, html, hocr or a searchable pdf."""
     query = parse_input(ResultQuery)

@@ -43,7 +43,8 @@ def init_app(app: Flask) -> None:
         limiter = Limiter(
             rate_limit_key,
             app=app,
-            default_limits=[app.config["RATE_LIMIT"]],
+            # One allowance for all of /api, not one per route.
+            application_limits=[app.config["RATE_LIMIT"]],
             storage_uri=app.config["REDIS_URL"],
             headers_enabled=True,
             # With Redis away, uploads still go to the outbox: the limit fails open.

@@ -154,7 +154,11 @@ def test_another_users_task_is_404_like_an_unknown_one(client, make_user):
     _, alice = make_user()
     _, bob = make_user()
     task_id = submit(client, bob, text_image(["bob's secret"])).get_json()["taskId"]
-    for path in (f"/api/tasks/{task_id}", f"/api/tasks/{task_id}/result", "/api/tasks/unknown"):
+    for path in (
+        f"/api/tasks/{task_id}",
+        f"/api/tasks/{task_id}/result",
+        "/api/tasks/00000000-0000-4000-8000-000000000000",
+    ):
         response = client.get(path, headers=auth(alice))
         assert response.status_code == 404
         assert response.get_json()["error"]["code"] == "task_not_found"

@@ -145,3 +145,38 @@ def test_a_user_over_the_storage_quota_gets_a_429(app, client, make_user):
     assert response.status_code == 429
     assert response.get_json()["error"]["code"] == "quota_exceeded"
     assert stored_files() == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/api/tasks/%00", 404),
+        ("POST", "/api/tasks/not-a-uuid/cancel", 404),
+        ("DELETE", "/api/tokens/99999999999999999999999", 404),
+        ("GET", "/api/tasks?page=999999999999999999", 400),
+    ],
+)
+def test_odd_ids_and_numbers_are_clear_errors(client, make_user, method, path, status):
+    _, token = make_user()
+    assert client.open(path, method=method, headers=auth(token)).status_code == status
+
+
+def test_control_characters_in_names_and_keys_are_400(client, make_user):
+    _, token = make_user()
+    named = client.post("/api/tokens", headers=auth(token), json={"name": "a\x00b"})
+    assert named.status_code == 400
+    keyed = client.post(
+        "/api/tasks",
+        headers={**auth(token), "Idempotency-Key": "a\tb"},
+        data={"file": (io.BytesIO(text_image(["x"])), "a.png")},
+    )
+    assert keyed.status_code == 400
+
+
+def test_a_token_cannot_outlive_the_token_that_made_it(client, make_user):
+    _, token = make_user()
+    short = client.post(
+        "/api/tokens", headers=auth(token), json={"name": "day", "expiresInDays": 1}
+    ).get_json()
+    child = client.post("/api/tokens", headers=auth(short["token"]), json={"name": "forever"})
+    assert child.get_json()["expiresAt"] == short["expiresAt"]
