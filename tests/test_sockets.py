@@ -33,6 +33,15 @@ def web(tmp_path):
     stack.stop()
 
 
+def close_code(ws) -> int:
+    """Read past pings to the server's close frame and return its code."""
+    opcode, data = ws.recv_data(control_frame=True)
+    while opcode == websocket.ABNF.OPCODE_PING:
+        opcode, data = ws.recv_data(control_frame=True)
+    assert opcode == websocket.ABNF.OPCODE_CLOSE
+    return struct.unpack("!H", data[:2])[0]
+
+
 def test_sigterm_closes_open_sockets_with_going_away(web):
     ws = websocket.create_connection(
         web.url.replace("http", "ws") + "/ws",
@@ -41,11 +50,7 @@ def test_sigterm_closes_open_sockets_with_going_away(web):
     )
     assert '"connected"' in ws.recv()
     os.kill(web.processes[0].popen.pid, signal.SIGTERM)
-    opcode, data = ws.recv_data(control_frame=True)
-    while opcode == websocket.ABNF.OPCODE_PING:
-        opcode, data = ws.recv_data(control_frame=True)
-    assert opcode == websocket.ABNF.OPCODE_CLOSE
-    assert struct.unpack("!H", data[:2])[0] == 1001
+    assert close_code(ws) == 1001
     web.processes[0].popen.wait(timeout=20)  # and the process stops without waiting for them
 
 
@@ -78,10 +83,7 @@ def test_a_client_frame_over_the_limit_closes_the_socket(web):
     ws.send("x" * 10_000)
     # The server ends the connection: a close frame (1009, too big) or a reset.
     try:
-        opcode, data = ws.recv_data(control_frame=True)
-        while opcode == websocket.ABNF.OPCODE_PING:
-            opcode, data = ws.recv_data(control_frame=True)
+        code = close_code(ws)
     except (ConnectionResetError, websocket.WebSocketConnectionClosedException):
         return
-    assert opcode == websocket.ABNF.OPCODE_CLOSE
-    assert struct.unpack("!H", data[:2])[0] == 1009
+    assert code == 1009
