@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint format clean
+.PHONY: install run test bench fuzz lint format clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	scripts/bench
+
+# Not part of `make test`: a time-bounded fuzz run of the upload intake (FUZZ_SECONDS).
+FUZZ_SECONDS ?= 60
+fuzz: $(STAMP)
+	$(VENV)/bin/pip install --quiet 'atheris>=2.3'
+	mkdir -p instance/fuzz
+	$(VENV)/bin/python fuzz/fuzz_intake.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+		-artifact_prefix=instance/fuzz/ instance/fuzz fuzz/corpus
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

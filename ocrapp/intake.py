@@ -3,6 +3,7 @@
 import hashlib
 import io
 import re
+import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,6 +14,20 @@ from PIL import Image, UnidentifiedImageError
 from ocrapp.errors import ApiError
 from ocrapp.models import File, FileType, new_id
 from ocrapp.storage import get_storage, upload_key
+
+# Pillow reports a broken image with any of these (`make fuzz` found SyntaxError for a
+# broken PNG chunk and TypeError for a TIFF without dimensions); the worker uses them too.
+DECODING_ERRORS = (
+    UnidentifiedImageError,
+    OSError,
+    ValueError,
+    SyntaxError,
+    EOFError,
+    TypeError,
+    KeyError,
+    IndexError,
+    struct.error,
+)
 
 
 @dataclass(frozen=True)
@@ -57,7 +72,7 @@ def detect_type(data: bytes) -> DetectedType:
             image_format = image.format
     except Image.DecompressionBombError as error:
         raise ApiError(422, "page_too_large", f"The image is too large: {error}") from error
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+    except DECODING_ERRORS as error:
         supported = ", ".join(IMAGE_FORMATS)
         raise ApiError(
             415,

@@ -11,8 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence
 
+from ocrapp.intake import DECODING_ERRORS
 from tasks.document import Box, Fragment
 from tasks.errors import EmptyPdf, EncryptedPdf, InvalidImage, InvalidPdf, PageTooLarge
 
@@ -59,7 +60,7 @@ def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]
         count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
     except Image.DecompressionBombError as error:
         raise PageTooLarge(f"The image is over the size limit: {error}") from error
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+    except DECODING_ERRORS as error:
         raise InvalidImage(f"The image could not be decoded: {error}") from error
 
     def pages() -> Iterator[SourcePage]:
@@ -69,7 +70,9 @@ def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]
                 yield SourcePage(number, _rgb(frame), _dpi(frame))
                 if number == count:
                     return
-        except (OSError, ValueError, Image.DecompressionBombError) as error:
+        except Image.DecompressionBombError as error:
+            raise PageTooLarge(f"The image is over the size limit: {error}") from error
+        except DECODING_ERRORS as error:
             raise InvalidImage(f"The image could not be decoded: {error}") from error
 
     return count, pages()
@@ -151,16 +154,24 @@ def pdf_pages(
     data: bytes, dpi: int, max_pixels: int, force_ocr: bool
 ) -> tuple[int, Iterator[SourcePage]]:
     """Return the page count and the pages of a PDF, rendered at up to `dpi`."""
+    import pypdfium2 as pdfium
+
     pdf = open_pdf(data)
+
+    def render(index: int) -> SourcePage:
+        page = pdf[index]
+        width_pt, height_pt = page.get_size()
+        scale = render_scale(width_pt, height_pt, dpi, max_pixels)
+        image = page.render(scale=scale).to_pil().convert("RGB")
+        fragments = None if force_ocr else text_layer(page, image.size)
+        return SourcePage(index + 1, image, scale * POINTS_PER_INCH, fragments or None)
 
     def pages() -> Iterator[SourcePage]:
         for index in range(len(pdf)):
-            page = pdf[index]
-            width_pt, height_pt = page.get_size()
-            scale = render_scale(width_pt, height_pt, dpi, max_pixels)
-            image = page.render(scale=scale).to_pil().convert("RGB")
-            fragments = None if force_ocr else text_layer(page, image.size)
-            yield SourcePage(index + 1, image, scale * POINTS_PER_INCH, fragments or None)
+            try:
+                yield render(index)
+            except pdfium.PdfiumError as error:  # a page tree that promises more than it has
+                raise InvalidPdf(f"Page {index + 1} of the PDF could not be read.") from error
 
     return len(pdf), pages()
 

@@ -1,11 +1,14 @@
 """Turning uploads into pages: PDF text layers, page size caps, TIFF frames."""
 
+import base64
 import io
+import warnings
+from pathlib import Path
 
 import pytest
 from reportlab.pdfgen import canvas
 
-from tasks.errors import PageTooLarge
+from tasks.errors import InvalidImage, InvalidPdf, PageTooLarge
 from tasks.sources import image_pages, pdf_pages, render_scale
 from tests.documents import page_image, text_pdf, tiff
 
@@ -110,3 +113,39 @@ def test_every_frame_of_a_tiff_is_a_page():
     count, pages = image_pages(tiff(images), max_pixels=10**8)
     assert count == 3
     assert [page.number for page in pages] == [1, 2, 3]
+
+
+# Found by `make fuzz`: a page tree that says /Count 5 but lists no pages.
+PAGE_TREE_LIES = base64.b64decode(
+    "JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoK"
+    "PDwgL1R5cCtlIC9QYWdlcyAvS2lkcyBbXSAvQ291bnQgNSA+PgplbmRvYmoKeHJlZgowIDMKMDAwMDAwMDAwMCA2"
+    "NTUzNSBmMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDAyOSAwMDAwMDggMDAwMDAgbiAKdHJhaWxlcgo8PCAvU2l6ZSAz"
+    "IC9Sb290IDEgMCBSID4+CnN0YXJ0eHJlZhowRTElCiUxT0YK"
+)
+
+
+def test_a_page_that_cannot_be_loaded_is_a_clear_pdf_error():
+    _, pages = pdf_pages(PAGE_TREE_LIES, 72, 10**8, force_ocr=False)
+    with pytest.raises(InvalidPdf) as caught:
+        list(pages)
+    assert caught.value.code == "pdf_invalid"
+
+
+# Found by `make fuzz`: a PNG whose chunk is broken, which Pillow reports as SyntaxError.
+BROKEN_PNG_CHUNK = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAABQUlEQVR4nO3XMYqDQBiGYWddtExjQIj9VLY2llaWHiF3SGdnZ28llhYpvYE3sFCCyICHEK0CM1ssKxKM/ywx7Bb/W8lHBh80jUQIofynPv4a8BiCoBAEhSAoBEEhCApBULKguq7jOG6a5q0aRRI0jqPrusfj8XA4vBukCIm6rtM0TeaXrycF8jyPEEIpzfNc1/XvsW3b+fp8PlNKKaWWZRFCNsZ9QPO9l4jl9VwQBJfLRWZ81ueObz/Lsr7vr9crOL76H1p9QlVVLZ8QY8wwjNvttjy4Om73OxBjjBDCORdCFEUxg+73u+M4SZIsT62OO4OmadJ1vSxLznkQBDMoDEPf9x9OrY47g4QQaZqapmnbdhRF86iq6ul0oj8Nw/BsBCMCv8u2QxAUgqAQBIUgKARBIQgKiVBORw0KGgoAAAANSUhEUgAAADAAAAAwCAIAAADYYG7QAAABQUlEQVR4nO3XMYqDQBiGYWddtExjQIj9VLY2llaWHiF3SGdnZ28llhYpvYE3sFCCyICHEK0CM1ssKxKM/yww7Bb/W8lHBh80jUQIofynPv4a8BiCoBAEhSAoBEEhCApBULKguq7jOG6a5q0aRRI0jqPrusfj8XA4vBukCIm6rtM0TeaXrycF8jyPEEIpzfNc1/XvsW3b+fp8PlNKKaWWZRFCNsZ9QPO9l4jl9VwQBJfLRWZ81ueObz/Lsr7vr9crOL76H1p9QlVVLZ8QY8wwjNvttjy4Om73OxBjjBDCORdCFEUxg+73u+M4SZIsT62OO4OmadJ1vSxLznkQBDMoDEPf9x9OrY47g4QQaZqapmnbdhRF86iq6ul0oj8Nw/BsBCMCv8u2QxAUgqAQBIUgKARBIQgKQVAIgkIQFIKgEAT1BcCvbRBmVztPAAAAQVAIgkIQFIKgEAT1BcCvbRBmGTtPAAAAAEkASUVORU5ErkSuQmCCQmCC"
+)
+
+
+def test_a_png_with_a_broken_chunk_is_an_invalid_image():
+    _, pages = image_pages(BROKEN_PNG_CHUNK, 10**8)
+    with pytest.raises(InvalidImage):
+        list(pages)
+
+
+def test_a_tiff_without_dimensions_is_an_invalid_image():
+    """Found by `make fuzz`: Pillow raises TypeError for it."""
+    data = (Path(__file__).parent / "tiff_missing_dimensions.bin").read_bytes()
+    with pytest.raises(InvalidImage), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Pillow: "Corrupt EXIF data"
+        list(image_pages(data, 10**8)[1])
