@@ -3,14 +3,14 @@
 import hashlib
 import hmac
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import g, request
 from sqlalchemy import select
 
 from ocrapp.db import db
 from ocrapp.errors import ApiError
-from ocrapp.models import ApiToken, User, utcnow
+from ocrapp.models import ApiToken, User, as_utc, utcnow
 
 PREFIX_LENGTH = 12  # "ocr_" and 8 random characters: enough to tell tokens apart in a list
 LAST_USED_PRECISION = timedelta(minutes=1)  # not a database write on every request
@@ -52,14 +52,9 @@ def create_user(session, email: str, admin: bool = False) -> tuple[User, str]:
     return user, issue_token(session, user, "first token")[1]
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes, stored in UTC."""
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
 def token_is_live(token: ApiToken) -> bool:
     """Whether a token is neither revoked nor expired."""
-    expires_at = _aware(token.expires_at)
+    expires_at = as_utc(token.expires_at)
     return token.revoked_at is None and (expires_at is None or expires_at > utcnow())
 
 
@@ -92,7 +87,7 @@ def _authenticate(token: str | None) -> None:
             raise ApiError(401, "unauthorized", "The API token is not valid.")
         if not token_is_live(stored):
             raise ApiError(401, "unauthorized", "The API token is revoked or expired.")
-        last_used = _aware(stored.last_used_at)
+        last_used = as_utc(stored.last_used_at)
         if last_used is None or utcnow() - last_used > LAST_USED_PRECISION:
             stored.last_used_at = utcnow()
         g.user_id, g.is_admin, g.token_id = stored.user_id, stored.user.is_admin, stored.id

@@ -8,6 +8,8 @@ from typing import Any
 
 import redis
 
+from ocrapp.models import as_utc
+
 
 class MessageType(enum.StrEnum):
     """The `type` of a message sent to WebSocket clients."""
@@ -18,9 +20,7 @@ class MessageType(enum.StrEnum):
 
 def timestamp(moment: datetime | None = None) -> str:
     """Format `moment` (default now) as ISO 8601 in UTC with milliseconds and a Z."""
-    moment = moment or datetime.now(UTC)
-    if moment.tzinfo is None:  # SQLite hands back naive datetimes, stored in UTC.
-        moment = moment.replace(tzinfo=UTC)
+    moment = as_utc(moment) or datetime.now(UTC)
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 

@@ -24,6 +24,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Make a stored time zone-aware: SQLite hands back naive datetimes, stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
 def new_id() -> str:
     """Return a new random UUID as a string."""
     return str(uuid.uuid4())

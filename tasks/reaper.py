@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.jobs import broker_task_ids, send_ocr, time_limit
-from ocrapp.models import File, Task, TaskStatus, utcnow
+from ocrapp.models import File, Task, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 REAP_TASK_NAME = "ocrapp.reap"
@@ -85,7 +85,7 @@ def fail_stuck() -> int:
         ).all()
     for task_id, started_at, page_count in running:
         deadline = timedelta(seconds=time_limit(page_count or 1)) + STUCK_GRACE
-        if started_at and now - started_at.replace(tzinfo=now.tzinfo) > deadline:
+        if started_at and now - as_utc(started_at) > deadline:
             message = "No worker finished the task within its time limit."
             failed += lifecycle.mark_failed(task_id, "worker_lost", message) is not None
     return failed

@@ -1,10 +1,23 @@
 """Calls to a running stack, shared by the end-to-end tests."""
 
+import io
 import os
 
 import requests
 
 from tests.stack import wait_for
+
+
+def auth(token: str) -> dict:
+    """The Authorization header of `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def submit(client, token: str, data: bytes, filename: str = "upload.bin"):
+    """Upload `data` through a Flask test client."""
+    return client.post(
+        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
+    )
 
 
 def create_user(stack) -> str:

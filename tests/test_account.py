@@ -9,12 +9,9 @@ from ocrapp import create_app
 from ocrapp.db import db
 from ocrapp.models import ApiToken, utcnow
 from tests.factories import queued_task
+from tests.helpers import auth
 
 PUBLIC = {"/healthz", "/readyz", "/static/<path:filename>"}
-
-
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def test_a_token_made_over_the_api_works_is_listed_without_its_secret_and_can_be_revoked(

@@ -11,18 +11,9 @@ from ocrapp.db import db
 from ocrapp.models import File, Task, TaskStatus
 from ocrapp.storage import get_storage
 from tests.factories import queued_task
+from tests.helpers import auth, submit
 from tests.images import text_image
 from tests.stack import wait_for
-
-
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def submit(client, token: str, data: bytes, filename: str = "page.png"):
-    return client.post(
-        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
-    )
 
 
 def test_submit_stores_file_records_task_and_enqueues(app, client, make_user):

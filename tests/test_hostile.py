@@ -13,11 +13,8 @@ from ocrapp.db import db
 from ocrapp.intake import clean_filename
 from ocrapp.models import File, Task
 from tests.documents import text_pdf
+from tests.helpers import auth, submit
 from tests.images import text_image
-
-
-def auth(token: str) -> dict:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -30,12 +27,6 @@ def png_declaring(width: int, height: int) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\0" * 1024)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
-
-
-def submit(client, token: str, data: bytes, filename: str = "upload.bin"):
-    return client.post(
-        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
-    )
 
 
 def stored_files() -> int:

@@ -9,7 +9,7 @@ import struct
 import pytest
 import websocket
 
-from tests.conftest import REDIS_BASE_URL
+from tests.conftest import REDIS_BASE_URL, Socket
 from tests.stack import Stack
 
 
@@ -43,11 +43,7 @@ def close_code(ws) -> int:
 
 
 def test_sigterm_closes_open_sockets_with_going_away(web):
-    ws = websocket.create_connection(
-        web.url.replace("http", "ws") + "/ws",
-        header=[f"Authorization: Bearer {web.token}"],
-        timeout=10,
-    )
+    ws = Socket(web.url, web.token).ws
     assert '"connected"' in ws.recv()
     os.kill(web.processes[0].popen.pid, signal.SIGTERM)
     assert close_code(ws) == 1001
@@ -74,11 +70,7 @@ def test_a_peer_that_never_answers_pings_is_closed(web):
 
 
 def test_a_client_frame_over_the_limit_closes_the_socket(web):
-    ws = websocket.create_connection(
-        web.url.replace("http", "ws") + "/ws",
-        header=[f"Authorization: Bearer {web.token}"],
-        timeout=10,
-    )
+    ws = Socket(web.url, web.token).ws
     assert '"connected"' in ws.recv()
     ws.send("x" * 10_000)
     # The server ends the connection: a close frame (1009, too big) or a reset.
