@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import UUIDConverter
 
-from ocrapp import account, api, health, security, ws
+from ocrapp import account, api, downloads, health, security, ws
 from ocrapp.config import Config
 from ocrapp.db import db
 from ocrapp.errors import register_error_handlers
@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     hub.init_app(app)
     ws.sock.init_app(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(downloads.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ws.bp)

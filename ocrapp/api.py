@@ -2,11 +2,9 @@
 
 import logging
 import re
-from pathlib import Path
-from typing import Annotated, Literal, TypeVar
-from urllib.parse import quote
+from typing import Annotated, TypeVar
 
-from flask import Blueprint, Response, current_app, g, jsonify, redirect, request
+from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,15 +15,9 @@ from ocrapp.capabilities import check_request, registered_engines
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import history, timestamp
-from ocrapp.intake import store_upload
 from ocrapp.jobs import enqueue_ocr
-from ocrapp.models import Task, TaskStatus
-from ocrapp.storage import (
-    RESULT_FORMATS,
-    StorageError,
-    get_storage,
-    result_key,
-)
+from ocrapp.models import Task
+from ocrapp.submission import submit_upload
 
 log = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,12 +29,6 @@ class ListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     page: int = Field(1, ge=1, le=1_000_000)
     per_page: int = Field(20, ge=1, le=100, alias="perPage")
-
-
-class ResultQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    format: Literal["json", "txt", "html", "hocr", "pdf"] = "json"
-    redirect: bool = False
 
 
 class SubmitForm(BaseModel):
@@ -117,18 +103,11 @@ def create_task():
     if key and (replayed := replay(key)):
         return replayed
     form = parse_input(SubmitForm, request.form.to_dict())
-    check_tasks_in_flight()
     engine = form.engine or current_app.config["OCR_ENGINE"]
     check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
-    with db.session() as session:
-        stored = lifecycle.bytes_stored(session, g.user_id)
-    bytes_left = current_app.config["MAX_STORED_MB"] * 1024 * 1024 - stored
-    file = store_upload(upload, g.user_id, current_app.config, bytes_left)
     try:
-        with db.session() as session:
-            task = lifecycle.create_task(session, g.user_id, file, engine, options, key)
-            body = task_json(task) | {"queuePosition": lifecycle.queue_position(session, task)}
+        task_id = submit_upload(upload, g.user_id, engine, options, key)
     except IntegrityError:  # the same key, sent twice at once: the other request won
         if key and (replayed := replay(key)):
             return replayed
@@ -136,19 +115,12 @@ def create_task():
     # Commit, then publish `queued`, then enqueue: the worker's `processing` can
     # only follow the `queued` update, never overtake it. A broker that is down
     # leaves the task in the outbox, still queued, for the reaper to send.
-    lifecycle.publish_current(task.id)
-    enqueue_ocr(task.id, file.page_count)
-    return jsonify(body), 202
-
-
-def check_tasks_in_flight() -> None:
-    """Answer 429 if the caller already has the most queued and processing tasks allowed."""
-    limit = current_app.config["MAX_TASKS_IN_FLIGHT"]
+    update = lifecycle.publish_current(task_id)
     with db.session() as session:
-        in_flight = lifecycle.tasks_in_flight(session, g.user_id)
-    if in_flight >= limit:
-        message = f"You have {in_flight} tasks queued or processing; the limit is {limit}."
-        raise ApiError(429, "too_many_tasks", message, headers={"Retry-After": "30"})
+        task = session.get(Task, task_id)
+        body = task_json(task) | {"queuePosition": update["queuePosition"]}
+    enqueue_ocr(task_id, task.file.page_count)
+    return jsonify(body), 202
 
 
 def idempotency_key() -> str | None:
@@ -252,46 +224,3 @@ def list_engines():
             {"name": name, "languages": languages} for name, languages in sorted(engines.items())
         ],
     )
-
-
-@bp.get("/tasks/<task_id:task_id>/result")
-def get_result(task_id: str):
-    """Return a completed task's result: json, txt, html, hocr or a searchable pdf."""
-    query = parse_input(ResultQuery)
-    result_format = query.format
-    with db.session() as session:
-        task = load_own_task(session, task_id)
-        if task.status is not TaskStatus.COMPLETED:
-            raise ApiError(
-                409, "result_not_ready", f"The task is {task.status.value}, not completed."
-            )
-        key = result_key(task.user_id, task.id, result_format)
-        filename = f"{Path(task.file.original_filename).stem or 'result'}.{result_format}"
-    storage = get_storage(current_app.config)
-    disposition = content_disposition(
-        "attachment" if result_format == "pdf" else "inline", filename
-    )
-    if query.redirect and (
-        url := storage.signed_url(
-            key,
-            disposition,
-            RESULT_FORMATS[result_format],
-            current_app.config["SIGNED_URL_SECONDS"],
-        )
-    ):
-        return redirect(url, 302)
-    try:
-        data = storage.get(key)
-    except StorageError as error:  # a task completed before this format existed
-        raise ApiError(
-            404, "result_not_found", f"This task has no {result_format} result."
-        ) from error
-    response = Response(data, content_type=RESULT_FORMATS[result_format])
-    response.headers["Content-Disposition"] = disposition
-    return response
-
-
-def content_disposition(disposition: str, filename: str) -> str:
-    """Name a download: an ASCII fallback, and the UTF-8 name for clients that read it."""
-    fallback = filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
-    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"

@@ -65,15 +65,31 @@ def bearer_token() -> str | None:
 
 
 def authenticate() -> None:
-    """Set `g.user_id` and `g.is_admin` from the request's bearer token, or answer 401."""
+    """Set `g.user_id`, `g.is_admin` and `g.token_id` from the bearer token, or answer 401."""
     if request.method == "OPTIONS":
         return  # a CORS preflight carries no token; it reaches no data either
-    _authenticate(bearer_token())
+    check_token(bearer_token())
 
 
-def authenticate_websocket() -> None:
-    """Like `authenticate`, also taking `?token=`: browsers cannot set WebSocket headers."""
-    _authenticate(bearer_token() or request.args.get("token"))
+def caller_id() -> int | None:
+    """The user id of the request's live token, or None: whom the rate limit counts."""
+    try:
+        authenticate()
+    except ApiError:
+        return None
+    return g.get("user_id")
+
+
+def check_token(token: str | None) -> None:
+    """Authenticate the request with `token`, once: a second call repeats the first's answer."""
+    if "auth_error" not in g:
+        try:
+            g.auth_error = None
+            _authenticate(token)
+        except ApiError as error:
+            g.auth_error = error
+    if g.auth_error is not None:
+        raise g.auth_error
 
 
 def _authenticate(token: str | None) -> None:
@@ -91,3 +107,10 @@ def _authenticate(token: str | None) -> None:
         if last_used is None or utcnow() - last_used > LAST_USED_PRECISION:
             stored.last_used_at = utcnow()
         g.user_id, g.is_admin, g.token_id = stored.user_id, stored.user.is_admin, stored.id
+
+
+def token_still_live(token_id: int) -> bool:
+    """Whether the token an open connection was authenticated with is still live."""
+    with db.session() as session:
+        token = session.get(ApiToken, token_id)
+        return token is not None and token_is_live(token)

@@ -58,7 +58,8 @@ class Config:
     MAX_PAGES = _int("MAX_PAGES", 500)
     # ?redirect=1 on a result gives a pre-signed S3 URL that works this many seconds.
     SIGNED_URL_SECONDS = _int("SIGNED_URL_SECONDS", 60)
-    # Requests per API token (so per user) on /api, counted in Redis; "" turns it off.
+    # Requests per user (per address without a live token) on /api, counted in Redis;
+    # "" turns it off.
     RATE_LIMIT = os.environ.get("RATE_LIMIT", "300 per minute")
     # A user's queued and processing tasks at most; a new upload over it is a 429.
     MAX_TASKS_IN_FLIGHT = _int("MAX_TASKS_IN_FLIGHT", 50)
@@ -66,6 +67,8 @@ class Config:
     MAX_STORED_MB = _int("MAX_STORED_MB", 1024)
     MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
     MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
+    WS_AUTH_TIMEOUT = _int("WS_AUTH_TIMEOUT", 10)  # seconds to send the token as a message
+    WS_TOKEN_RECHECK = _int("WS_TOKEN_RECHECK", 60)  # seconds between checks on open sockets
     # The server pings each socket this often and closes one that did not answer the last.
     # Clients only listen: a frame from one over 4 KiB closes its socket.
     SOCK_SERVER_OPTIONS = {

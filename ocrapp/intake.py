@@ -13,7 +13,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ocrapp.errors import ApiError
 from ocrapp.models import File, FileType, new_id
-from ocrapp.storage import get_storage, upload_key
+from ocrapp.storage import upload_key
 
 # Pillow reports a broken image with any of these (`make fuzz` found SyntaxError for a
 # broken PNG chunk and TypeError for a TIFF without dimensions); the worker uses them too.
@@ -115,12 +115,9 @@ def count_pages(data: bytes, detected: DetectedType) -> int:
         return 1
 
 
-def store_upload(upload, user_id: int, config, bytes_left: int) -> File:
-    """Check an uploaded file, put it in storage and return its (unsaved) row."""
+def inspect_upload(upload, user_id: int, config) -> tuple[File, bytes]:
+    """Check an uploaded file by its content; return its (unsaved) row and its bytes."""
     data = upload.read()
-    if len(data) > bytes_left:
-        message = f"Your files take {config['MAX_STORED_MB']} MB already, the most allowed."
-        raise ApiError(429, "quota_exceeded", message, headers={"Retry-After": "3600"})
     detected = detect_type(data)
     pages = check_size(data, detected, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"])
     file = File(
@@ -135,8 +132,7 @@ def store_upload(upload, user_id: int, config, bytes_left: int) -> File:
     )
     file.stored_filename = file.id + detected.extension
     file.storage_key = upload_key(user_id, file.id, detected.extension)
-    get_storage(config).put(file.storage_key, data, detected.content_type)
-    return file
+    return file, data
 
 
 def clean_filename(filename: str | None) -> str:

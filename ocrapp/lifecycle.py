@@ -91,12 +91,13 @@ def _transition(task_id: str, change, allowed: set[TaskStatus]) -> Task | None:
     return task
 
 
-def publish_current(task_id: str) -> None:
-    """Publish the task's current state, as the API does right after submission."""
+def publish_current(task_id: str) -> dict[str, Any]:
+    """Publish the task's current state, as the API does right after submission; return it."""
     with db.session() as session:
         task = session.get(Task, task_id)
         user_id, data = task.user_id, task_update_data(session, task)
     _publish(user_id, data)
+    return data
 
 
 def mark_processing(task_id: str) -> Task | None:
@@ -179,25 +180,6 @@ def mark_cancelled(task_id: str) -> Task | None:
         task.finished_at = utcnow()
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
-
-
-def bytes_stored(session, user_id: int) -> int:
-    """Add up the sizes of the user's uploaded files."""
-    return session.scalar(
-        select(func.coalesce(func.sum(File.size_bytes), 0)).where(File.user_id == user_id)
-    )
-
-
-def tasks_in_flight(session, user_id: int) -> int:
-    """Count the user's queued and processing tasks."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(
-            Task.user_id == user_id,
-            Task.status.in_([TaskStatus.QUEUED, TaskStatus.PROCESSING]),
-        )
-    )
 
 
 def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:

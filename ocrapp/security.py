@@ -5,7 +5,7 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from ocrapp.auth import bearer_token, hash_token
+from ocrapp.auth import caller_id
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -19,9 +19,9 @@ HEADERS = {
 
 
 def rate_limit_key() -> str:
-    """Count requests per API token (a user's), or per address without one."""
-    token = bearer_token()
-    return f"token:{hash_token(token)[:32]}" if token else f"address:{get_remote_address()}"
+    """Count requests per user, whichever token they use; per address without a live one."""
+    user_id = caller_id()
+    return f"user:{user_id}" if user_id is not None else f"address:{get_remote_address()}"
 
 
 def outside_api() -> bool:

@@ -48,6 +48,7 @@ class StorageError(Exception):
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
+    def delete(self, key: str) -> None: ...
     def check(self) -> None: ...
     def init(self) -> None: ...
     def signed_url(
@@ -82,6 +83,10 @@ class LocalStorage:
             return self._path(key).read_bytes()
         except FileNotFoundError as error:
             raise StorageError(f"no object at {key}") from error
+
+    def delete(self, key: str) -> None:
+        """Remove the object at `key`, if there is one."""
+        self._path(key).unlink(missing_ok=True)
 
     def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> None:
         """A folder has no URLs of its own: its objects are served through the API."""
@@ -120,6 +125,10 @@ class S3Storage:
         except self.client.exceptions.NoSuchKey as error:
             raise StorageError(f"no object at {key}") from error
         return response["Body"].read()
+
+    def delete(self, key: str) -> None:
+        """Remove the object at `key`, if there is one."""
+        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
     def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> str:
         """Return a URL that reads the object without a token, for `seconds` only."""

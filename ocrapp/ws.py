@@ -3,11 +3,12 @@
 import json
 import queue
 import re
+import time
 
 from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
 
-from ocrapp.auth import authenticate_websocket
+from ocrapp.auth import bearer_token, check_token, token_still_live
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.events import MessageType, envelope, history, latest_seq, seq_key
@@ -18,12 +19,18 @@ sock = Sock()
 bp = Blueprint("ws", __name__)
 SEQ = re.compile(r"^\d{1,20}-\d{1,20}$")
 GOING_AWAY_CODE = 1001
+POLICY_VIOLATION = 1008
 
 
 @bp.before_request
 def check_request() -> None:
-    """Authenticate and check `?since=` before the handshake, so errors are plain HTTP."""
-    authenticate_websocket()
+    """Authenticate and check `?since=` before the handshake, so errors are plain HTTP.
+
+    A request without a token is let through: it must send one as its first message.
+    """
+    token = bearer_token() or request.args.get("token")
+    if token is not None:
+        check_token(token)
     since = request.args.get("since")
     if since is not None and not SEQ.match(since):
         raise ApiError(400, "invalid_request", "since: a sequence number such as 1764097200000-0")
@@ -74,20 +81,44 @@ class UpdateFeed:
         return True
 
 
+def authenticate_first_message(ws) -> bool:
+    """Take the token from the first message, `{"type": "auth", "token": "..."}`.
+
+    Return False, having closed the socket with 1008, if it does not come or is not valid.
+    """
+    message = ws.receive(timeout=current_app.config["WS_AUTH_TIMEOUT"])
+    try:
+        token = json.loads(message or "{}").get("token") if message else None
+        check_token(token if isinstance(token, str) else None)
+    except (ValueError, AttributeError, ApiError):
+        ws.close(reason=POLICY_VIOLATION, message="Send a valid API token first.")
+        return False
+    return True
+
+
 @sock.route("/ws", bp=bp)
 def updates(ws) -> None:
-    """Send the user's task updates until the client goes away."""
+    """Send the user's task updates until the client goes away or its token stops being live."""
+    if "user_id" not in g and not authenticate_first_message(ws):
+        return
     hub = current_app.extensions["hub"]
+    recheck_every = current_app.config["WS_TOKEN_RECHECK"]
     # Subscribed before anything is read, so no update falls between the two.
     inbox = hub.subscribe(g.user_id)
     try:
         feed = UpdateFeed(ws, g.user_id)
         feed.start(request.args.get("since"))
+        checked = time.monotonic()
         while ws.connected:
             try:
                 if not feed.deliver(inbox.get(timeout=1)):
                     return
             except queue.Empty:
-                continue
+                pass
+            if time.monotonic() - checked > recheck_every:
+                if not token_still_live(g.token_id):
+                    ws.close(reason=POLICY_VIOLATION, message="The API token was revoked.")
+                    return
+                checked = time.monotonic()
     finally:
         hub.unsubscribe(g.user_id, inbox)

@@ -7,6 +7,14 @@ import requests
 
 from tests.stack import wait_for
 
+# The headers of a WebSocket handshake, for requests that must reach the /ws route.
+HANDSHAKE = {
+    "Connection": "Upgrade",
+    "Upgrade": "websocket",
+    "Sec-WebSocket-Version": "13",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+}
+
 
 def auth(token: str) -> dict:
     """The Authorization header of `token`."""

@@ -157,6 +157,18 @@ def test_another_users_task_is_404_like_an_unknown_one(client, make_user):
     assert client.get(f"/api/tasks/{task_id}", headers=auth(bob)).status_code == 200
 
 
+def test_the_uploaded_file_is_served_back_to_its_owner_only(client, make_user):
+    _, owner = make_user()
+    _, other = make_user()
+    image = text_image(["mine"])
+    task_id = submit(client, owner, image, "scan 1.png").get_json()["taskId"]
+    for query in ("", "?redirect=1"):  # a local folder has no signed URLs: served directly
+        response = client.get(f"/api/tasks/{task_id}/file{query}", headers=auth(owner))
+        assert response.data == image and response.content_type == "image/png"
+        assert response.headers["Content-Disposition"].startswith('attachment; filename="scan 1')
+    assert client.get(f"/api/tasks/{task_id}/file", headers=auth(other)).status_code == 404
+
+
 def test_result_of_an_unfinished_task_is_409(client, make_user):
     _, token = make_user()
     task_id = submit(client, token, text_image(["soon"])).get_json()["taskId"]

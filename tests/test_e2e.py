@@ -19,7 +19,8 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
     token = create_user(pg_stack)
     socket = open_socket(pg_stack.url, token)
     user_id = socket.receive()["data"]["userId"]
-    task = upload(pg_stack, token, text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:])]), "a.png")
+    image = text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:])])
+    task = upload(pg_stack, token, image, "a.png")
 
     updates = socket.updates_until_finished(task["taskId"])
     assert statuses(updates) == ["queued", "processing", "completed"]
@@ -51,6 +52,11 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
     )
     assert signed.status_code == 302 and "Signature" in signed.headers["Location"]
     assert requests.get(signed.headers["Location"], timeout=10).text == text.text  # no token
+    original = requests.get(
+        f"{base}/file?redirect=1", headers=headers, allow_redirects=False, timeout=10
+    )
+    assert original.status_code == 302
+    assert requests.get(original.headers["Location"], timeout=10).content == image
     summary = requests.get(base, headers=headers, timeout=10).json()
     assert summary["status"] == "completed" and summary["attempts"] == 1
     assert summary["result"]["pageCount"] == 1

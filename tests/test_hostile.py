@@ -3,6 +3,7 @@
 import io
 import struct
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -107,16 +108,38 @@ def test_any_upload_gets_a_clear_answer_never_a_crash(client, make_user, data, n
         assert response.get_json()["error"]["code"]
 
 
-def test_too_many_requests_get_a_429_with_retry_after(app, make_user):
+def test_too_many_requests_get_a_429_with_retry_after_per_user_not_per_token(app, make_user):
     limited = create_app({**app.config, "RATE_LIMIT": "3 per minute"}).test_client()
     _, token = make_user()
-    answers = [limited.get("/api/tasks", headers=auth(token)) for _ in range(4)]
-    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    second = limited.post("/api/tokens", headers=auth(token), json={"name": "two"})
+    answers = [limited.get("/api/tasks", headers=auth(token)) for _ in range(2)]
+    answers.append(limited.get("/api/tasks", headers=auth(second.get_json()["token"])))
+    assert [a.status_code for a in [second, *answers]] == [201, 200, 200, 429]
     assert answers[-1].get_json()["error"]["code"] == "rate_limited"
     assert int(answers[-1].headers["Retry-After"]) > 0
     _, other = make_user()
     assert limited.get("/api/tasks", headers=auth(other)).status_code == 200
     assert limited.get("/healthz").status_code == 200
+
+
+def test_made_up_tokens_share_one_allowance_per_address(app):
+    limited = create_app({**app.config, "RATE_LIMIT": "3 per minute"}).test_client()
+    made_up = [limited.get("/api/tasks", headers=auth(f"ocr_x_{n}")) for n in range(4)]
+    assert [a.status_code for a in made_up] == [401, 401, 401, 429]
+
+
+def test_racing_uploads_cannot_pass_the_in_flight_limit_together(app, make_user):
+    app.config["MAX_TASKS_IN_FLIGHT"] = 3
+    _, token = make_user()
+    image = text_image(["race"])
+
+    def attempt(_) -> int:
+        return submit(app.test_client(), token, image, "a.png").status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        codes = sorted(pool.map(attempt, range(8)))
+    assert codes == [202] * 3 + [429] * 5
+    assert stored_files() == 3
 
 
 def test_a_user_with_too_many_tasks_in_flight_gets_a_429(app, client, make_user):

@@ -1,6 +1,7 @@
-"""A web process of its own: dead peers are closed, and SIGTERM closes sockets with 1001."""
+"""A web process of its own: how sockets authenticate, and how they are closed."""
 
 import base64
+import json
 import os
 import signal
 import socket
@@ -22,6 +23,8 @@ def web(tmp_path):
             "REDIS_URL": f"{REDIS_BASE_URL}/14",
             "EVENT_NAMESPACE": f"sockets-{os.getpid()}",
             "WS_PING_INTERVAL": "1",
+            "WS_AUTH_TIMEOUT": "1",
+            "WS_TOKEN_RECHECK": "1",
         },
         tmp_path,
     )
@@ -79,3 +82,34 @@ def test_a_client_frame_over_the_limit_closes_the_socket(web):
     except (ConnectionResetError, websocket.WebSocketConnectionClosedException):
         return
     assert code == 1009
+
+
+def anonymous_socket(stack) -> websocket.WebSocket:
+    """Open a socket that sends no token with its handshake."""
+    return websocket.create_connection(stack.url.replace("http", "ws", 1) + "/ws", timeout=10)
+
+
+def test_the_token_may_come_as_the_first_message_and_a_user_id_sent_along_is_ignored(web):
+    header_socket = Socket(web.url, web.token).ws
+    user_id = json.loads(header_socket.recv())["data"]["userId"]
+    ws = anonymous_socket(web)
+    ws.send(json.dumps({"type": "auth", "token": web.token, "userId": user_id + 1}))
+    connected = json.loads(ws.recv())
+    assert connected["type"] == "connected" and connected["data"]["userId"] == user_id
+
+
+@pytest.mark.parametrize(
+    "first", [None, "not json", '["a list"]', '{"type": "auth", "token": "ocr_made_up"}']
+)
+def test_a_socket_without_a_valid_token_in_its_first_message_is_closed_with_1008(web, first):
+    ws = anonymous_socket(web)
+    if first is not None:
+        ws.send(first)
+    assert close_code(ws) == 1008
+
+
+def test_an_open_socket_is_closed_once_its_token_is_revoked(web):
+    ws = Socket(web.url, web.token).ws
+    assert '"connected"' in ws.recv()
+    web.cli("tokens", "revoke", web.token[:12])
+    assert close_code(ws) == 1008

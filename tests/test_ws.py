@@ -9,22 +9,18 @@ import websocket
 from ocrapp import lifecycle
 from ocrapp.events import seq_key
 from tests.factories import queued_task
-
-HANDSHAKE = {
-    "Connection": "Upgrade",
-    "Upgrade": "websocket",
-    "Sec-WebSocket-Version": "13",
-    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-}
+from tests.helpers import HANDSHAKE
 
 
-def test_socket_without_a_valid_token_is_refused(pg_stack):
-    for query in ("", "?token=wrong"):
-        response = requests.get(f"{pg_stack.url}/ws{query}", headers=HANDSHAKE, timeout=5)
+def test_socket_with_an_invalid_token_is_refused_before_the_handshake(pg_stack):
+    for query, headers in (("?token=wrong", {}), ("", {"Authorization": "Bearer wrong"})):
+        response = requests.get(
+            f"{pg_stack.url}/ws{query}", headers={**HANDSHAKE, **headers}, timeout=5
+        )
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "unauthorized"
     with pytest.raises(websocket.WebSocketBadStatusException) as refused:
-        websocket.create_connection(pg_stack.url.replace("http", "ws") + "/ws")
+        websocket.create_connection(pg_stack.url.replace("http", "ws") + "/ws?token=wrong")
     assert refused.value.status_code == 401
 
 
