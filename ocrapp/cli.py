@@ -130,13 +130,19 @@ def tokens_list(email: str) -> None:
 
 @tokens_group.command("revoke")
 @click.argument("prefix")
+@click.option("--user", "email", help="Only that user's tokens (for `ocr_unknown` tokens).")
 @with_appcontext
-def tokens_revoke(prefix: str) -> None:
+def tokens_revoke(prefix: str, email: str | None) -> None:
     """Revoke the token that starts with PREFIX (as `tokens list` shows it)."""
     with db.session() as session:
-        tokens = session.scalars(select(ApiToken).where(ApiToken.prefix == prefix[:12])).all()
+        query = select(ApiToken).where(ApiToken.prefix == prefix[:12])
+        if email:
+            query = query.where(ApiToken.user == _user(session, email))
+        tokens = session.scalars(query).all()
         if len(tokens) != 1:
-            raise click.ClickException(f"{len(tokens)} tokens match {prefix!r}; give its prefix")
+            raise click.ClickException(
+                f"{len(tokens)} tokens match {prefix!r}; give its prefix, and --user EMAIL"
+            )
         tokens[0].revoked_at = tokens[0].revoked_at or utcnow()
     click.echo(f"Revoked {prefix[:12]}...")
 

@@ -75,6 +75,12 @@ class Config:
         "ping_interval": _int("WS_PING_INTERVAL", 25),
         "max_message_size": 4096,
     }
+    # A pool process may take this much more address space than it holds once its engine
+    # is loaded (a full page with EasyOCR peaks about 4 GB above); past it, the task fails
+    # with `out_of_memory` and the process lives on. 0: no limit.
+    WORKER_MEMORY_MB = _int("WORKER_MEMORY_MB", 6144)
+    # A pool process resident over this after a task is replaced by a fresh one.
+    WORKER_MAX_RSS_MB = _int("WORKER_MAX_RSS_MB", 3072)
     # Celery's settings, completed from the values above by `celery_settings`.
     CELERY = {
         "task_serializer": "json",
@@ -112,6 +118,7 @@ def celery_settings(config) -> dict:
         **config["CELERY"],
         "broker_url": config["BROKER_URL"],
         "task_default_queue": config["OCR_QUEUE"],
+        "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
         "beat_schedule": {
             "reap": {"task": "ocrapp.reap", "schedule": config["REAPER_INTERVAL"]},
         },

@@ -1,5 +1,8 @@
 """Errors a task ends with, each carrying a code a user or a client can act on."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import botocore.exceptions
 import redis
 import sqlalchemy.exc
@@ -44,6 +47,28 @@ class EmptyPdf(TaskError):
 
 class PageTooLarge(TaskError):
     code = "page_too_large"
+
+
+class OutOfMemory(TaskError):
+    code = "out_of_memory"
+
+
+@contextmanager
+def memory_cap_as_failure() -> Iterator[None]:
+    """Fail the task when an allocation is refused under the worker's memory cap.
+
+    Celery takes a MemoryError out of a task to mean that the worker itself is broken,
+    and stops it; torch reports its allocator's refusal as a RuntimeError.
+    """
+    message = "Reading this file needed more memory than a worker may use (WORKER_MEMORY_MB)."
+    try:
+        yield
+    except MemoryError:
+        raise OutOfMemory(message) from None
+    except RuntimeError as error:
+        if "can't allocate memory" not in str(error):
+            raise
+        raise OutOfMemory(message) from None
 
 
 class TaskCancelled(TaskError):

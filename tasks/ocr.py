@@ -16,7 +16,7 @@ from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Fragment, Page
 from tasks.engines import CountedEngine, Engine, load_engine
-from tasks.errors import TRANSIENT_ERRORS, TaskCancelled
+from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, memory_cap_as_failure
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
 from tasks.progress import PageProgress
@@ -161,6 +161,12 @@ def start(task_id: str) -> Task | None:
 )
 def recognize_file(task_id: str) -> None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
+    with memory_cap_as_failure():
+        read_file(task_id)
+
+
+def read_file(task_id: str) -> None:
+    """Read every page of the task's file and save the result."""
     task = start(task_id)
     if task is None:
         return

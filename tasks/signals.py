@@ -15,7 +15,7 @@ from ocrapp import lifecycle
 from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
-from tasks.engines import available_engines, limit_threads, load_engine
+from tasks.engines import available_engines, limit_memory, limit_threads, load_engine
 from tasks.errors import TaskCancelled, describe
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ def report_engines(sender=None, **_) -> None:
 
 @worker_process_init.connect
 def prepare_worker_process(**_) -> None:
-    """Drop database connections inherited from the parent and load the OCR engine."""
+    """Drop inherited database connections, load the OCR engine, then cap memory."""
     try:
         db.engine.dispose(close=False)
         limit_threads()
@@ -46,6 +46,7 @@ def prepare_worker_process(**_) -> None:
 
         config = celery_app.flask_app.config
         load_engine(config["OCR_ENGINE"], config["TORCH_THREADS"])
+        limit_memory(config["WORKER_MEMORY_MB"])
     except Exception:
         log.exception("could not prepare the worker process")
 

@@ -77,8 +77,27 @@ def empty_pdf() -> bytes:
     return body
 
 
-def tiff(images: list[Image.Image]) -> bytes:
+def tiff(images: list[Image.Image], **options) -> bytes:
     """A multi-page TIFF of `images`."""
     buffer = io.BytesIO()
-    images[0].save(buffer, format="TIFF", save_all=True, append_images=images[1:], dpi=(DPI, DPI))
+    images[0].save(
+        buffer, format="TIFF", save_all=True, append_images=images[1:], dpi=(DPI, DPI), **options
+    )
     return buffer.getvalue()
+
+
+def huge_page_pdf(points: float = 14_400) -> bytes:
+    """A one-page PDF whose page is `points` wide and high (14,400: 200 inches, the most)."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=(points, points))
+    document.drawString(30, 30, "a very large page")
+    document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+def broken_xref_pdf(lines: list[str]) -> bytes:
+    """A text PDF whose cross-reference offset points at the wrong place."""
+    data = text_pdf([lines])
+    head, _, tail = data.rpartition(b"startxref\n")
+    return head + b"startxref\n" + b"12" + tail[tail.index(b"\n") :]

@@ -1,6 +1,7 @@
 """The `ocrapp` command, run as a user runs it, on the embedded defaults."""
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,21 @@ def test_tokens_are_created_listed_by_prefix_and_revoked(tmp_path):
     listed = run(tmp_path, "tokens", "list", "root@example.com").stdout
     assert f"{secret[:12]}...  ci  revoked or expired" in listed
     assert run(tmp_path, "tokens", "list", "nobody@example.com").returncode == 1
+
+
+def test_tokens_from_before_prefixes_are_revoked_per_user(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    for email in ("a@example.com", "b@example.com"):
+        assert run(tmp_path, "users", "create", email).returncode == 0
+    with sqlite3.connect(tmp_path / "ocrapp.sqlite3") as database:  # as migration 0006 left them
+        database.execute("UPDATE api_tokens SET prefix = 'ocr_unknown'")
+    ambiguous = run(tmp_path, "tokens", "revoke", "ocr_unknown")
+    assert ambiguous.returncode == 1 and "2 tokens match" in ambiguous.stderr
+    assert (
+        run(tmp_path, "tokens", "revoke", "ocr_unknown", "--user", "a@example.com").returncode == 0
+    )
+    assert "revoked" in run(tmp_path, "tokens", "list", "a@example.com").stdout
+    assert "live" in run(tmp_path, "tokens", "list", "b@example.com").stdout
 
 
 def test_the_web_side_never_imports_torch():

@@ -1,8 +1,6 @@
 """Hostile uploads: each refused with its own code, nothing crashes, nothing is kept."""
 
 import io
-import struct
-import zlib
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -15,19 +13,7 @@ from ocrapp.intake import clean_filename
 from ocrapp.models import File, Task
 from tests.documents import text_pdf
 from tests.helpers import auth, submit
-from tests.images import text_image
-
-
-def png_declaring(width: int, height: int) -> bytes:
-    """A tiny PNG whose header declares `width` x `height` pixels (a decompression bomb)."""
-
-    def chunk(kind: bytes, body: bytes) -> bytes:
-        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\0" * 1024)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels)
+from tests.images import png_declaring, text_image
 
 
 def stored_files() -> int:
