@@ -49,6 +49,10 @@ class PageTooLarge(TaskError):
     code = "page_too_large"
 
 
+class TooManyPages(TaskError):
+    code = "too_many_pages"
+
+
 class OutOfMemory(TaskError):
     code = "out_of_memory"
 

@@ -16,7 +16,7 @@ from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Fragment, Page
 from tasks.engines import CountedEngine, Engine, load_engine
-from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, memory_cap_as_failure
+from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, TooManyPages, memory_cap_as_failure
 from tasks.layout import build_page
 from tasks.orientation import detect_rotation, upright
 from tasks.progress import PageProgress
@@ -31,12 +31,16 @@ UPRIGHT_MIN_CONFIDENCE = 0.8
 
 
 def open_pages(task: Task, data: bytes):
-    """Return the page count and the pages of the task's file."""
+    """Return the page count and the pages of the task's file, within MAX_PAGES."""
     config = current_app.config
     if task.file.file_type is FileType.PDF:
         force_ocr = bool(task.options.get("forceOcr"))
-        return pdf_pages(data, config["PDF_DPI"], config["MAX_PAGE_PIXELS"], force_ocr)
-    return image_pages(data, config["MAX_PAGE_PIXELS"])
+        count, pages = pdf_pages(data, config["PDF_DPI"], config["MAX_PAGE_PIXELS"], force_ocr)
+    else:
+        count, pages = image_pages(data, config["MAX_PAGE_PIXELS"])
+    if count > config["MAX_PAGES"]:  # counted at upload too, unless it could not be read then
+        raise TooManyPages(f"The file has {count} pages; the limit is {config['MAX_PAGES']}.")
+    return count, pages
 
 
 def looks_upright(fragments: list[Fragment]) -> bool:

@@ -8,12 +8,14 @@ import redis
 import sqlalchemy.exc
 from PIL import Image
 
+from ocrapp.models import File, FileType, Task
 from tasks.engines import load_engine
-from tasks.errors import TRANSIENT_ERRORS, InvalidImage, describe
+from tasks.errors import TRANSIENT_ERRORS, InvalidImage, TooManyPages, describe
 from tasks.layout import build_page
-from tasks.ocr import recognize_file
+from tasks.ocr import open_pages, recognize_file
 from tasks.render import render_html, render_json, summary
 from tasks.sources import decode_image as open_image
+from tests.documents import text_pdf
 from tests.images import corrupt_png, text_image
 
 slow = pytest.mark.slow
@@ -79,3 +81,11 @@ def test_unreachable_services_are_retried_and_bad_input_is_not():
     assert describe(redis.ConnectionError())[0] == "service_unavailable"
     unreachable_s3 = botocore.exceptions.EndpointConnectionError(endpoint_url="http://s3")
     assert isinstance(unreachable_s3, TRANSIENT_ERRORS)
+
+
+def test_the_worker_checks_the_page_cap_again(app):
+    app.config["MAX_PAGES"] = 2
+    task = Task(options={}, file=File(file_type=FileType.PDF))
+    with app.app_context(), pytest.raises(TooManyPages) as refused:
+        open_pages(task, text_pdf([["one"], ["two"], ["three"]]))
+    assert describe(refused.value)[0] == "too_many_pages"
