@@ -20,7 +20,8 @@ POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_BASE_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
-TEST_DATABASE = "ocrapp_test"
+# Two runs side by side need their own: TEST_DATABASE_NAME, and a TEST_REDIS_URL server.
+TEST_DATABASE = os.environ.get("TEST_DATABASE_NAME", "ocrapp_test")
 # The in-process app and the PostgreSQL stack share a database and an event namespace,
 # so either can publish what the other's sockets receive.
 NAMESPACE = f"ocrapp-test-{uuid.uuid4().hex[:8]}"

@@ -6,7 +6,7 @@ import signal
 import psycopg
 import pytest
 
-from tests.conftest import POSTGRES_URL, REDIS_BASE_URL
+from tests.conftest import POSTGRES_URL, REDIS_BASE_URL, TEST_DATABASE
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, statuses, upload, worker_child
 from tests.stack import Stack, recreate_database
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def fragile_stack(tmp_path_factory):
     """A stack of its own, whose worker the tests kill: two runs a task, short time limits."""
-    database_url = recreate_database(POSTGRES_URL, "ocrapp_fragile")
+    database_url = recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_fragile")
     folder = tmp_path_factory.mktemp("fragile")
     stack = Stack(
         {
