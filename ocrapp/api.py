@@ -119,7 +119,7 @@ def create_task():
     with db.session() as session:
         task = session.get(Task, task_id)
         body = task_json(task) | {"queuePosition": update["queuePosition"]}
-    enqueue_ocr(task_id, task.file.page_count)
+    enqueue_ocr(task_id, task.file.page_count, task.queue)
     return jsonify(body), 202
 
 

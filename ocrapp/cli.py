@@ -76,18 +76,31 @@ def users_group() -> None:
 @users_group.command("create")
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="May list every user and task.")
+@click.option("--priority", is_flag=True, help="Tasks go to the priority queue.")
 @with_appcontext
-def users_create(email: str, admin: bool) -> None:
+def users_create(email: str, admin: bool, priority: bool) -> None:
     """Create a user and print its API token (shown only once) as the last line."""
     try:
         with db.session() as session:
             user, token = create_user(session, email, admin=admin)
+            user.priority = priority
             user_id = user.id
     except IntegrityError as error:
         raise click.ClickException(f"a user {email} exists already") from error
     role = "admin" if admin else "user"
     click.echo(f"Created {role} {user_id} <{email}>. API token (shown only once):", err=True)
     click.echo(token)
+
+
+@users_group.command("priority")
+@click.argument("email")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+def users_priority(email: str, state: str) -> None:
+    """Send EMAIL's new tasks to the priority queue (on), or as their size says (off)."""
+    with db.session() as session:
+        _user(session, email).priority = state == "on"
+    click.echo(f"Priority {state} for {email}.")
 
 
 @cli.group("tokens")

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from ocrapp.scheduling import PRIORITY, SMALL, queue_name
+
 
 def _instance_dir() -> Path:
     """Return the folder that holds the embedded database and storage."""
@@ -33,7 +35,12 @@ class Config:
     # Updates kept per user (a Redis stream), for clients that reconnect with ?since=.
     UPDATE_HISTORY = _int("UPDATE_HISTORY", 1000)
     OCR_ENGINE = os.environ.get("OCR_ENGINE", "easyocr")
+    # The base name of the queues: <OCR_QUEUE>.small, .large and .priority (ocrapp.scheduling).
     OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
+    # A file of this many pages or more goes to the large queue.
+    LARGE_TASK_PAGES = _int("LARGE_TASK_PAGES", 2)
+    # A user's tasks processing at once before other users' queued tasks go first; 0: no cap.
+    USER_CONCURRENCY = _int("USER_CONCURRENCY", 2)
     TORCH_THREADS = _int("TORCH_THREADS", 1)
     PDF_DPI = _int("PDF_DPI", 300)
     # A page rendered larger than this is rendered at a lower resolution (down to 50 dpi).
@@ -93,7 +100,11 @@ class Config:
         "task_retry_on_worker_lost": True,
         # Redis hands an unacknowledged task to another worker after this long: longer than
         # any task may run (see jobs.time_limit), or a slow task would run twice.
-        "broker_transport_options": {"visibility_timeout": VISIBILITY_TIMEOUT},
+        # A worker takes from the first of its queues (-Q) that has work: priority first.
+        "broker_transport_options": {
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+            "queue_order_strategy": "priority",
+        },
         "worker_prefetch_multiplier": 1,
         "worker_send_task_events": True,
         "task_send_sent_event": True,
@@ -117,7 +128,9 @@ def celery_settings(config) -> dict:
     return {
         **config["CELERY"],
         "broker_url": config["BROKER_URL"],
-        "task_default_queue": config["OCR_QUEUE"],
+        "task_default_queue": queue_name(config, SMALL),
+        # The reaper is quick and must not wait behind OCR: every pool serves priority first.
+        "task_routes": {"ocrapp.reap": {"queue": queue_name(config, PRIORITY)}},
         "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
         "beat_schedule": {
             "reap": {"task": "ocrapp.reap", "schedule": config["REAPER_INTERVAL"]},

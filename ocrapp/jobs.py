@@ -12,6 +12,7 @@ from sqlalchemy import update
 from ocrapp.config import VISIBILITY_TIMEOUT, celery_settings
 from ocrapp.db import db
 from ocrapp.models import Task, utcnow
+from ocrapp.scheduling import queue_name, queue_names
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,14 @@ def time_limit(page_count: int) -> int:
     return min(limit, VISIBILITY_TIMEOUT - 3600)
 
 
-def send_ocr(task_id: str, page_count: int) -> None:
-    """Hand the OCR task for `task_id` to the broker, with its time limit."""
+def send_ocr(task_id: str, page_count: int, kind: str) -> None:
+    """Hand the OCR task for `task_id` to the broker, on its kind's queue, with its limit."""
     current_app.extensions["celery"].send_task(
-        OCR_TASK_NAME, args=[task_id], task_id=task_id, time_limit=time_limit(page_count)
+        OCR_TASK_NAME,
+        args=[task_id],
+        task_id=task_id,
+        queue=queue_name(current_app.config, kind),
+        time_limit=time_limit(page_count),
     )
 
 
@@ -60,9 +65,9 @@ def broker_task_ids() -> set[str] | None:
     if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
         return None
     broker = redis.Redis.from_url(config["BROKER_URL"], socket_connect_timeout=5)
-    queue = config["OCR_QUEUE"]
     waiting = [
         raw
+        for queue in queue_names(config)
         for key in broker.scan_iter(match=f"{queue}*")
         if broker.type(key) == b"list"
         for raw in broker.lrange(key, 0, -1)
@@ -82,14 +87,14 @@ def _decoded(raw: bytes, first: bool = False) -> dict:
         return {}
 
 
-def enqueue_ocr(task_id: str, page_count: int) -> bool:
+def enqueue_ocr(task_id: str, page_count: int, kind: str) -> bool:
     """Send the OCR task for `task_id` (committed already); False if the broker is down.
 
     A task the broker did not take stays in the outbox (`enqueued_at` is None) until
     the reaper sends it.
     """
     try:
-        send_ocr(task_id, page_count)
+        send_ocr(task_id, page_count, kind)
     except Exception as error:  # kombu raises several kinds when the broker is away
         log.warning("task %s stays in the outbox: %r", task_id, error)
         return False

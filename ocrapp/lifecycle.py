@@ -5,11 +5,12 @@ from typing import Any
 
 import redis
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ocrapp.db import db
-from ocrapp.events import publish_task_update
+from ocrapp.events import publish_task_update, timestamp
 from ocrapp.models import File, Task, TaskStatus, new_id, utcnow
+from ocrapp.scheduling import SMALL, estimated_start, must_wait_turn, queue_position
 
 log = logging.getLogger(__name__)
 
@@ -20,16 +21,8 @@ MESSAGES = {
     TaskStatus.FAILED: "OCR failed",
     TaskStatus.CANCELLED: "Cancelled",
 }
+WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
 CANCELLING = "Cancelling: the current page is finished first"
-
-
-def queue_position(session, task: Task) -> int:
-    """Return how many queued tasks, this one included, were submitted up to it."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.status == TaskStatus.QUEUED, Task.created_at <= task.created_at)
-    )
 
 
 def task_update_data(session, task: Task) -> dict[str, Any]:
@@ -44,20 +37,29 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
     if task.page_count is not None:
         data["page"], data["pageCount"] = task.page, task.page_count
     if task.status is TaskStatus.QUEUED:
-        data["queuePosition"] = queue_position(session, task)
+        data["queuePosition"] = position = queue_position(session, task)
+        start = estimated_start(session, task, position)
+        data["estimatedStartAt"] = start and timestamp(start)
     if task.status is TaskStatus.COMPLETED and task.result is not None:
         data["result"] = task.result.summary()
     return data
 
 
 def create_task(
-    session, user_id: int, file: File, engine: str, options: dict, key: str | None = None
+    session,
+    user_id: int,
+    file: File,
+    engine: str,
+    options: dict,
+    key: str | None = None,
+    queue: str = SMALL,
 ) -> Task:
     """Add a new queued task for `file`; the caller commits, then calls `publish_current`."""
     task = Task(
         id=new_id(),
         user_id=user_id,
         file=file,
+        queue=queue,
         engine=engine,
         options=options,
         idempotency_key=key,
@@ -77,12 +79,17 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
         log.warning("task %s: update not published: %s", data["taskId"], error)
 
 
-def _transition(task_id: str, change, allowed: set[TaskStatus]) -> Task | None:
-    """Apply `change` to the task if its status is in `allowed`, commit, then publish."""
+def _transition(task_id: str, change, allowed: set[TaskStatus], guard=None) -> Task | None:
+    """Apply `change` to the task if its status is in `allowed`, commit, then publish.
+
+    `guard(session, task)`, if given, may still refuse the change by returning False.
+    """
     with db.session() as session:
         task = session.get(Task, task_id, with_for_update=True)
         if task is None or task.status not in allowed:
             log.info("task %s: no transition from %s", task_id, task and task.status)
+            return None
+        if guard is not None and not guard(session, task):
             return None
         change(task)
         session.flush()
@@ -100,8 +107,17 @@ def publish_current(task_id: str) -> dict[str, Any]:
     return data
 
 
-def mark_processing(task_id: str) -> Task | None:
-    """Record that a worker started the task (again, after a lost worker)."""
+def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:
+    """Record that a worker started the task (again, after a lost worker).
+
+    A queued task whose user has `user_concurrency` tasks processing while other users'
+    tasks wait stays queued (fair scheduling): None, and the worker puts it back in line.
+    """
+
+    def takes_turn(session, task: Task) -> bool:
+        return task.status is not TaskStatus.QUEUED or not must_wait_turn(
+            session, task, user_concurrency
+        )
 
     def change(task: Task) -> None:
         task.status = TaskStatus.PROCESSING
@@ -110,7 +126,18 @@ def mark_processing(task_id: str) -> Task | None:
         task.attempts += 1
         task.started_at = utcnow()
 
-    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+    return _transition(
+        task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=takes_turn
+    )
+
+
+def wait_turn(task_id: str) -> Task | None:
+    """Record that a queued task was put back behind other users' tasks (fair scheduling)."""
+
+    def change(task: Task) -> None:
+        task.message = WAITING_TURN
+
+    return _transition(task_id, change, {TaskStatus.QUEUED})
 
 
 def report_progress(

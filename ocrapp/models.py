@@ -10,6 +10,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -76,6 +77,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A priority user's tasks go to the priority queue, which every pool serves first.
+    priority: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tokens: Mapped[list["ApiToken"]] = relationship(
@@ -126,6 +129,8 @@ class Task(Base):
     __tablename__ = "tasks"
     __table_args__ = (
         UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_id_idempotency_key"),
+        # Queue positions count the queued tasks of a queue submitted before one.
+        Index("ix_tasks_status_queue_created_at", "status", "queue", "created_at"),
     )
 
     # Also the Celery task id, so a broker message maps straight to its row.
@@ -133,6 +138,8 @@ class Task(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
     engine: Mapped[str] = mapped_column(String(32))
+    # The kind of queue it is routed to (ocrapp.scheduling): small, large or priority.
+    queue: Mapped[str] = mapped_column(String(16), default="small", server_default="small")
     status: Mapped[TaskStatus] = mapped_column(
         _enum(TaskStatus, "task_status"), default=TaskStatus.QUEUED, index=True
     )

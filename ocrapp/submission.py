@@ -1,13 +1,14 @@
 """Taking an upload: the user's limits checked, the file stored, its queued task recorded."""
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.errors import ApiError
 from ocrapp.intake import inspect_upload
-from ocrapp.models import File, Task, TaskStatus, User
+from ocrapp.models import File, Task, TaskStatus
+from ocrapp.scheduling import hold_user, queue_kind
 from ocrapp.storage import get_storage
 
 MEGABYTE = 1024 * 1024
@@ -22,25 +23,18 @@ def submit_upload(upload, user_id: int, engine: str, options: dict, key: str | N
     file, data = inspect_upload(upload, user_id, config)
     storage = get_storage(config)
     with db.session() as session:
-        hold_user(session, user_id)
+        priority_user = hold_user(session, user_id)
         check_tasks_in_flight(session, user_id, config["MAX_TASKS_IN_FLIGHT"])
         check_quota(session, user_id, len(data), config["MAX_STORED_MB"])
         storage.put(file.storage_key, data, file.content_type)
         try:
-            task = lifecycle.create_task(session, user_id, file, engine, options, key)
+            kind = queue_kind(file.page_count, priority_user, config["LARGE_TASK_PAGES"])
+            task = lifecycle.create_task(session, user_id, file, engine, options, key, kind)
             session.commit()
         except BaseException:
             storage.delete(file.storage_key)  # nothing recorded, so nothing kept
             raise
     return task.id
-
-
-def hold_user(session, user_id: int) -> None:
-    """Serialise one user's submissions until commit, so that two cannot both pass a limit.
-
-    A write, not SELECT ... FOR UPDATE: SQLite takes its lock on writes only.
-    """
-    session.execute(update(User).where(User.id == user_id).values(is_admin=User.is_admin))
 
 
 def check_tasks_in_flight(session, user_id: int, limit: int) -> None:

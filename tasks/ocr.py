@@ -10,7 +10,7 @@ from flask import current_app
 from ocrapp import lifecycle
 from ocrapp.config import Config
 from ocrapp.db import db
-from ocrapp.jobs import OCR_TASK_NAME
+from ocrapp.jobs import OCR_TASK_NAME, send_ocr
 from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
@@ -139,17 +139,32 @@ def stop_if_cancelled(task: Task) -> None:
 
 
 def start(task_id: str) -> Task | None:
-    """Load the task if it is this worker's to run."""
+    """Load the task if it is this worker's to run; put it back in line if it must wait."""
     with db.session() as session:
         task = session.get(Task, task_id)
     if task is not None and task.status is TaskStatus.QUEUED:
-        # task_prerun could not record the start (its error is logged): record it now,
-        # or fail here, so that the task cannot stay queued.
-        task = lifecycle.mark_processing(task_id) or task
+        # task_prerun left it queued: other users' tasks go first (or it could not record
+        # the start; its error is logged). Try again, and put it back in line if it must
+        # wait, so that the task cannot stay queued.
+        started = lifecycle.mark_processing(task_id, current_app.config["USER_CONCURRENCY"])
+        if started is None and wait_turn(task):
+            return None
+        task = started or lifecycle.mark_processing(task_id) or task
     if task is None or task.status is not TaskStatus.PROCESSING:
         log.warning("task %s is %s; nothing to do", task_id, task and task.status)
         return None
     return task
+
+
+def wait_turn(task: Task) -> bool:
+    """Send the task to the back of its queue; False if the broker cannot take it now."""
+    try:
+        send_ocr(task.id, task.file.page_count or 1, task.queue)
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("task %s: not put back in line, running it now: %r", task.id, error)
+        return False
+    lifecycle.wait_turn(task.id)
+    return True
 
 
 # max_retries bounds the runs after a lost worker (task_retry_on_worker_lost) and after

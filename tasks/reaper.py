@@ -43,7 +43,7 @@ def send_outbox() -> int:
 def _send(task: Task, page_count: int | None) -> bool:
     """Send one task and record it; False (and keep what was sent) if the broker is down."""
     try:
-        send_ocr(task.id, page_count or 1)
+        send_ocr(task.id, page_count or 1, task.queue)
     except Exception as error:
         log.warning("reaper: the broker is still away (%r)", error)
         return False

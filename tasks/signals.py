@@ -53,12 +53,14 @@ def prepare_worker_process(**_) -> None:
 
 @task_prerun.connect
 def on_task_prerun(task_id=None, task=None, **_) -> None:
-    """Mark the task processing as a worker picks it up."""
+    """Mark the task processing as a worker picks it up, unless it must wait its turn."""
     if task.name != OCR_TASK_NAME:
         return
     try:
         with _flask_app(task).app_context():
-            lifecycle.mark_processing(task_id)
+            # Left queued if other users' tasks go first: the task puts itself back in line.
+            config = _flask_app(task).config
+            lifecycle.mark_processing(task_id, config["USER_CONCURRENCY"])
     except Exception:
         log.exception("task %s: could not record processing", task_id)
 

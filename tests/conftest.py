@@ -14,6 +14,7 @@ from ocrapp import create_app
 from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
 from ocrapp.db import db
+from ocrapp.scheduling import queue_names
 from tests.stack import Stack, recreate_database, start_moto_server
 
 POSTGRES_URL = os.environ.get(
@@ -89,7 +90,7 @@ def app(database_url, redis_url, tmp_path):
     with db.session() as session:
         session.execute(text("TRUNCATE users, api_tokens, files, tasks, results CASCADE"))
     yield app
-    redis.Redis.from_url(redis_url).delete(app.config["OCR_QUEUE"])
+    redis.Redis.from_url(redis_url).delete(*queue_names(app.config))
 
 
 @pytest.fixture

@@ -1,10 +1,12 @@
 """Rows made directly in the database, for tests that need a task in a given state."""
 
+from sqlalchemy import update
+
 from ocrapp.db import db
 from ocrapp.models import File, FileType, Task
 
 
-def queued_task(user_id: int, filename: str = "page.png") -> str:
+def queued_task(user_id: int, filename: str = "page.png", queue: str = "small") -> str:
     """Record a queued task for `user_id`, as the API does, and return its id."""
     with db.session() as session:
         file = File(
@@ -17,7 +19,19 @@ def queued_task(user_id: int, filename: str = "page.png") -> str:
             size_bytes=1,
             sha256="0" * 64,
         )
-        task = Task(user_id=user_id, file=file, engine="easyocr", message="Waiting for a worker")
+        task = Task(
+            user_id=user_id,
+            file=file,
+            queue=queue,
+            engine="easyocr",
+            message="Waiting for a worker",
+        )
         session.add(task)
         session.flush()
         return task.id
+
+
+def set_task(task_id: str, **values) -> None:
+    """Change columns of a task's row, as a worker would have left them."""
+    with db.session() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(**values))

@@ -9,6 +9,7 @@ import redis
 from ocrapp import lifecycle
 from ocrapp.db import db
 from ocrapp.models import File, Task, TaskStatus
+from ocrapp.scheduling import queue_name
 from ocrapp.storage import get_storage
 from tests.factories import queued_task
 from tests.helpers import auth, submit
@@ -31,7 +32,8 @@ def test_submit_stores_file_records_task_and_enqueues(app, client, make_user):
         assert task.status is TaskStatus.QUEUED
         stored = get_storage(app.config).get(task.file.storage_key)
     assert stored == image
-    queued = redis.Redis.from_url(app.config["BROKER_URL"]).llen(app.config["OCR_QUEUE"])
+    broker = redis.Redis.from_url(app.config["BROKER_URL"])
+    queued = broker.llen(queue_name(app.config, "small"))
     assert queued == 1
 
 

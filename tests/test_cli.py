@@ -43,6 +43,16 @@ def test_tokens_are_created_listed_by_prefix_and_revoked(tmp_path):
     assert run(tmp_path, "tokens", "list", "nobody@example.com").returncode == 1
 
 
+def test_a_user_is_made_a_priority_user_and_back(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "users", "create", "--priority", "vip@example.com").returncode == 0
+    with sqlite3.connect(tmp_path / "ocrapp.sqlite3") as database:
+        query = "SELECT priority FROM users WHERE email = 'vip@example.com'"
+        assert database.execute(query).fetchone() == (1,)
+        assert run(tmp_path, "users", "priority", "vip@example.com", "off").returncode == 0
+        assert database.execute(query).fetchone() == (0,)
+
+
 def test_tokens_from_before_prefixes_are_revoked_per_user(tmp_path):
     assert run(tmp_path, "db", "upgrade").returncode == 0
     for email in ("a@example.com", "b@example.com"):

@@ -1,0 +1,108 @@
+"""Which queue a task goes to, where it stands in it, when it should start, and whose turn it is."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+
+from ocrapp.models import Task, TaskStatus, User, as_utc, utcnow
+
+SMALL, LARGE, PRIORITY = "small", "large", "priority"
+KINDS = (PRIORITY, SMALL, LARGE)
+# The throughput behind an estimated start: tasks of the queue finished this recently.
+MEASURED_OVER = timedelta(hours=1)
+
+
+def queue_kind(page_count: int, priority_user: bool, large_pages: int) -> str:
+    """Route a task: a priority user's to `priority`, long files to `large`, others `small`."""
+    if priority_user:
+        return PRIORITY
+    return LARGE if page_count >= large_pages else SMALL
+
+
+def queue_name(config, kind: str) -> str:
+    """Return the Celery queue of a kind: `<OCR_QUEUE>.<kind>`."""
+    return f"{config['OCR_QUEUE']}.{kind}"
+
+
+def queue_names(config) -> list[str]:
+    """Return every Celery queue tasks are sent to, priority first."""
+    return [queue_name(config, kind) for kind in KINDS]
+
+
+def _queued_before(task: Task):
+    """The queued tasks that a worker of the task's queue takes before it, and itself."""
+    kinds = {task.queue, PRIORITY}  # every pool serves the priority queue first
+    return (
+        select(Task)
+        .where(Task.status == TaskStatus.QUEUED, Task.queue.in_(kinds))
+        .where((Task.queue == PRIORITY) | (Task.created_at <= task.created_at))
+    )
+
+
+def queue_position(session, task: Task) -> int:
+    """Return the task's place in its queue (1: next), counting priority tasks ahead of it."""
+    return session.scalar(select(func.count()).select_from(_queued_before(task).subquery()))
+
+
+def seconds_per_task(session, kind: str) -> float | None:
+    """Return the mean run time of the queue's tasks finished lately; None if none were."""
+    since = utcnow() - MEASURED_OVER
+    rows = session.execute(
+        select(Task.started_at, Task.finished_at).where(
+            Task.queue == kind,
+            Task.status == TaskStatus.COMPLETED,
+            Task.finished_at >= since,
+            Task.started_at.is_not(None),
+        )
+    ).all()
+    if not rows:
+        return None
+    return sum((as_utc(end) - as_utc(start)).total_seconds() for start, end in rows) / len(rows)
+
+
+def estimated_start(session, task: Task, position: int) -> datetime | None:
+    """Estimate when a queued task starts, from its position and the queue's throughput.
+
+    The queue's pool is as wide as the number of its tasks processing now (at least one).
+    """
+    per_task = seconds_per_task(session, task.queue)
+    if per_task is None:
+        return None
+    running = session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.status == TaskStatus.PROCESSING, Task.queue == task.queue)
+    )
+    return utcnow() + timedelta(seconds=(position - 1) * per_task / max(running, 1))
+
+
+def hold_user(session, user_id: int) -> bool:
+    """Serialise one user's submissions and starts until commit; return their priority.
+
+    A write, not SELECT ... FOR UPDATE: SQLite takes its lock on writes only.
+    """
+    session.execute(update(User).where(User.id == user_id).values(is_admin=User.is_admin))
+    return session.scalar(select(User.priority).where(User.id == user_id))
+
+
+def must_wait_turn(session, task: Task, user_concurrency: int) -> bool:
+    """Whether the task should let other users' queued tasks go first (fair scheduling).
+
+    It does when its user has `user_concurrency` tasks processing already and someone
+    else has a task waiting in the same queue; 0 turns this off. The user is held until
+    commit, so that two of their tasks starting at once count each other.
+    """
+    if user_concurrency <= 0:
+        return False
+    hold_user(session, task.user_id)
+    busy = session.scalar(
+        select(func.count())
+        .select_from(Task)
+        .where(Task.user_id == task.user_id, Task.status == TaskStatus.PROCESSING)
+    )
+    if busy < user_concurrency:
+        return False
+    others = select(Task.id).where(
+        Task.status == TaskStatus.QUEUED, Task.queue == task.queue, Task.user_id != task.user_id
+    )
+    return session.scalar(select(others.exists()))

@@ -1,0 +1,95 @@
+"""Routing by kind of work, queue positions, estimated starts and fair turns."""
+
+from datetime import timedelta
+
+import redis
+from sqlalchemy import update
+
+from ocrapp import lifecycle
+from ocrapp.db import db
+from ocrapp.models import Task, TaskStatus, User, utcnow
+from ocrapp.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
+from tests.documents import text_pdf
+from tests.factories import queued_task, set_task
+from tests.helpers import submit
+from tests.images import text_image
+
+
+def waiting(app, kind: str) -> int:
+    return redis.Redis.from_url(app.config["BROKER_URL"]).llen(queue_name(app.config, kind))
+
+
+def test_images_go_to_small_long_files_to_large_and_priority_users_to_priority(
+    app, client, make_user
+):
+    user_id, token = make_user()
+    assert submit(client, token, text_image(["one page"]), "a.png").status_code == 202
+    assert submit(client, token, text_pdf([["one"], ["two"]]), "b.pdf").status_code == 202
+    with db.session() as session:
+        session.execute(update(User).where(User.id == user_id).values(priority=True))
+    assert submit(client, token, text_pdf([["one"], ["two"]]), "c.pdf").status_code == 202
+    assert [waiting(app, kind) for kind in ("small", "large", "priority")] == [1, 1, 1]
+    with db.session() as session:
+        queues = session.query(Task.queue).order_by(Task.created_at).all()
+    assert [queue for (queue,) in queues] == ["small", "large", "priority"]
+
+
+def test_a_position_counts_its_own_queue_and_the_priority_queue_ahead(app, make_user):
+    user_id, _ = make_user()
+    smalls = [queued_task(user_id, queue="small") for _ in range(2)]
+    large = queued_task(user_id, queue="large")
+    urgent = queued_task(user_id, queue="priority")
+    with db.session() as session:
+        places = {t: queue_position(session, session.get(Task, t)) for t in [*smalls, large]}
+        assert queue_position(session, session.get(Task, urgent)) == 1
+    assert places == {smalls[0]: 2, smalls[1]: 3, large: 2}
+
+
+def test_the_start_is_estimated_from_the_queues_recent_throughput(app, make_user):
+    user_id, _ = make_user()
+    now = utcnow()
+    for seconds in (10, 30):  # two finished in the last hour: 20 s a task
+        done = queued_task(user_id)
+        set_task(
+            done,
+            status=TaskStatus.COMPLETED,
+            started_at=now - timedelta(seconds=seconds),
+            finished_at=now,
+        )
+    running = [queued_task(user_id) for _ in range(2)]
+    for task_id in running:
+        set_task(task_id, status=TaskStatus.PROCESSING, started_at=now)
+    third = [queued_task(user_id) for _ in range(3)][-1]
+    with db.session() as session:
+        task = session.get(Task, third)
+        assert queue_position(session, task) == 3
+        wait = (estimated_start(session, task, 3) - utcnow()).total_seconds()
+        large = queued_task(user_id, queue="large")
+        assert estimated_start(session, session.get(Task, large), 1) is None  # never measured
+    assert 19 < wait <= 20  # two ahead, 20 s each, two at a time
+
+
+def test_the_queued_update_carries_the_estimate(app, make_user):
+    user_id, _ = make_user()
+    task_id = queued_task(user_id)
+    with db.session() as session:
+        data = lifecycle.task_update_data(session, session.get(Task, task_id))
+    assert data["queuePosition"] == 1 and data["estimatedStartAt"] is None
+
+
+def test_a_user_at_their_concurrency_lets_other_users_go_first(app, make_user):
+    busy_id, _ = make_user()
+    other_id, _ = make_user()
+    for _ in range(2):
+        set_task(queued_task(busy_id), status=TaskStatus.PROCESSING)
+    next_one = queued_task(busy_id)
+    with db.session() as session:
+        task = session.get(Task, next_one)
+        alone = must_wait_turn(session, task, 2)
+    queued_task(other_id)
+    with db.session() as session:
+        task = session.get(Task, next_one)
+        assert must_wait_turn(session, task, 2) is True
+        assert must_wait_turn(session, task, 3) is False
+        assert must_wait_turn(session, task, 0) is False
+    assert alone is False  # nobody else waiting: no reason to hold it back
