@@ -107,7 +107,7 @@ def create_task():
     check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
     try:
-        task_id = submit_upload(upload, g.user_id, engine, options, key)
+        task, update = submit_upload(upload, g.user_id, engine, options, key)
     except IntegrityError:  # the same key, sent twice at once: the other request won
         if key and (replayed := replay(key)):
             return replayed
@@ -115,11 +115,12 @@ def create_task():
     # Commit, then publish `queued`, then enqueue: the worker's `processing` can
     # only follow the `queued` update, never overtake it. A broker that is down
     # leaves the task in the outbox, still queued, for the reaper to send.
-    update = lifecycle.publish_current(task_id)
-    with db.session() as session:
-        task = session.get(Task, task_id)
-        body = task_json(task) | {"queuePosition": update["queuePosition"]}
-    enqueue_ocr(task_id, task.file.page_count, task.queue)
+    lifecycle.announce(g.user_id, update)
+    enqueue_ocr(task.id, task.file.page_count, task.queue)
+    body = task_json(task) | {
+        "queuePosition": update["queuePosition"],
+        "estimatedStartAt": update["estimatedStartAt"],
+    }
     return jsonify(body), 202
 
 

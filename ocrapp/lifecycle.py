@@ -54,7 +54,7 @@ def create_task(
     key: str | None = None,
     queue: str = SMALL,
 ) -> Task:
-    """Add a new queued task for `file`; the caller commits, then calls `publish_current`."""
+    """Add a new queued task for `file`; the caller commits, then calls `announce`."""
     task = Task(
         id=new_id(),
         user_id=user_id,
@@ -63,6 +63,7 @@ def create_task(
         engine=engine,
         options=options,
         idempotency_key=key,
+        result=None,  # known to be none: nothing loads it
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )
@@ -98,13 +99,9 @@ def _transition(task_id: str, change, allowed: set[TaskStatus], guard=None) -> T
     return task
 
 
-def publish_current(task_id: str) -> dict[str, Any]:
-    """Publish the task's current state, as the API does right after submission; return it."""
-    with db.session() as session:
-        task = session.get(Task, task_id)
-        user_id, data = task.user_id, task_update_data(session, task)
+def announce(user_id: int, data: dict[str, Any]) -> None:
+    """Publish a new task's `queued` update (`task_update_data`), once it is committed."""
     _publish(user_id, data)
-    return data
 
 
 def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:

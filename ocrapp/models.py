@@ -81,9 +81,8 @@ class User(Base):
     priority: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    tokens: Mapped[list["ApiToken"]] = relationship(
-        back_populates="user", order_by="ApiToken.id", lazy="selectin"
-    )
+    # Loaded when asked for: every request loads a token's user, and needs no other tokens.
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", order_by="ApiToken.id")
 
 
 class ApiToken(Base):

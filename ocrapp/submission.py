@@ -14,10 +14,12 @@ from ocrapp.storage import get_storage
 MEGABYTE = 1024 * 1024
 
 
-def submit_upload(upload, user_id: int, engine: str, options: dict, key: str | None) -> str:
-    """Store `upload` and record its queued task within the user's limits; return its id.
+def submit_upload(
+    upload, user_id: int, engine: str, options: dict, key: str | None
+) -> tuple[Task, dict]:
+    """Store `upload` and record its queued task within the user's limits.
 
-    The caller publishes and enqueues it once this has committed.
+    Return the task and its `queued` update, which the caller publishes, then enqueues.
     """
     config = current_app.config
     file, data = inspect_upload(upload, user_id, config)
@@ -30,11 +32,12 @@ def submit_upload(upload, user_id: int, engine: str, options: dict, key: str | N
         try:
             kind = queue_kind(file.page_count, priority_user, config["LARGE_TASK_PAGES"])
             task = lifecycle.create_task(session, user_id, file, engine, options, key, kind)
+            update = lifecycle.task_update_data(session, task)
             session.commit()
         except BaseException:
             storage.delete(file.storage_key)  # nothing recorded, so nothing kept
             raise
-    return task.id
+    return task, update
 
 
 def check_tasks_in_flight(session, user_id: int, limit: int) -> None:

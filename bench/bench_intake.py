@@ -1,0 +1,195 @@
+"""Benchmark: uploads per second at 50 concurrent clients, database and storage in the loop."""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import redis
+import requests
+from sqlalchemy import func, select
+
+from ocrapp import create_app
+from ocrapp.auth import create_user
+from ocrapp.db import db
+from ocrapp.models import Task
+from ocrapp.scheduling import queue_names
+from tests.images import text_image
+from tests.stack import Stack, recreate_database
+
+POSTGRES_URL = os.environ.get(
+    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+DATABASE = "ocrapp_bench_intake"
+
+
+def make_users(config: dict, count: int) -> list[str]:
+    """Create `count` users in the stack's database; return a token for each."""
+    app = create_app(config)
+    with app.app_context(), db.session() as session:
+        return [create_user(session, f"client-{n}@example.com")[1] for n in range(count)]
+
+
+def timed_requests(send, tokens: list[str], per_client: int) -> tuple[float, list[float]]:
+    """Run `send(session, token, n)` per_client times from each token's own thread.
+
+    Return the wall-clock seconds of the whole run and each request's seconds.
+    """
+
+    def client(token: str) -> list[float]:
+        seconds = []
+        with requests.Session() as session:
+            for n in range(per_client):
+                start = time.perf_counter()
+                response = send(session, token, n)
+                seconds.append(time.perf_counter() - start)
+                if response.status_code >= 300:
+                    raise RuntimeError(f"{response.status_code}: {response.text[:300]}")
+        return seconds
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        per_thread = list(pool.map(client, tokens))
+    return time.perf_counter() - start, [s for seconds in per_thread for s in seconds]
+
+
+def uploader(url: str, image: bytes):
+    """Return a `send` that uploads `image` as a new task."""
+
+    def send(session: requests.Session, token: str, n: int) -> requests.Response:
+        return session.post(
+            f"{url}/api/tasks",
+            headers={"Authorization": f"Bearer {token}"},
+            files={"file": (f"scan-{n}.png", image)},
+            timeout=60,
+        )
+
+    return send
+
+
+def lister(url: str):
+    """Return a `send` that reads the caller's newest task: an authenticated read."""
+
+    def send(session: requests.Session, token: str, n: int) -> requests.Response:
+        return session.get(
+            f"{url}/api/tasks?perPage=1",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=60,
+        )
+
+    return send
+
+
+def rate(total: float, latencies: list[float]) -> dict:
+    """Requests per second and latency percentiles in milliseconds."""
+    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {
+        "requests": len(latencies),
+        "per_second": round(len(latencies) / total, 1),
+        "p50_ms": round(quantiles[49] * 1000, 1),
+        "p99_ms": round(quantiles[98] * 1000, 1),
+    }
+
+
+def measure(clients: int, per_client: int) -> dict:
+    """Start a web process on PostgreSQL and a folder, and time reads and uploads."""
+    namespace = f"ocrapp-intake-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory(prefix="ocrapp-intake-") as folder:
+        env = {
+            "DATABASE_URL": recreate_database(POSTGRES_URL, DATABASE),
+            "REDIS_URL": REDIS_URL,
+            "STORAGE_URL": (Path(folder) / "storage").as_uri(),
+            "EVENT_NAMESPACE": namespace,
+            "OCR_QUEUE": namespace,  # no worker: the tasks stay queued
+            "RATE_LIMIT": "",
+            "MAX_TASKS_IN_FLIGHT": "1000000",
+        }
+        stack = Stack(env, Path(folder))
+        try:
+            stack.start(names=("web",))
+            tokens = make_users({"DATABASE_URL": env["DATABASE_URL"], **env}, clients)
+            image = text_image(["a small scan of a few words"])
+            results = {
+                "image_bytes": len(image),
+                "reads": rate(*timed_requests(lister(stack.url), tokens, per_client)),
+                "one_client": rate(*timed_requests(uploader(stack.url, image), tokens[:1], 50)),
+                "uploads": rate(*timed_requests(uploader(stack.url, image), tokens, per_client)),
+            }
+            results["recorded"] = recorded(env, namespace)
+        except BaseException:
+            for log in Path(folder).glob("*.log"):
+                print(f"--- {log.name}\n{log.read_text(errors='replace')[-2000:]}", file=sys.stderr)
+            raise
+        finally:
+            stack.stop()
+    results["upload_to_read"] = round(
+        results["uploads"]["per_second"] / results["reads"]["per_second"], 2
+    )
+    return results
+
+
+def recorded(env: dict, namespace: str) -> dict:
+    """Count the tasks in the database and the messages waiting in the broker."""
+    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "REDIS_URL": REDIS_URL})
+    with app.app_context(), db.session() as session:
+        tasks = session.scalar(select(func.count()).select_from(Task))
+    broker = redis.Redis.from_url(REDIS_URL)
+    messages = sum(broker.llen(name) for name in queue_names({"OCR_QUEUE": namespace}))
+    broker.delete(*queue_names({"OCR_QUEUE": namespace}))
+    return {"tasks": tasks, "messages": messages}
+
+
+def report(results: dict, clients: int) -> str:
+    """Format the results as a markdown table."""
+    lines = [
+        f"Uploads of a {results['image_bytes']}-byte PNG, one web process pair "
+        f"(WEB_CONCURRENCY=2), PostgreSQL, a local folder, Redis; {os.cpu_count()} CPUs.",
+        "",
+        "| Measure | requests/s | p50 | p99 |",
+        "| --- | --- | --- | --- |",
+    ]
+    rows = [
+        (f"(a) GET /api/tasks, {clients} clients", results["reads"]),
+        ("(b) uploads, 1 client", results["one_client"]),
+        (f"(c) uploads, {clients} clients", results["uploads"]),
+    ]
+    for name, row in rows:
+        lines.append(
+            f"| {name} | {row['per_second']:.1f} "
+            f"| {row['p50_ms']:.1f} ms | {row['p99_ms']:.1f} ms |"
+        )
+    recorded_tasks = results["recorded"]
+    lines += [
+        "",
+        f"Uploads / reads at {clients} clients: {results['upload_to_read']:.2f}. "
+        f"Recorded: {recorded_tasks['tasks']} tasks, {recorded_tasks['messages']} messages "
+        f"waiting in the broker (every upload of (b) and (c)).",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run the measurements and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
+    parser.add_argument("--per-client", type=int, default=20, help="requests each (20)")
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    args = parser.parse_args()
+    results = measure(args.clients, args.per_client)
+    print(report(results, args.clients))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    expected = 50 + args.clients * args.per_client
+    if results["recorded"] != {"tasks": expected, "messages": expected}:
+        sys.exit(f"uploads lost: expected {expected} tasks and messages")
+
+
+if __name__ == "__main__":
+    main()
