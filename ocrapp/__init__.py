@@ -1,12 +1,11 @@
 """ocrapp: a self-hosted OCR job service."""
 
-import logging
 from typing import Any
 
 from flask import Flask
 from werkzeug.routing import UUIDConverter
 
-from ocrapp import account, api, downloads, health, security, ws
+from ocrapp import account, api, downloads, health, logs, metrics, security, stats, ws
 from ocrapp.config import Config
 from ocrapp.db import db
 from ocrapp.errors import register_error_handlers
@@ -27,9 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.from_object(Config)
     if test_config:
         app.config.update(test_config)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logs.init_app(app)
     app.url_map.converters["task_id"] = TaskIdConverter
     db.init_app(app)
     celery_init_app(app)
@@ -38,8 +35,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(stats.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(ws.bp)
     register_error_handlers(app)
     security.init_app(app)
+    metrics.init_app(app)
     return app

@@ -82,6 +82,8 @@ class Config:
         "ping_interval": _int("WS_PING_INTERVAL", 25),
         "max_message_size": 4096,
     }
+    # If set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>` (not an API token).
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
     # A pool process may take this much more address space than it holds once its engine
     # is loaded (a full page with EasyOCR peaks about 4 GB above); past it, the task fails
     # with `out_of_memory` and the process lives on. 0: no limit.

@@ -1,5 +1,6 @@
 """Worker entry point: `celery -A tasks.worker worker`."""
 
+import tasks.logging_setup  # noqa: F401  (JSON logs: connected before Celery sets up logging)
 from ocrapp import create_app
 
 flask_app = create_app()

@@ -11,7 +11,7 @@ from ocrapp.models import ApiToken, utcnow
 from tests.factories import queued_task
 from tests.helpers import HANDSHAKE, auth
 
-PUBLIC = {"/healthz", "/readyz", "/static/<path:filename>"}
+PUBLIC = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
 
 
 def test_a_token_made_over_the_api_works_is_listed_without_its_secret_and_can_be_revoked(
