@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[worker,ops,test]'
+	$(VENV)/bin/pip install --quiet -e '.[worker,ops,test,bench]'
 	touch $@
 
 install: $(STAMP)

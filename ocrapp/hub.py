@@ -1,6 +1,7 @@
 """One Redis subscription per web process, routing each task update to its owner's sockets."""
 
 import contextlib
+import json
 import logging
 import os
 import queue
@@ -17,6 +18,14 @@ INBOX_SIZE = 1000
 RESYNC = object()
 # Put in every inbox when the process stops: sockets close with "going away" (1001).
 GOING_AWAY = object()
+
+
+class Update(dict):
+    """A live update, serialised once for all the sockets it goes to, not once per socket."""
+
+    def __init__(self, message: dict) -> None:
+        super().__init__(message)
+        self.text = json.dumps(message)
 
 
 class UpdateHub:
@@ -65,6 +74,9 @@ class UpdateHub:
         """Put `message` into every inbox of `user_id`."""
         with self._lock:
             inboxes = list(self._inboxes.get(user_id, ()))
+        if not inboxes:
+            return  # another process's socket, most often: not worth serialising
+        message = Update(message)
         for inbox in inboxes:
             try:
                 inbox.put_nowait(message)

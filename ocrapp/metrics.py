@@ -10,7 +10,6 @@ import hmac
 import logging
 import os
 import time
-from pathlib import Path
 
 import redis
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -186,20 +185,3 @@ def metrics():
     require_metrics_token()
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
     return Response(encoder(scrape_registry(current_app.config)), content_type=content_type)
-
-
-def clear_multiprocess_dir() -> None:
-    """Empty PROMETHEUS_MULTIPROC_DIR before gunicorn starts (its `on_starting` hook).
-
-    Files left by an earlier run would add its counts and its open sockets to this one's.
-    """
-    if directory := multiprocess_dir():
-        Path(directory).mkdir(parents=True, exist_ok=True)
-        for stale in Path(directory).glob("*.db"):
-            stale.unlink()
-
-
-def mark_process_dead(pid: int) -> None:
-    """Forget a gunicorn process that exited: its open sockets (its `child_exit` hook)."""
-    if multiprocess_dir():
-        multiprocess.mark_process_dead(pid)

@@ -128,7 +128,7 @@ class Stack:
             raise RuntimeError(f"web process exited:\n{web.log()[-3000:]}")
         try:
             return requests.get(f"{self.url}/readyz", timeout=2).status_code == 200
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             return False
 
     def cli(self, *args: str) -> str:

@@ -1,0 +1,92 @@
+"""Two web processes, one database and one Redis: every process delivers to its own sockets."""
+
+import uuid
+
+import pytest
+
+from ocrapp.events import publish_task_update
+from tests.conftest import REDIS_BASE_URL
+from tests.stack import Stack
+
+NAMESPACE = f"fanout-{uuid.uuid4().hex[:8]}"
+EVENTS_CONFIG = {
+    "REDIS_URL": f"{REDIS_BASE_URL}/14",
+    "EVENT_NAMESPACE": NAMESPACE,
+    "UPDATE_HISTORY": 100,
+}
+
+
+def web_process(instance_dir, log_dir) -> Stack:
+    """Start a web process on the shared SQLite file, Redis database and event namespace."""
+    stack = Stack(
+        {
+            "OCRAPP_INSTANCE_DIR": str(instance_dir),
+            "REDIS_URL": EVENTS_CONFIG["REDIS_URL"],
+            "EVENT_NAMESPACE": NAMESPACE,
+        },
+        log_dir,
+    )
+    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
+        stack.env.pop(name, None)
+    return stack.start(names=("web",))
+
+
+@pytest.fixture(scope="module")
+def two_web_processes(tmp_path_factory):
+    """Two gunicorns, started one after the other so that only one migrates the database."""
+    instance = tmp_path_factory.mktemp("fanout-instance")
+    stacks = []
+    try:
+        for name in ("first", "second"):
+            stacks.append(web_process(instance, tmp_path_factory.mktemp(f"fanout-{name}")))
+        yield stacks
+    finally:
+        for stack in stacks:
+            stack.stop()
+
+
+def new_user(stack: Stack) -> str:
+    """Create a user with the CLI; return its first API token."""
+    return stack.cli("users", "create", f"{uuid.uuid4().hex[:12]}@example.com").splitlines()[-1]
+
+
+def connect(open_socket, stack: Stack, token: str):
+    """Open a socket and read its `connected` message: the process's subscription is live."""
+    socket = open_socket(stack.url, token)
+    connected = socket.receive()
+    assert connected["type"] == "connected"
+    socket.user_id = connected["data"]["userId"]
+    return socket
+
+
+def publish(user_id: int, task_id: str, message: str) -> None:
+    """Publish a task update as the worker does."""
+    data = {"taskId": task_id, "status": "processing", "message": message, "progress": 10}
+    publish_task_update(EVENTS_CONFIG, user_id, data | {"error": None})
+
+
+def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
+    two_web_processes, open_socket
+):
+    alice_token, bob_token = new_user(two_web_processes[0]), new_user(two_web_processes[0])
+    alice = [connect(open_socket, stack, alice_token) for stack in two_web_processes]
+    bob = [connect(open_socket, stack, bob_token) for stack in two_web_processes]
+    alice_id, bob_id = alice[0].user_id, bob[0].user_id
+    assert alice[1].user_id == alice_id and alice_id != bob_id
+
+    publish(bob_id, "bobs-task", "Bob's update")
+    publish(alice_id, "alices-task", "Alice's update")
+    # Both were published on one channel, Bob's first: had either process sent Bob's update
+    # to Alice, it would come before hers.
+    for socket in alice:
+        update = socket.receive()
+        assert (update["data"]["taskId"], update["data"]["message"]) == (
+            "alices-task",
+            "Alice's update",
+        )
+    for socket in bob:
+        assert socket.receive()["data"]["message"] == "Bob's update"
+    publish(bob_id, "bobs-task", "Bob's second update")
+    # Likewise, Alice's update would come before this one had it gone to Bob.
+    for socket in bob:
+        assert socket.receive()["data"]["message"] == "Bob's second update"
