@@ -21,9 +21,6 @@ bp = Blueprint("ws", __name__)
 SEQ = re.compile(r"^\d{1,20}-\d{1,20}$")
 GOING_AWAY_CODE = 1001
 POLICY_VIOLATION = 1008
-# A socket with nothing to send wakes this often, to notice a client that went away
-# (5,000 idle sockets waking every 5 s took 8 % of a core).
-IDLE_WAKE = 15.0
 
 
 @bp.before_request
@@ -104,11 +101,14 @@ def authenticate_first_message(ws) -> bool:
 
 def relay(ws, feed: UpdateFeed, inbox: queue.Queue, token_id: int) -> None:
     """Deliver the inbox's updates, checking every WS_TOKEN_RECHECK seconds that the token lives."""
-    recheck_every = current_app.config["WS_TOKEN_RECHECK"]
+    recheck_every, idle_wake = (
+        current_app.config["WS_TOKEN_RECHECK"],
+        current_app.config["WS_IDLE_WAKE"],
+    )
     recheck_at = time.monotonic() + recheck_every
     while ws.connected:
         try:
-            item = inbox.get(timeout=min(IDLE_WAKE, max(recheck_at - time.monotonic(), 0)))
+            item = inbox.get(timeout=min(idle_wake, max(recheck_at - time.monotonic(), 0)))
         except queue.Empty:
             item = None
         if item is not None and not feed.deliver(item):

@@ -168,6 +168,7 @@ def server(app):
 
 
 def test_open_sockets_and_the_updates_sent_to_them_are_counted(app, client, make_user, server):
+    app.config["WS_IDLE_WAKE"] = 0.2  # the route notices its client left this soon
     user_id, token = make_user()
     task_id = queued_task(user_id)
     sockets = lambda: value(scrape(client), "ocrapp_websockets_open")  # noqa: E731
