@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import aliased
 
 from ocrapp.models import Task, TaskStatus, User, as_utc, utcnow
 
@@ -85,24 +86,35 @@ def hold_user(session, user_id: int) -> bool:
     return session.scalar(select(User.priority).where(User.id == user_id))
 
 
+def _processing_count(user_id):
+    """The number of a user's tasks processing (a scalar subquery when `user_id` is a column)."""
+    return (
+        select(func.count())
+        .select_from(Task)
+        .where(Task.user_id == user_id, Task.status == TaskStatus.PROCESSING)
+        .scalar_subquery()
+    )
+
+
 def must_wait_turn(session, task: Task, user_concurrency: int) -> bool:
     """Whether the task should let other users' queued tasks go first (fair scheduling).
 
-    It does when its user has `user_concurrency` tasks processing already and someone
-    else has a task waiting in the same queue; 0 turns this off. The user is held until
-    commit, so that two of their tasks starting at once count each other.
+    It does when its user has `user_concurrency` tasks processing already and another
+    user, under that count, has a task waiting in the same queue (when everyone waiting is
+    at the count, nobody is held back: a free worker must not pass tasks around for
+    nothing); 0 turns this off. The user is held until commit, so that two of their tasks
+    starting at once count each other.
     """
     if user_concurrency <= 0:
         return False
     hold_user(session, task.user_id)
-    busy = session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.user_id == task.user_id, Task.status == TaskStatus.PROCESSING)
-    )
-    if busy < user_concurrency:
+    if session.scalar(select(_processing_count(task.user_id))) < user_concurrency:
         return False
-    others = select(Task.id).where(
-        Task.status == TaskStatus.QUEUED, Task.queue == task.queue, Task.user_id != task.user_id
+    waiting = aliased(Task)
+    others = select(waiting.id).where(
+        waiting.status == TaskStatus.QUEUED,
+        waiting.queue == task.queue,
+        waiting.user_id != task.user_id,
+        _processing_count(waiting.user_id) < user_concurrency,
     )
     return session.scalar(select(others.exists()))

@@ -93,3 +93,18 @@ def test_a_user_at_their_concurrency_lets_other_users_go_first(app, make_user):
         assert must_wait_turn(session, task, 3) is False
         assert must_wait_turn(session, task, 0) is False
     assert alone is False  # nobody else waiting: no reason to hold it back
+
+
+def test_nobody_is_held_back_when_everyone_waiting_is_at_their_concurrency(app, make_user):
+    first_id, _ = make_user()
+    second_id, _ = make_user()
+    for user_id in (first_id, second_id):
+        set_task(queued_task(user_id), status=TaskStatus.PROCESSING)
+    firsts, seconds = queued_task(first_id), queued_task(second_id)
+    with db.session() as session:
+        assert must_wait_turn(session, session.get(Task, firsts), 1) is False
+        assert must_wait_turn(session, session.get(Task, seconds), 1) is False
+    third_id, _ = make_user()
+    queued_task(third_id)  # someone under the count is waiting: they go first
+    with db.session() as session:
+        assert must_wait_turn(session, session.get(Task, firsts), 1) is True
