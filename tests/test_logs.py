@@ -101,11 +101,13 @@ def celery_app(app):
     """A Celery app whose OCR task only logs, run eagerly (with the task signals)."""
     celery_app = Celery("test-logs", set_as_current=False)
 
-    @celery_app.task(name=OCR_TASK_NAME)
+    # Registered now, not when the app is finalised: our shared tasks of the same names,
+    # added at finalisation, must find these in place.
+    @celery_app.task(name=OCR_TASK_NAME, lazy=False)
     def recognize(task_id: str) -> None:
         probe_log.info("page 1 read")
 
-    @celery_app.task(name="ocrapp.reap")
+    @celery_app.task(name="ocrapp.reap", lazy=False)
     def reap() -> None:
         probe_log.info("reaped")
 
