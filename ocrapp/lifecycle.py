@@ -6,6 +6,7 @@ from typing import Any
 import redis
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ocrapp.db import db
 from ocrapp.events import publish_task_update, timestamp
@@ -22,6 +23,7 @@ MESSAGES = {
     TaskStatus.CANCELLED: "Cancelled",
 }
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
+PROGRESS_ONLY = (lazyload(Task.file), lazyload(Task.result))
 CANCELLING = "Cancelling: the current page is finished first"
 
 
@@ -80,13 +82,16 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
         log.warning("task %s: update not published: %s", data["taskId"], error)
 
 
-def _transition(task_id: str, change, allowed: set[TaskStatus], guard=None) -> Task | None:
+def _transition(
+    task_id: str, change, allowed: set[TaskStatus], guard=None, options=()
+) -> Task | None:
     """Apply `change` to the task if its status is in `allowed`, commit, then publish.
 
-    `guard(session, task)`, if given, may still refuse the change by returning False.
+    `guard(session, task)`, if given, may still refuse the change by returning False;
+    `options` are the task's loader options.
     """
     with db.session() as session:
-        task = session.get(Task, task_id, with_for_update=True)
+        task = session.get(Task, task_id, with_for_update=True, options=options)
         if task is None or task.status not in allowed:
             log.info("task %s: no transition from %s", task_id, task and task.status)
             return None
@@ -152,7 +157,9 @@ def report_progress(
         if page_count is not None:
             task.page, task.page_count = page, page_count
 
-    return _transition(task_id, change, {TaskStatus.PROCESSING})
+    # The hot path of a running task: its file and result are not needed, so loaded only
+    # if asked for (never, here).
+    return _transition(task_id, change, {TaskStatus.PROCESSING}, options=PROGRESS_ONLY)
 
 
 def mark_completed(task_id: str) -> Task | None:
