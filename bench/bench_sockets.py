@@ -118,9 +118,9 @@ def cpu_seconds(pid: int) -> float:
 
 def start_web(worker_class: str, sockets: int, log_dir: Path) -> Stack:
     """Start one web process on the embedded defaults, able to hold `sockets` sockets."""
-    stack = Stack(
+    stack = Stack.embedded(
+        log_dir / "instance",
         {
-            "OCRAPP_INSTANCE_DIR": str(log_dir / "instance"),
             "REDIS_URL": REDIS_URL,
             "EVENT_NAMESPACE": f"ocrapp-bench-sockets-{uuid.uuid4().hex[:8]}",
             "WEB_CONCURRENCY": "1",
@@ -130,8 +130,6 @@ def start_web(worker_class: str, sockets: int, log_dir: Path) -> Stack:
         },
         log_dir,
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     return stack.start(names=("web",))
 
 

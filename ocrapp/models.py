@@ -130,6 +130,8 @@ class Task(Base):
         UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_id_idempotency_key"),
         # Queue positions count the queued tasks of a queue submitted before one.
         Index("ix_tasks_status_queue_created_at", "status", "queue", "created_at"),
+        # Estimated starts read the run times of a queue's tasks finished in the last hour.
+        Index("ix_tasks_queue_status_finished_at", "queue", "status", "finished_at"),
     )
 
     # Also the Celery task id, so a broker message maps straight to its row.

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import aliased
 
-from ocrapp.models import Task, TaskStatus, User, as_utc, utcnow
+from ocrapp.db import seconds_between
+from ocrapp.models import Task, TaskStatus, User, utcnow
 
 SMALL, LARGE, PRIORITY = "small", "large", "priority"
 KINDS = (PRIORITY, SMALL, LARGE)
@@ -46,19 +47,19 @@ def queue_position(session, task: Task) -> int:
 
 
 def seconds_per_task(session, kind: str) -> float | None:
-    """Return the mean run time of the queue's tasks finished lately; None if none were."""
-    since = utcnow() - MEASURED_OVER
-    rows = session.execute(
-        select(Task.started_at, Task.finished_at).where(
+    """Return the mean run time of the queue's tasks finished lately; None if none were.
+
+    Averaged by the database: every queued update asks, so no rows are fetched.
+    """
+    mean = session.scalar(
+        select(func.avg(seconds_between(Task.started_at, Task.finished_at))).where(
             Task.queue == kind,
             Task.status == TaskStatus.COMPLETED,
-            Task.finished_at >= since,
+            Task.finished_at >= utcnow() - MEASURED_OVER,
             Task.started_at.is_not(None),
         )
-    ).all()
-    if not rows:
-        return None
-    return sum((as_utc(end) - as_utc(start)).total_seconds() for start, end in rows) / len(rows)
+    )
+    return None if mean is None else float(mean)
 
 
 def estimated_start(session, task: Task, position: int) -> datetime | None:

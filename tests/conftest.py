@@ -137,17 +137,15 @@ def pg_stack(database_url, redis_url, s3_endpoint, logs_dir):
 @pytest.fixture(scope="session")
 def sqlite_stack(tmp_path_factory, logs_dir):
     """gunicorn and a Celery worker on the embedded defaults: SQLite and a local folder."""
-    stack = Stack(
+    stack = Stack.embedded(
+        tmp_path_factory.mktemp("instance"),
         {
-            "OCRAPP_INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
             "REDIS_URL": f"{REDIS_BASE_URL}/14",
             "EVENT_NAMESPACE": f"{NAMESPACE}-sqlite",
             "OCR_QUEUE": f"{NAMESPACE}-sqlite",
         },
         logs_dir / "sqlite",
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     stack.log_dir.mkdir()
     yield stack.start()
     stack.stop()

@@ -101,6 +101,14 @@ class Stack:
         self.log_dir = log_dir
         self.processes: list[Process] = []
 
+    @classmethod
+    def embedded(cls, instance_dir: Path, env: dict[str, str], log_dir: Path) -> "Stack":
+        """A stack on the embedded defaults: SQLite and a local folder in `instance_dir`."""
+        stack = cls({"OCRAPP_INSTANCE_DIR": str(instance_dir), **env}, log_dir)
+        for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
+            stack.env.pop(name, None)  # inherited from the environment the tests run in
+        return stack
+
     def start(self, names=("web", "worker")) -> "Stack":
         """Start the Procfile processes `names` and wait until the web process answers."""
         for name in names:

@@ -18,16 +18,14 @@ EVENTS_CONFIG = {
 
 def web_process(instance_dir, log_dir) -> Stack:
     """Start a web process on the shared SQLite file, Redis database and event namespace."""
-    stack = Stack(
+    stack = Stack.embedded(
+        instance_dir,
         {
-            "OCRAPP_INSTANCE_DIR": str(instance_dir),
             "REDIS_URL": EVENTS_CONFIG["REDIS_URL"],
             "EVENT_NAMESPACE": NAMESPACE,
         },
         log_dir,
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     return stack.start(names=("web",))
 
 

@@ -18,9 +18,9 @@ pytestmark = pytest.mark.slow
 def stack(tmp_path_factory):
     """A stack on the embedded defaults whose pool process may grow by 768 MB at most."""
     folder = tmp_path_factory.mktemp("hostile")
-    stack = Stack(
+    stack = Stack.embedded(
+        folder / "instance",
         {
-            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
             "REDIS_URL": f"{REDIS_BASE_URL}/12",
             "EVENT_NAMESPACE": f"hostile-{os.getpid()}",
             "OCR_QUEUE": f"hostile-{os.getpid()}",
@@ -28,8 +28,6 @@ def stack(tmp_path_factory):
         },
         folder,
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     yield stack.start()
     stack.stop()
 

@@ -19,9 +19,9 @@ FLOWER_LOGIN = ("ops", "flower-test-password")
 def stack(tmp_path_factory):
     """web, the small pool (one process) and Flower; the large pool starts when asked."""
     folder = tmp_path_factory.mktemp("pools")
-    stack = Stack(
+    stack = Stack.embedded(
+        folder / "instance",
         {
-            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
             "REDIS_URL": f"{REDIS_BASE_URL}/12",
             "EVENT_NAMESPACE": f"pools-{os.getpid()}",
             "OCR_QUEUE": f"pools-{os.getpid()}",
@@ -34,8 +34,6 @@ def stack(tmp_path_factory):
         },
         folder,
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     stack.flower = f"http://127.0.0.1:{stack.env['FLOWER_PORT']}"
     yield stack.start(names=("web", "worker_small", "flower"))
     stack.stop()

@@ -18,9 +18,9 @@ from tests.stack import Stack
 @pytest.fixture
 def web(tmp_path):
     """A web process on the embedded defaults, pinging every second."""
-    stack = Stack(
+    stack = Stack.embedded(
+        tmp_path / "instance",
         {
-            "OCRAPP_INSTANCE_DIR": str(tmp_path / "instance"),
             "REDIS_URL": f"{REDIS_BASE_URL}/14",
             "EVENT_NAMESPACE": f"sockets-{os.getpid()}",
             "WS_PING_INTERVAL": "1",
@@ -29,8 +29,6 @@ def web(tmp_path):
         },
         tmp_path,
     )
-    for name in ("DATABASE_URL", "STORAGE_URL", "S3_ENDPOINT_URL"):
-        stack.env.pop(name, None)
     stack.start(names=("web",))
     stack.token = stack.cli("users", "create", "sockets@example.com").splitlines()[-1]
     yield stack

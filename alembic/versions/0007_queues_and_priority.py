@@ -20,6 +20,7 @@ def upgrade() -> None:
             sa.Column("queue", sa.String(length=16), nullable=False, server_default="small")
         )
         batch.create_index("ix_tasks_status_queue_created_at", ["status", "queue", "created_at"])
+        batch.create_index("ix_tasks_queue_status_finished_at", ["queue", "status", "finished_at"])
     with op.batch_alter_table("users") as batch:
         batch.add_column(
             sa.Column("priority", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -30,5 +31,6 @@ def downgrade() -> None:
     with op.batch_alter_table("users") as batch:
         batch.drop_column("priority")
     with op.batch_alter_table("tasks") as batch:
+        batch.drop_index("ix_tasks_queue_status_finished_at")
         batch.drop_index("ix_tasks_status_queue_created_at")
         batch.drop_column("queue")
