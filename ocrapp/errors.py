@@ -39,6 +39,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError):
+        # Every refusal leaves a line with its code; the logging filter adds user and path.
+        log.info("refused %s %s: %s", error.status, error.code, error.message)
         body, status = error_response(error.status, error.code, error.message, **error.details)
         body.headers.update(error.headers)
         return body, status
@@ -47,6 +49,7 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
+            log.info("refused 413 file_too_large: over %s MB", limit)
             return error_response(413, "file_too_large", f"Uploads are limited to {limit} MB.")
         code = HTTP_ERROR_CODES.get(error.code, "http_error")
         return error_response(error.code, code, error.description)

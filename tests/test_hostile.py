@@ -40,6 +40,13 @@ def test_bad_uploads_are_refused_with_their_code_and_not_kept(
     assert stored_files() == 0
 
 
+def test_a_refused_upload_leaves_a_log_line_with_its_code(client, make_user, caplog):
+    _, token = make_user()
+    with caplog.at_level("INFO", logger="ocrapp.errors"):
+        submit(client, token, png_declaring(50_000, 50_000))
+    assert "refused 422 page_too_large" in caplog.text
+
+
 def test_a_pdf_over_max_pages_is_refused_at_upload(app, client, make_user):
     app.config["MAX_PAGES"] = 5
     _, token = make_user()
