@@ -9,6 +9,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# Tesseract: the second engine, and page orientation for both.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr \
+    && rm -rf /var/lib/apt/lists/*
+
 # torch first, as CPU builds: setup.cfg pins torch==2.14.1 and torchvision==0.29.1 on
 # x86_64, whose default wheels bring gigabytes of CUDA libraries a CPU worker never
 # loads. The CPU builds (2.14.1+cpu) satisfy those pins, so the install below keeps

@@ -3,7 +3,6 @@
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -15,6 +14,7 @@ import redis
 import requests
 from sqlalchemy import func, select
 
+from bench.bench_pipeline import POSTGRES_URL, REDIS_URL, percentile
 from ocrapp import create_app
 from ocrapp.auth import create_user
 from ocrapp.db import db
@@ -23,10 +23,6 @@ from ocrapp.scheduling import queue_names
 from tests.images import text_image
 from tests.stack import Stack, recreate_database
 
-POSTGRES_URL = os.environ.get(
-    "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 DATABASE = "ocrapp_bench_intake"
 
 
@@ -89,12 +85,12 @@ def lister(url: str):
 
 def rate(total: float, latencies: list[float]) -> dict:
     """Requests per second and latency percentiles in milliseconds."""
-    quantiles = statistics.quantiles(latencies, n=100, method="inclusive")
+    milliseconds = [seconds * 1000 for seconds in latencies]
     return {
         "requests": len(latencies),
         "per_second": round(len(latencies) / total, 1),
-        "p50_ms": round(quantiles[49] * 1000, 1),
-        "p99_ms": round(quantiles[98] * 1000, 1),
+        "p50_ms": percentile(milliseconds, 50),
+        "p99_ms": percentile(milliseconds, 99),
     }
 
 
@@ -108,13 +104,14 @@ def measure(clients: int, per_client: int) -> dict:
             "STORAGE_URL": (Path(folder) / "storage").as_uri(),
             "EVENT_NAMESPACE": namespace,
             "OCR_QUEUE": namespace,  # no worker: the tasks stay queued
+            "WEB_CONCURRENCY": "2",
             "RATE_LIMIT": "",
             "MAX_TASKS_IN_FLIGHT": "1000000",
         }
         stack = Stack(env, Path(folder))
         try:
             stack.start(names=("web",))
-            tokens = make_users({"DATABASE_URL": env["DATABASE_URL"], **env}, clients)
+            tokens = make_users(env, clients)
             image = text_image(["a small scan of a few words"])
             results = {
                 "image_bytes": len(image),
@@ -140,9 +137,9 @@ def recorded(env: dict, namespace: str) -> dict:
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "REDIS_URL": REDIS_URL})
     with app.app_context(), db.session() as session:
         tasks = session.scalar(select(func.count()).select_from(Task))
-    broker = redis.Redis.from_url(REDIS_URL)
-    messages = sum(broker.llen(name) for name in queue_names({"OCR_QUEUE": namespace}))
-    broker.delete(*queue_names({"OCR_QUEUE": namespace}))
+    broker, queues = redis.Redis.from_url(REDIS_URL), queue_names({"OCR_QUEUE": namespace})
+    messages = sum(broker.llen(name) for name in queues)
+    broker.delete(*queues)
     return {"tasks": tasks, "messages": messages}
 
 

@@ -18,12 +18,12 @@ from pathlib import Path
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
+from bench.bench_pipeline import REDIS_URL, percentile
 from ocrapp.auth import create_user
 from ocrapp.db import db
 from ocrapp.events import publish_task_update
 from tests.stack import Stack
 
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 HANDSHAKES_AT_ONCE = 100
 DELIVERY_TIMEOUT = 60
 # Long enough to see the cost of sockets that wake up while nothing happens.
@@ -131,11 +131,6 @@ def start_web(worker_class: str, sockets: int, log_dir: Path) -> Stack:
         log_dir,
     )
     return stack.start(names=("web",))
-
-
-def percentile(values: list[float], percent: int) -> float:
-    """Return the `percent`th percentile of `values`, rounded to 0.1."""
-    return round(statistics.quantiles(values, n=100, method="inclusive")[percent - 1], 1)
 
 
 async def deliver_bursts(clients: Clients, config: dict, users, rounds: int, worker: int) -> dict:

@@ -35,7 +35,7 @@ def token_json(token: ApiToken) -> dict:
         "prefix": token.prefix,
         "live": token_is_live(token),
         "current": token.id == g.get("token_id"),
-        **{key: moment and timestamp(moment) for key, moment in moments.items()},
+        **{key: timestamp(moment) for key, moment in moments.items()},
     }
 
 

@@ -77,8 +77,8 @@ def task_json(task: Task) -> dict:
         "attempts": task.attempts,
         "cancelRequested": task.cancel_requested,
         "createdAt": timestamp(task.created_at),
-        "startedAt": task.started_at and timestamp(task.started_at),
-        "finishedAt": task.finished_at and timestamp(task.finished_at),
+        "startedAt": timestamp(task.started_at),
+        "finishedAt": timestamp(task.finished_at),
     }
     if task.result is not None:
         body["result"] = task.result.summary()

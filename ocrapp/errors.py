@@ -12,7 +12,6 @@ HTTP_ERROR_CODES = {
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
-    413: "file_too_large",
     415: "unsupported_media_type",
     429: "rate_limited",
 }

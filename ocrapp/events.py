@@ -18,15 +18,16 @@ class MessageType(enum.StrEnum):
     TASK_UPDATE = "task_update"
 
 
-def timestamp(moment: datetime | None = None) -> str:
-    """Format `moment` (default now) as ISO 8601 in UTC with milliseconds and a Z."""
-    moment = as_utc(moment) or datetime.now(UTC)
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+def timestamp(moment: datetime | None) -> str | None:
+    """Format `moment` as ISO 8601 in UTC with milliseconds and a Z; None stays None."""
+    if moment is None:
+        return None
+    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def envelope(message_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Wrap `data` in the message envelope sent to clients."""
-    return {"type": message_type, "data": data, "timestamp": timestamp()}
+    return {"type": message_type, "data": data, "timestamp": timestamp(datetime.now(UTC))}
 
 
 def channel(namespace: str) -> str:

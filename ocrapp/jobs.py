@@ -35,15 +35,18 @@ def celery_init_app(app: Flask) -> Celery:
     return celery_app
 
 
-def time_limit(page_count: int) -> int:
-    """Return the seconds a task of `page_count` pages may run before it is stopped."""
+def time_limit(page_count: int | None) -> int:
+    """Return the seconds a task of `page_count` pages may run before it is stopped.
+
+    Files from before pages were counted at upload have none: they count as one page.
+    """
     config = current_app.config
-    limit = config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * page_count
+    limit = config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * (page_count or 1)
     # Below the broker's visibility timeout, so that a running task is never redelivered.
     return min(limit, VISIBILITY_TIMEOUT - 3600)
 
 
-def send_ocr(task_id: str, page_count: int, kind: str) -> None:
+def send_ocr(task_id: str, page_count: int | None, kind: str) -> None:
     """Hand the OCR task for `task_id` to the broker, on its kind's queue, with its limit."""
     current_app.extensions["celery"].send_task(
         OCR_TASK_NAME,
@@ -87,16 +90,23 @@ def _decoded(raw: bytes, first: bool = False) -> dict:
         return {}
 
 
+def try_send_ocr(task_id: str, page_count: int | None, kind: str) -> bool:
+    """Send the OCR task as `send_ocr` does; False, logged, if the broker cannot take it."""
+    try:
+        send_ocr(task_id, page_count, kind)
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("task %s: the broker did not take it: %r", task_id, error)
+        return False
+    return True
+
+
 def enqueue_ocr(task_id: str, page_count: int, kind: str) -> bool:
     """Send the OCR task for `task_id` (committed already); False if the broker is down.
 
     A task the broker did not take stays in the outbox (`enqueued_at` is None) until
     the reaper sends it.
     """
-    try:
-        send_ocr(task_id, page_count, kind)
-    except Exception as error:  # kombu raises several kinds when the broker is away
-        log.warning("task %s stays in the outbox: %r", task_id, error)
+    if not try_send_ocr(task_id, page_count, kind):
         return False
     with db.session() as session:
         session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))

@@ -41,7 +41,7 @@ def task_update_data(session, task: Task) -> dict[str, Any]:
     if task.status is TaskStatus.QUEUED:
         data["queuePosition"] = position = queue_position(session, task)
         start = estimated_start(session, task, position)
-        data["estimatedStartAt"] = start and timestamp(start)
+        data["estimatedStartAt"] = timestamp(start)
     if task.status is TaskStatus.COMPLETED and task.result is not None:
         data["result"] = task.result.summary()
     return data

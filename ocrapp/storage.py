@@ -60,12 +60,12 @@ class LocalStorage:
     """Objects as files below a root folder."""
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = root.resolve()
         self.init()
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
-        if not path.is_relative_to(self.root.resolve()):
+        if not path.is_relative_to(self.root):
             raise StorageError(f"key outside the storage root: {key}")
         return path
 

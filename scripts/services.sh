@@ -1,5 +1,5 @@
 # Shell functions that make sure Redis and PostgreSQL answer, starting local ones if not.
-# Sourced by scripts/run and scripts/test; needs $PYTHON (the virtual environment's python).
+# Sourced by scripts/run, scripts/test and scripts/bench; needs $PYTHON (the venv's python).
 
 url_part() {  # url_part URL host|port DEFAULT_PORT
   "$PYTHON" -c 'import sys, urllib.parse as u; p = u.urlparse(sys.argv[1]); print((p.hostname or "127.0.0.1") if sys.argv[2] == "host" else (p.port or sys.argv[3]))' "$1" "$2" "$3"
@@ -50,6 +50,10 @@ ensure_redis() {
     redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes >/dev/null
   fi
   wait_until 15 redis_answers "$url" || { echo "redis-server did not start." >&2; return 1; }
+}
+
+ensure_redis_server() {  # the program, for tests that start a Redis of their own
+  command -v redis-server >/dev/null || apt_install redis-server redis
 }
 
 ensure_postgres() {

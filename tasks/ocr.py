@@ -6,11 +6,12 @@ from statistics import fmean
 
 from celery import shared_task
 from flask import current_app
+from sqlalchemy import select
 
 from ocrapp import lifecycle
 from ocrapp.config import Config
 from ocrapp.db import db
-from ocrapp.jobs import OCR_TASK_NAME, send_ocr
+from ocrapp.jobs import OCR_TASK_NAME, try_send_ocr
 from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
@@ -134,7 +135,7 @@ def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None
 def stop_if_cancelled(task: Task) -> None:
     """Stop between pages if the user cancelled the task (the worker and its model stay up)."""
     with db.session() as session:
-        if session.get(Task, task.id).cancel_requested:
+        if session.scalar(select(Task.cancel_requested).where(Task.id == task.id)):
             raise TaskCancelled("The task was cancelled.")
 
 
@@ -158,11 +159,8 @@ def start(task_id: str) -> Task | None:
 
 def wait_turn(task: Task) -> bool:
     """Send the task to the back of its queue; False if the broker cannot take it now."""
-    try:
-        send_ocr(task.id, task.file.page_count or 1, task.queue)
-    except Exception as error:  # kombu raises several kinds when the broker is away
-        log.warning("task %s: not put back in line, running it now: %r", task.id, error)
-        return False
+    if not try_send_ocr(task.id, task.file.page_count, task.queue):
+        return False  # run it now rather than not at all
     lifecycle.wait_turn(task.id)
     return True
 

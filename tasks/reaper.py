@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ocrapp import lifecycle
 from ocrapp.db import db
-from ocrapp.jobs import broker_task_ids, send_ocr, time_limit
+from ocrapp.jobs import broker_task_ids, time_limit, try_send_ocr
 from ocrapp.models import File, Task, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,7 @@ def send_outbox() -> int:
 
 def _send(task: Task, page_count: int | None) -> bool:
     """Send one task and record it; False (and keep what was sent) if the broker is down."""
-    try:
-        send_ocr(task.id, page_count or 1, task.queue)
-    except Exception as error:
-        log.warning("reaper: the broker is still away (%r)", error)
+    if not try_send_ocr(task.id, page_count, task.queue):
         return False
     task.enqueued_at = utcnow()
     return True
@@ -84,7 +81,7 @@ def fail_stuck() -> int:
             .where(Task.status == TaskStatus.PROCESSING)
         ).all()
     for task_id, started_at, page_count in running:
-        deadline = timedelta(seconds=time_limit(page_count or 1)) + STUCK_GRACE
+        deadline = timedelta(seconds=time_limit(page_count)) + STUCK_GRACE
         if started_at and now - as_utc(started_at) > deadline:
             message = "No worker finished the task within its time limit."
             failed += lifecycle.mark_failed(task_id, "worker_lost", message) is not None

@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-OCRAPP = Path(sys.executable).parent / "ocrapp"
+from tests.stack import BIN
+
+OCRAPP = BIN / "ocrapp"
 
 
 def run(instance: Path, *args: str) -> subprocess.CompletedProcess:

@@ -2,7 +2,6 @@
 
 import os
 import subprocess
-import sys
 
 import boto3
 import pytest
@@ -10,6 +9,7 @@ import requests
 
 from tests.helpers import create_user, statuses, upload
 from tests.images import corrupt_png, text_image
+from tests.stack import BIN
 
 pytestmark = pytest.mark.slow
 WORDS = ["ocrapp", "reads", "scanned", "letters"]
@@ -74,7 +74,7 @@ def test_corrupt_image_fails_with_a_readable_error_over_the_socket(pg_stack, ope
 
 def submit_with_cli(stack, token: str, path) -> subprocess.CompletedProcess:
     env = {**stack.env, "OCRAPP_URL": stack.url, "OCRAPP_TOKEN": token}
-    command = [os.path.join(os.path.dirname(sys.executable), "ocrapp"), "submit", str(path)]
+    command = [str(BIN / "ocrapp"), "submit", str(path)]
     return subprocess.run(
         [*command, "--wait"], env=env, capture_output=True, text=True, timeout=300
     )

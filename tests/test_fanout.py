@@ -6,6 +6,7 @@ import pytest
 
 from ocrapp.events import publish_task_update
 from tests.conftest import REDIS_BASE_URL
+from tests.helpers import create_user
 from tests.stack import Stack
 
 NAMESPACE = f"fanout-{uuid.uuid4().hex[:8]}"
@@ -43,11 +44,6 @@ def two_web_processes(tmp_path_factory):
             stack.stop()
 
 
-def new_user(stack: Stack) -> str:
-    """Create a user with the CLI; return its first API token."""
-    return stack.cli("users", "create", f"{uuid.uuid4().hex[:12]}@example.com").splitlines()[-1]
-
-
 def connect(open_socket, stack: Stack, token: str):
     """Open a socket and read its `connected` message: the process's subscription is live."""
     socket = open_socket(stack.url, token)
@@ -66,7 +62,7 @@ def publish(user_id: int, task_id: str, message: str) -> None:
 def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
     two_web_processes, open_socket
 ):
-    alice_token, bob_token = new_user(two_web_processes[0]), new_user(two_web_processes[0])
+    alice_token, bob_token = create_user(two_web_processes[0]), create_user(two_web_processes[0])
     alice = [connect(open_socket, stack, alice_token) for stack in two_web_processes]
     bob = [connect(open_socket, stack, bob_token) for stack in two_web_processes]
     alice_id, bob_id = alice[0].user_id, bob[0].user_id

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
 from ocrapp.db import make_engine
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEST_DATABASE
 from tests.stack import recreate_database
 
 TABLES = {"users", "api_tokens", "files", "tasks", "task_pages", "results", "alembic_version"}
@@ -23,7 +23,7 @@ def table_names(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade_on_postgresql():
-    url = recreate_database(POSTGRES_URL, "ocrapp_migrations_test")
+    url = recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_migrations")
     config = alembic_config(url)
     command.upgrade(config, "head")
     assert table_names(url) == TABLES

@@ -6,7 +6,7 @@ import shutil
 import pytest
 import redis
 
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, TEST_DATABASE
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, upload
 from tests.stack import Process, Stack, free_port, recreate_database, wait_for
@@ -46,7 +46,7 @@ def outage(tmp_path_factory):
     broker.start()
     stack = Stack(
         {
-            "DATABASE_URL": recreate_database(POSTGRES_URL, "ocrapp_outbox"),
+            "DATABASE_URL": recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_outbox"),
             "REDIS_URL": broker.url,
             "BROKER_URL": broker.url,
             "STORAGE_URL": (folder / "storage").as_uri(),

@@ -10,7 +10,7 @@ from reportlab.pdfgen import canvas
 
 from tasks.errors import InvalidImage, InvalidPdf, PageTooLarge
 from tasks.sources import image_pages, pdf_pages, render_scale
-from tests.documents import page_image, text_pdf, tiff
+from tests.documents import huge_page_pdf, page_image, text_pdf, tiff
 
 
 def test_a_text_layer_comes_with_boxes_in_pixels_of_the_rendered_page():
@@ -90,11 +90,7 @@ def test_a_page_is_rendered_at_a_lower_resolution_to_fit_the_pixel_cap():
 
 
 def test_a_page_too_large_even_at_the_lowest_resolution_is_refused():
-    buffer = io.BytesIO()
-    document = canvas.Canvas(buffer, pagesize=(14400, 14400))  # 200 x 200 inches
-    document.drawString(10, 10, "huge")
-    document.save()
-    _, pages = pdf_pages(buffer.getvalue(), 300, 40_000_000, force_ocr=False)
+    _, pages = pdf_pages(huge_page_pdf(), 300, 40_000_000, force_ocr=False)
     with pytest.raises(PageTooLarge) as caught:
         next(pages)
     assert caught.value.code == "page_too_large"
