@@ -3,6 +3,7 @@
 from flask import Blueprint, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from ocrapp.api import ListQuery, parse_input, task_json
 from ocrapp.auth import authenticate, issue_token, token_is_live
@@ -112,6 +113,7 @@ def admin_tasks():
         total = session.scalar(select(func.count()).select_from(Task))
         tasks = session.scalars(
             select(Task)
+            .options(selectinload(Task.result))
             .order_by(Task.created_at.desc(), Task.id)
             .limit(query.per_page)
             .offset((query.page - 1) * query.per_page)

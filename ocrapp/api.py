@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ocrapp import lifecycle
 from ocrapp.auth import authenticate
@@ -153,7 +154,8 @@ def list_tasks():
         mine = select(Task).where(Task.user_id == g.user_id)
         total = session.scalar(select(func.count()).select_from(mine.subquery()))
         tasks = session.scalars(
-            mine.order_by(Task.created_at.desc(), Task.id)
+            mine.options(selectinload(Task.result))
+            .order_by(Task.created_at.desc(), Task.id)
             .limit(query.per_page)
             .offset((query.page - 1) * query.per_page)
         )

@@ -23,7 +23,7 @@ MESSAGES = {
     TaskStatus.CANCELLED: "Cancelled",
 }
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
-PROGRESS_ONLY = (lazyload(Task.file), lazyload(Task.result))
+PROGRESS_ONLY = (lazyload(Task.file),)
 CANCELLING = "Cancelling: the current page is finished first"
 
 
@@ -65,7 +65,7 @@ def create_task(
         engine=engine,
         options=options,
         idempotency_key=key,
-        result=None,  # known to be none: nothing loads it
+        result=None,  # known to be none: read after the session closed, nothing loads it
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )
@@ -157,8 +157,8 @@ def report_progress(
         if page_count is not None:
             task.page, task.page_count = page, page_count
 
-    # The hot path of a running task: its file and result are not needed, so loaded only
-    # if asked for (never, here).
+    # The hot path of a running task: its file is not needed, so loaded only if asked for
+    # (never, here).
     return _transition(task_id, change, {TaskStatus.PROCESSING}, options=PROGRESS_ONLY)
 
 

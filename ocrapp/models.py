@@ -163,7 +163,8 @@ class Task(Base):
     finished_at: Mapped[datetime | None]
 
     file: Mapped[File] = relationship(lazy="joined", innerjoin=True)
-    result: Mapped["Result | None"] = relationship(back_populates="task", lazy="selectin")
+    # Loaded when read: most loads of a task (status changes, progress) never read it.
+    result: Mapped["Result | None"] = relationship(back_populates="task")
 
 
 class TaskPage(Base):
