@@ -3,7 +3,6 @@
 import json
 import logging
 
-import redis
 from celery import Celery
 from celery import Task as CeleryTask
 from flask import Flask, current_app
@@ -11,6 +10,7 @@ from sqlalchemy import update
 
 from ocrapp.config import VISIBILITY_TIMEOUT, celery_settings
 from ocrapp.db import db
+from ocrapp.events import redis_client
 from ocrapp.models import Task, utcnow
 from ocrapp.scheduling import queue_name, queue_names
 
@@ -57,24 +57,29 @@ def send_ocr(task_id: str, page_count: int | None, kind: str) -> None:
     )
 
 
+# kombu's Redis transport keeps a queue's waiting messages in a list named after it, and
+# those of priority 3, 6 and 9 in lists of their own beside it.
+PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def broker_lists(config) -> dict[str, list[str]] | None:
+    """Return the Redis lists that hold each queue's waiting messages; None unless Redis."""
+    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
+        return None
+    return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in queue_names(config)}
+
+
 def broker_task_ids() -> set[str] | None:
     """Return the ids of the tasks the broker holds (waiting or taken, not yet done).
 
-    Only a Redis broker can be asked; None for any other. kombu keeps a queue's waiting
-    messages in lists named after it (one per priority step) and the ones that workers
+    Only a Redis broker can be asked; None for any other. Workers keep the messages they
     took, unacknowledged, in the hash `unacked`.
     """
     config = current_app.config
-    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
+    if (lists := broker_lists(config)) is None:
         return None
-    broker = redis.Redis.from_url(config["BROKER_URL"], socket_connect_timeout=5)
-    waiting = [
-        raw
-        for queue in queue_names(config)
-        for key in broker.scan_iter(match=f"{queue}*")
-        if broker.type(key) == b"list"
-        for raw in broker.lrange(key, 0, -1)
-    ]
+    broker = redis_client(config["BROKER_URL"])
+    waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
     taken = [_decoded(value, first=True) for value in broker.hvals("unacked")]
     messages = [_decoded(raw) for raw in waiting] + taken
     return {message.get("headers", {}).get("id") for message in messages if message}

@@ -10,7 +10,7 @@ from ocrapp.models import Task, TaskStatus, User, utcnow
 
 SMALL, LARGE, PRIORITY = "small", "large", "priority"
 KINDS = (PRIORITY, SMALL, LARGE)
-# The throughput behind an estimated start: tasks of the queue finished this recently.
+# "Lately", for estimated starts, /metrics and /api/stats: tasks finished this recently.
 MEASURED_OVER = timedelta(hours=1)
 
 

@@ -8,7 +8,7 @@ import logging
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 import redis
@@ -20,17 +20,14 @@ from ocrapp.auth import authenticate
 from ocrapp.capabilities import registered_engines
 from ocrapp.db import db
 from ocrapp.events import redis_client
+from ocrapp.jobs import broker_lists
 from ocrapp.models import File, Task, TaskStatus, as_utc, utcnow
-from ocrapp.scheduling import queue_names
+from ocrapp.scheduling import MEASURED_OVER
 
 log = logging.getLogger(__name__)
 bp = Blueprint("stats", __name__, url_prefix="/api")
 bp.before_request(authenticate)
 
-WINDOW = timedelta(hours=1)
-# kombu's Redis transport keeps a queue's messages of priority 3, 6 and 9 in lists of their
-# own, named after the queue; a queue's depth is the sum of the four.
-PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 INSPECT_SECONDS = 1.0  # how long /api/stats waits for workers to answer
 
 
@@ -95,16 +92,14 @@ def nearest_rank(ordered: list[float], fraction: float) -> float:
 
 def queue_depths(config) -> dict[str, int] | None:
     """Return the messages waiting in each queue; None unless the broker is Redis."""
-    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
+    if (lists := broker_lists(config)) is None:
         return None
-    names = queue_names(config)
     with redis_client(config["BROKER_URL"]).pipeline(transaction=False) as pipe:
-        for name in names:
-            for suffix in PRIORITY_SUFFIXES:
-                pipe.llen(name + suffix)
-        lengths = pipe.execute()
-    steps = len(PRIORITY_SUFFIXES)
-    return {name: sum(lengths[i * steps : (i + 1) * steps]) for i, name in enumerate(names)}
+        for keys in lists.values():
+            for key in keys:
+                pipe.llen(key)
+        lengths = iter(pipe.execute())
+    return {name: sum(next(lengths) for _ in keys) for name, keys in lists.items()}
 
 
 def tasks_by_status(session) -> dict[str, int]:
@@ -115,7 +110,7 @@ def tasks_by_status(session) -> dict[str, int]:
 
 def last_hour(session, now: datetime | None = None) -> HourFigures:
     """Read the tasks that started or ended in the hour up to `now`."""
-    since = (now or utcnow()) - WINDOW
+    since = (now or utcnow()) - MEASURED_OVER
     # A task run again (a lost worker, a transient error) counts the wait of its last run.
     started = session.execute(
         select(Task.created_at, Task.started_at).where(Task.started_at >= since)
@@ -153,7 +148,7 @@ def throughput_json(hour: HourFigures) -> dict:
         "tasksStarted": len(hour.queue_waits),
         "tasksFinished": hour.finished_counts(),
         "pagesCompleted": pages,
-        "pagesPerMinute": round(pages / (WINDOW.total_seconds() / 60), 3),
+        "pagesPerMinute": round(pages / (MEASURED_OVER.total_seconds() / 60), 3),
         "queueWaitSeconds": hour.queue_wait_statistics(),
         "secondsPerPage": hour.seconds_per_page(),
     }

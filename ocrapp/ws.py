@@ -60,9 +60,8 @@ class UpdateFeed:
             return
         with db.session() as session:
             snapshot = active_task_updates(session, self.user_id)
-        for task_data in snapshot:
-            self.ws.send(json.dumps(envelope(MessageType.TASK_UPDATE, task_data)))
-        count_task_updates_sent(len(snapshot))
+        for task_data in snapshot:  # from the database: no `seq`
+            self.send(envelope(MessageType.TASK_UPDATE, task_data))
 
     def catch_up(self) -> None:
         """Send the kept updates that came after the last one sent."""

@@ -13,8 +13,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from ocrapp import lifecycle, stats
+from ocrapp import lifecycle
 from ocrapp.db import db
+from ocrapp.jobs import PRIORITY_SUFFIXES
 from ocrapp.models import Task, utcnow
 from ocrapp.scheduling import queue_names
 from tests.conftest import Socket
@@ -118,7 +119,7 @@ def broker_queues(app, redis_url):
     yield queue_names(app.config)
     broker = redis.Redis.from_url(redis_url)
     for name in queue_names(app.config):
-        broker.delete(*(name + suffix for suffix in stats.PRIORITY_SUFFIXES))
+        broker.delete(*(name + suffix for suffix in PRIORITY_SUFFIXES))
 
 
 def test_queue_depths_count_the_brokers_messages(app, client, broker_queues):
