@@ -3,8 +3,6 @@
 import os
 from pathlib import Path
 
-from ocrapp.scheduling import PRIORITY, SMALL, queue_name
-
 
 def _instance_dir() -> Path:
     """Return the folder that holds the embedded database and storage."""
@@ -93,7 +91,7 @@ class Config:
     WORKER_MEMORY_MB = _int("WORKER_MEMORY_MB", 6144)
     # A pool process resident over this after a task is replaced by a fresh one.
     WORKER_MAX_RSS_MB = _int("WORKER_MAX_RSS_MB", 3072)
-    # Celery's settings, completed from the values above by `celery_settings`.
+    # Celery's settings, completed from the values above by `jobs.celery_settings`.
     CELERY = {
         "task_serializer": "json",
         "accept_content": ["json"],
@@ -125,19 +123,4 @@ class Config:
         # Building the OCR model in each child takes a few seconds.
         "worker_proc_alive_timeout": 60,
         "include": ["tasks.ocr", "tasks.reaper", "tasks.signals"],
-    }
-
-
-def celery_settings(config) -> dict:
-    """Return every Celery setting for a Flask `config`."""
-    return {
-        **config["CELERY"],
-        "broker_url": config["BROKER_URL"],
-        "task_default_queue": queue_name(config, SMALL),
-        # The reaper is quick and must not wait behind OCR: every pool serves priority first.
-        "task_routes": {"ocrapp.reap": {"queue": queue_name(config, PRIORITY)}},
-        "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
-        "beat_schedule": {
-            "reap": {"task": "ocrapp.reap", "schedule": config["REAPER_INTERVAL"]},
-        },
     }

@@ -8,15 +8,31 @@ from celery import Task as CeleryTask
 from flask import Flask, current_app
 from sqlalchemy import update
 
-from ocrapp.config import VISIBILITY_TIMEOUT, celery_settings
+from ocrapp.config import VISIBILITY_TIMEOUT
 from ocrapp.db import db
 from ocrapp.events import redis_client
 from ocrapp.models import Task, utcnow
-from ocrapp.scheduling import queue_name, queue_names
+from ocrapp.scheduling import PRIORITY, SMALL, queue_name, queue_names
 
 log = logging.getLogger(__name__)
 
 OCR_TASK_NAME = "ocrapp.recognize_file"
+REAP_TASK_NAME = "ocrapp.reap"
+
+
+def celery_settings(config) -> dict:
+    """Return every Celery setting for a Flask `config`."""
+    return {
+        **config["CELERY"],
+        "broker_url": config["BROKER_URL"],
+        "task_default_queue": queue_name(config, SMALL),
+        # The reaper is quick and must not wait behind OCR: every pool serves priority first.
+        "task_routes": {REAP_TASK_NAME: {"queue": queue_name(config, PRIORITY)}},
+        "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
+        "beat_schedule": {
+            "reap": {"task": REAP_TASK_NAME, "schedule": config["REAPER_INTERVAL"]},
+        },
+    }
 
 
 def celery_init_app(app: Flask) -> Celery:

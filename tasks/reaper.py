@@ -9,11 +9,10 @@ from sqlalchemy import select
 
 from ocrapp import lifecycle
 from ocrapp.db import db
-from ocrapp.jobs import broker_task_ids, time_limit, try_send_ocr
+from ocrapp.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
 from ocrapp.models import File, Task, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
-REAP_TASK_NAME = "ocrapp.reap"
 # Beyond its time limit, a task still processing has lost its worker (a whole machine).
 STUCK_GRACE = timedelta(minutes=10)
 
