@@ -82,6 +82,13 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
         log.warning("task %s: update not published: %s", data["taskId"], error)
 
 
+def _set_status(task: Task, status: TaskStatus) -> None:
+    """Set the task's status and its message, and when a final one was reached."""
+    task.status, task.message = status, MESSAGES[status]
+    if status.finished:
+        task.finished_at = utcnow()
+
+
 def _transition(
     task_id: str, change, allowed: set[TaskStatus], guard=None, options=()
 ) -> Task | None:
@@ -122,8 +129,7 @@ def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:
         )
 
     def change(task: Task) -> None:
-        task.status = TaskStatus.PROCESSING
-        task.message = MESSAGES[TaskStatus.PROCESSING]
+        _set_status(task, TaskStatus.PROCESSING)
         task.progress = 0
         task.attempts += 1
         task.started_at = utcnow()
@@ -166,11 +172,9 @@ def mark_completed(task_id: str) -> Task | None:
     """Record that the task finished and its result is stored."""
 
     def change(task: Task) -> None:
-        task.status = TaskStatus.COMPLETED
-        task.message = MESSAGES[TaskStatus.COMPLETED]
+        _set_status(task, TaskStatus.COMPLETED)
         task.progress = 100
         task.error = None
-        task.finished_at = utcnow()
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 
@@ -179,10 +183,8 @@ def mark_failed(task_id: str, code: str, message: str) -> Task | None:
     """Record that the task failed, with an error a user can read."""
 
     def change(task: Task) -> None:
-        task.status = TaskStatus.FAILED
-        task.message = MESSAGES[TaskStatus.FAILED]
+        _set_status(task, TaskStatus.FAILED)
         task.error = {"code": code, "message": message}
-        task.finished_at = utcnow()
 
     return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
 
@@ -192,9 +194,7 @@ def request_cancel(task_id: str) -> Task | None:
 
     def change(task: Task) -> None:
         if task.status is TaskStatus.QUEUED:
-            task.status = TaskStatus.CANCELLED
-            task.message = MESSAGES[TaskStatus.CANCELLED]
-            task.finished_at = utcnow()
+            _set_status(task, TaskStatus.CANCELLED)
         else:
             task.cancel_requested = True
             task.message = CANCELLING
@@ -206,9 +206,7 @@ def mark_cancelled(task_id: str) -> Task | None:
     """Record that a running task stopped because it was cancelled."""
 
     def change(task: Task) -> None:
-        task.status = TaskStatus.CANCELLED
-        task.message = MESSAGES[TaskStatus.CANCELLED]
-        task.finished_at = utcnow()
+        _set_status(task, TaskStatus.CANCELLED)
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 
