@@ -35,6 +35,9 @@ class DetectedType:
     file_type: FileType
     content_type: str
     extension: str
+    # An image's, read from its header when its type was: (width, height) and frames.
+    size: tuple[int, int] | None = None
+    frames: int = 1
 
 
 # Pillow format name -> (content type, extension) of the images we recognise.
@@ -69,7 +72,7 @@ def detect_type(data: bytes) -> DetectedType:
         return PDF
     try:
         with open_header(data) as image:
-            image_format = image.format
+            image_format, size, frames = image.format, image.size, frame_count(image)
     except Image.DecompressionBombError as error:
         raise ApiError(422, "page_too_large", f"The image is too large: {error}") from error
     except DECODING_ERRORS as error:
@@ -80,14 +83,21 @@ def detect_type(data: bytes) -> DetectedType:
             f"The file is not a PDF or an image of a supported type ({supported}).",
         ) from error
     content_type, extension = IMAGE_FORMATS[image_format]
-    return DetectedType(FileType.IMAGE, content_type, extension)
+    return DetectedType(FileType.IMAGE, content_type, extension, size, frames)
+
+
+def frame_count(image: Image.Image) -> int:
+    """Count a TIFF's frames (each a page); 1 for other images, or if it cannot tell."""
+    try:
+        return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+    except Exception:  # the worker reads the file again and says what is wrong with it
+        return 1
 
 
 def check_size(data: bytes, detected: DetectedType, max_pixels: int, max_pages: int) -> int:
     """Refuse, from its header, an image over `max_pixels` or a file over `max_pages`."""
     if detected.file_type is FileType.IMAGE:
-        with open_header(data) as image:
-            width, height = image.size
+        width, height = detected.size
         if width * height > max_pixels:
             raise ApiError(
                 422,
@@ -104,13 +114,12 @@ def check_size(data: bytes, detected: DetectedType, max_pixels: int, max_pages: 
 
 def count_pages(data: bytes, detected: DetectedType) -> int:
     """Count the pages of an upload: a PDF's pages, a TIFF's frames; 1 if it cannot tell."""
+    if detected.file_type is not FileType.PDF:
+        return detected.frames
     try:
-        if detected.file_type is FileType.PDF:
-            import pypdfium2
+        import pypdfium2
 
-            return len(pypdfium2.PdfDocument(data)) or 1
-        with Image.open(io.BytesIO(data)) as image:
-            return getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
+        return len(pypdfium2.PdfDocument(data)) or 1
     except Exception:  # the worker reads the file again and says what is wrong with it
         return 1
 
