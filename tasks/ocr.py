@@ -2,7 +2,6 @@
 
 import json
 import logging
-from statistics import fmean
 
 from celery import shared_task
 from flask import current_app
@@ -15,20 +14,17 @@ from ocrapp.jobs import OCR_TASK_NAME, try_send_ocr
 from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
-from tasks.document import Fragment, Page
+from tasks.document import Page
 from tasks.engines import CountedEngine, Engine, load_engine
 from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, TooManyPages, memory_cap_as_failure
 from tasks.layout import build_page
-from tasks.orientation import detect_rotation, upright
+from tasks.orientation import upright
 from tasks.progress import PageProgress
+from tasks.reading import read_image
 from tasks.searchable_pdf import SearchablePdf
 from tasks.sources import SourcePage, image_pages, pdf_pages
 
 log = logging.getLogger(__name__)
-# A page read with at least this many words, at this mean confidence, in boxes wider than
-# tall, is taken as upright; any other is checked for orientation (a Tesseract run).
-UPRIGHT_MIN_WORDS = 3
-UPRIGHT_MIN_CONFIDENCE = 0.8
 
 
 def open_pages(task: Task, data: bytes):
@@ -44,34 +40,6 @@ def open_pages(task: Task, data: bytes):
     return count, pages
 
 
-def looks_upright(fragments: list[Fragment]) -> bool:
-    """Whether an engine read the page confidently, in horizontal lines: no turning needed.
-
-    Tesseract reads a page turned 90 degrees clockwise well, but down its columns, in
-    boxes taller than wide: the page must still be turned for the layout to hold.
-    """
-    found = [fragment for fragment in fragments if len(fragment.text.strip()) >= 3]
-    if len(found) < UPRIGHT_MIN_WORDS:
-        return False
-    horizontal = sum(f.box.width > f.box.height for f in found) / len(found)
-    confidence = fmean(f.confidence for f in found)
-    return horizontal >= 0.8 and confidence >= UPRIGHT_MIN_CONFIDENCE
-
-
-def recognize_upright(
-    source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
-) -> tuple[list[Fragment], int]:
-    """Recognise the page; if the result is poor and the page lies sideways, turn it and retry."""
-    fragments = engine.recognize(source.image, languages, progress.within_page)
-    if looks_upright(fragments):
-        return fragments, 0
-    rotation = detect_rotation(source.image)
-    if rotation == 0:
-        return fragments, 0
-    source.image = upright(source.image, rotation)
-    return engine.recognize(source.image, languages, progress.within_page), rotation
-
-
 def recognize_page(
     source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
 ) -> Page:
@@ -81,9 +49,10 @@ def recognize_page(
         page = build_page(source.text_layer, source.number, image.width, image.height)
         page.source = "text-layer"
         return page
-    fragments, rotation = recognize_upright(source, engine, languages, progress)
-    image = source.image
-    return build_page(fragments, source.number, image.width, image.height, rotation=rotation)
+    source.image, page = read_image(
+        source.image, engine, languages, source.number, progress.within_page
+    )
+    return page
 
 
 def stored_pages(task: Task) -> dict[int, Page]:
