@@ -48,6 +48,14 @@ class SubmitForm(BaseModel):
         """Accept `eng+deu` or `eng,deu`, as Tesseract and forms write them."""
         return re.split(r"[+,\s]+", value.strip()) if isinstance(value, str) else value
 
+    @field_validator("languages")
+    @classmethod
+    def auto_alone(cls, value):
+        """Refuse `auto` (the page's own language, detected) beside named languages."""
+        if "auto" in value and len(value) > 1:
+            raise ValueError("'auto' detects the language; name no other beside it")
+        return value
+
 
 def parse_input(model: type[QueryModel], values=None) -> QueryModel:
     """Validate the query string (or `values`) against `model`, or answer 400 saying why."""
@@ -223,7 +231,5 @@ def list_engines():
     engines = registered_engines(current_app.config)
     return jsonify(
         default=current_app.config["OCR_ENGINE"],
-        engines=[
-            {"name": name, "languages": languages} for name, languages in sorted(engines.items())
-        ],
+        engines=[{"name": name, **offered} for name, offered in sorted(engines.items())],
     )

@@ -40,6 +40,11 @@ class Config:
     # A user's tasks processing at once before other users' queued tasks go first; 0: no cap.
     USER_CONCURRENCY = _int("USER_CONCURRENCY", 2)
     TORCH_THREADS = _int("TORCH_THREADS", 1)
+    # Where EasyOCR runs: auto (a CUDA GPU when one is present, else the CPU), cpu, cuda.
+    OCR_DEVICE = os.environ.get("OCR_DEVICE", "auto")
+    # Send EasyOCR tasks to <OCR_QUEUE>.gpu, for a pool on a machine with a GPU (Procfile
+    # worker_gpu); off, they go to .small and .large like the others.
+    GPU_QUEUE = os.environ.get("GPU_QUEUE", "").lower() in ("1", "true", "yes", "on")
     PDF_DPI = _int("PDF_DPI", 300)
     # A page rendered larger than this is rendered at a lower resolution (down to 50 dpi).
     MAX_PAGE_PIXELS = _int("MAX_PAGE_PIXELS", 40_000_000)

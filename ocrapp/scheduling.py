@@ -8,17 +8,22 @@ from sqlalchemy.orm import aliased
 from ocrapp.db import seconds_between
 from ocrapp.models import Task, TaskStatus, User, utcnow
 
-SMALL, LARGE, PRIORITY = "small", "large", "priority"
-KINDS = (PRIORITY, SMALL, LARGE)
+SMALL, LARGE, PRIORITY, GPU = "small", "large", "priority", "gpu"
+KINDS = (PRIORITY, SMALL, LARGE, GPU)
+# The engines whose tasks go to the GPU queue when it is on (GPU_QUEUE).
+GPU_ENGINES = ("easyocr",)
 # "Lately", for estimated starts, /metrics and /api/stats: tasks finished this recently.
 MEASURED_OVER = timedelta(hours=1)
 
 
-def queue_kind(page_count: int, priority_user: bool, large_pages: int) -> str:
-    """Route a task: a priority user's to `priority`, long files to `large`, others `small`."""
+def queue_kind(page_count: int, priority_user: bool, engine: str, config) -> str:
+    """Route a task: a priority user's to `priority`, EasyOCR's to `gpu` where a GPU pool
+    serves it (GPU_QUEUE), long files to `large`, others to `small`."""
     if priority_user:
         return PRIORITY
-    return LARGE if page_count >= large_pages else SMALL
+    if config["GPU_QUEUE"] and engine in GPU_ENGINES:
+        return GPU
+    return LARGE if page_count >= config["LARGE_TASK_PAGES"] else SMALL
 
 
 def queue_name(config, kind: str) -> str:

@@ -30,7 +30,7 @@ def submit_upload(
         check_quota(session, user_id, len(data), config["MAX_STORED_MB"])
         storage.put(file.storage_key, data, file.content_type)
         try:
-            kind = queue_kind(file.page_count, priority_user, config["LARGE_TASK_PAGES"])
+            kind = queue_kind(file.page_count, priority_user, engine, config)
             task = lifecycle.create_task(session, user_id, file, engine, options, key, kind)
             update = lifecycle.task_update_data(session, task)
             session.commit()

@@ -49,11 +49,16 @@ def enclosing(boxes) -> Box:
 
 @dataclass(frozen=True)
 class Fragment:
-    """A piece of text as an engine found it (a word or a run of words), before layout."""
+    """A piece of text as an engine found it (a word or a run of words), before layout.
+
+    `line_key` is where an engine with its own page layout (Tesseract) put it: its block,
+    paragraph and line; None from an engine that only finds text boxes.
+    """
 
     text: str
     confidence: float
     box: Box
+    line_key: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,17 +96,6 @@ class Line:
         }
 
 
-def join_lines(lines: list[str]) -> str:
-    """Join the lines of a paragraph, re-joining words hyphenated across a line end."""
-    text = ""
-    for line in lines:
-        if text.endswith("-") and line[:1].islower() and text[-2:-1].isalpha():
-            text = text[:-1] + line
-        else:
-            text = f"{text} {line}" if text else line
-    return text
-
-
 @dataclass(frozen=True)
 class Block:
     """A paragraph (or a heading): lines read one after the other."""
@@ -110,7 +104,7 @@ class Block:
 
     @property
     def text(self) -> str:
-        return join_lines([line.text for line in self.lines])
+        return "\n".join(line.text for line in self.lines)
 
     @property
     def box(self) -> Box:
@@ -126,7 +120,11 @@ class Block:
 
 @dataclass
 class Page:
-    """One page: its size in pixels, the rotation applied, and its text in reading order."""
+    """One page: its size in pixels, the rotation applied, and its text in reading order.
+
+    `engine` and `languages` say what read it (for `engine=auto` and `languages=auto`,
+    what was chosen for this page).
+    """
 
     number: int
     width: int
@@ -134,6 +132,8 @@ class Page:
     rotation: int = 0
     source: str = "ocr"  # or "text-layer": taken from a PDF without OCR
     blocks: list[Block] = field(default_factory=list)
+    engine: str | None = None
+    languages: list[str] = field(default_factory=list)
 
     @property
     def lines(self) -> list[Line]:
@@ -174,7 +174,14 @@ class Page:
             for block in data["blocks"]
         ]
         return cls(
-            data["number"], data["width"], data["height"], data["rotation"], data["source"], blocks
+            data["number"],
+            data["width"],
+            data["height"],
+            data["rotation"],
+            data["source"],
+            blocks,
+            data.get("engine"),
+            data.get("languages", []),
         )
 
     def to_dict(self) -> dict:
@@ -184,6 +191,8 @@ class Page:
             "height": self.height,
             "rotation": self.rotation,
             "source": self.source,
+            "engine": self.engine,
+            "languages": self.languages,
             "text": self.text,
             "wordCount": self.word_count,
             "confidence": self.confidence,

@@ -2,6 +2,7 @@
 
 import json
 import logging
+from functools import partial
 
 from celery import shared_task
 from flask import current_app
@@ -15,12 +16,12 @@ from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
 from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks import render
 from tasks.document import Page
-from tasks.engines import CountedEngine, Engine, load_engine
+from tasks.engines import load_engine
 from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, TooManyPages, memory_cap_as_failure
 from tasks.layout import build_page
 from tasks.orientation import upright
 from tasks.progress import PageProgress
-from tasks.reading import read_image
+from tasks.reading import EngineLoader, read_image
 from tasks.searchable_pdf import SearchablePdf
 from tasks.sources import SourcePage, image_pages, pdf_pages
 
@@ -41,7 +42,11 @@ def open_pages(task: Task, data: bytes):
 
 
 def recognize_page(
-    source: SourcePage, engine: Engine, languages: list[str], progress: PageProgress
+    source: SourcePage,
+    engine: str,
+    languages: list[str],
+    progress: PageProgress,
+    load: EngineLoader,
 ) -> Page:
     """Return the page laid out, from its text layer or by OCR (`source` is left upright)."""
     image = source.image
@@ -50,7 +55,7 @@ def recognize_page(
         page.source = "text-layer"
         return page
     source.image, page = read_image(
-        source.image, engine, languages, source.number, progress.within_page
+        source.image, engine, languages, source.number, progress.within_page, load
     )
     return page
 
@@ -159,9 +164,9 @@ def read_file(task_id: str) -> None:
     config = current_app.config
     page_count, sources = open_pages(task, get_storage(config).get(task.file.storage_key))
     progress = PageProgress(task_id, page_count, config["PROGRESS_INTERVAL"])
-    engine = CountedEngine(load_engine(task.engine, config["TORCH_THREADS"]))
+    load = partial(load_engine, threads=config["TORCH_THREADS"], device=config["OCR_DEVICE"])
     languages = task.options.get("languages") or ["eng"]
-    pdf, pages = SearchablePdf(), []
+    pdf, pages, read = SearchablePdf(), [], 0
     done = stored_pages(task)  # after a lost worker, the pages it finished are kept
     for source in sources:
         stop_if_cancelled(task)
@@ -171,10 +176,11 @@ def read_file(task_id: str) -> None:
         else:
             # A page taken from a text layer takes milliseconds: it need not be announced.
             progress.start_page(source.number, slow=source.text_layer is None)
-            page = recognize_page(source, engine, languages, progress)
+            page = recognize_page(source, task.engine, languages, progress, load)
             store_page(task, page)
+            read += page.source == "ocr"
         pdf.add_page(source.image, page, source.dpi)
         pages.append(page)
     stop_if_cancelled(task)
-    engine_info = {"name": engine.name, "languages": languages, "calls": engine.calls}
+    engine_info = {"name": task.engine, "languages": languages, "calls": read}
     save_result(task, pages, pdf.finish(), engine_info)

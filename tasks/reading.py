@@ -1,22 +1,67 @@
-"""Reading one page image into a laid-out Page: the OCR pipeline without Flask, DB or Celery."""
+"""Reading one page image into a laid-out Page: the OCR pipeline without Flask, DB or Celery.
 
+Tesseract lays the page out (blocks, paragraphs, lines, in reading order) for every
+engine where it is installed: EasyOCR's words are placed into its lines. `engine=auto`
+keeps Tesseract's reading unless it reads poorly, then asks EasyOCR and keeps the better
+one; `languages=auto` reads again in the language the first reading is written in.
+"""
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cache
 from statistics import fmean
 
 from PIL import Image
 
+from tasks import page_quality
 from tasks.document import Fragment, Page
 from tasks.engines import Engine, ProgressCallback, load_engine
-from tasks.layout import build_page
+from tasks.languages import detect_language
+from tasks.layout import Guide, build_page
 from tasks.orientation import detect_rotation, upright
 
+AUTO = "auto"
 # A page read with at least this many words, at this mean confidence, in boxes wider than
 # tall, is taken as upright; any other is checked for orientation (a Tesseract run).
 UPRIGHT_MIN_WORDS = 3
 UPRIGHT_MIN_CONFIDENCE = 0.8
 
+EngineLoader = Callable[[str], Engine]
+
 
 def _no_progress(fraction: float, detail: str) -> None:
     """Ignore progress (for callers that do not report it)."""
+
+
+@cache
+def _tesseract_installed() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one engine read on the page, turned upright, in which languages."""
+
+    image: Image.Image
+    rotation: int
+    fragments: list[Fragment]
+    engine: str
+    languages: list[str]
+
+    def page(self, number: int, guide: Guide | None = None) -> Page:
+        """Lay the reading out as a page (`guide`: another engine's layout to follow)."""
+        width, height = self.image.size
+        return build_page(
+            self.fragments,
+            number,
+            width,
+            height,
+            guide,
+            rotation=self.rotation,
+            engine=self.engine,
+            languages=self.languages,
+        )
 
 
 def looks_upright(fragments: list[Fragment]) -> bool:
@@ -33,29 +78,69 @@ def looks_upright(fragments: list[Fragment]) -> bool:
     return horizontal >= 0.8 and confidence >= UPRIGHT_MIN_CONFIDENCE
 
 
-def recognize_upright(
+def read_upright(
     image: Image.Image, engine: Engine, languages: list[str], progress: ProgressCallback
-) -> tuple[Image.Image, list[Fragment], int]:
-    """Recognise the image; if the result is poor and it lies sideways, turn it and retry."""
+) -> Reading:
+    """Read the image; if the result is poor and it lies sideways, turn it and read again."""
     fragments = engine.recognize(image, languages, progress)
-    if looks_upright(fragments):
-        return image, fragments, 0
-    rotation = detect_rotation(image)
-    if rotation == 0:
-        return image, fragments, 0
-    image = upright(image, rotation)
-    return image, engine.recognize(image, languages, progress), rotation
+    rotation = 0 if looks_upright(fragments) else detect_rotation(image)
+    if rotation:
+        image = upright(image, rotation)
+        fragments = engine.recognize(image, languages, progress)
+    return Reading(image, rotation, fragments, engine.name, languages)
+
+
+def in_its_language(reading: Reading, engine: Engine, progress: ProgressCallback) -> Reading:
+    """Read again in the language the reading is written in, if it is another one."""
+    text = " ".join(fragment.text for fragment in reading.fragments)
+    language = detect_language(text, _detectable_languages())
+    if language is None or [language] == reading.languages:
+        return reading
+    fragments = engine.recognize(reading.image, [language], progress)
+    return replace(reading, fragments=fragments, languages=[language])
+
+
+@cache
+def _detectable_languages() -> list[str]:
+    """Return the languages a page can be read again in: Tesseract's."""
+    from tasks.engines.tesseract_engine import languages
+
+    return languages()
+
+
+def first_reading(
+    image: Image.Image, engine: Engine, languages: list[str], progress: ProgressCallback
+) -> Reading:
+    """Read the page upright, in the languages asked for or (`auto`) the page's own."""
+    if languages != [AUTO]:
+        return read_upright(image, engine, languages, progress)
+    reading = read_upright(image, engine, ["eng"], progress)
+    if engine.name != "tesseract":  # the other engines read English only
+        return reading
+    return in_its_language(reading, engine, progress)
 
 
 def read_image(
     image: Image.Image,
-    engine: Engine | str,
+    engine: str,
     languages: list[str] | None = None,
     number: int = 1,
     progress: ProgressCallback = _no_progress,
+    load: EngineLoader = load_engine,
 ) -> tuple[Image.Image, Page]:
-    """Read one page image with `engine`; return the image turned upright and its Page."""
-    if isinstance(engine, str):
-        engine = load_engine(engine, 1)
-    image, fragments, rotation = recognize_upright(image, engine, languages or ["eng"], progress)
-    return image, build_page(fragments, number, image.width, image.height, rotation=rotation)
+    """Read one page image with engine `engine` (or `auto`); return it upright, and its Page."""
+    languages = languages or ["eng"]
+    if not _tesseract_installed():  # no layout to follow: EasyOCR alone, laid out by XY-cut
+        reading = first_reading(image, load(engine), languages, progress)
+        return reading.image, reading.page(number)
+    tesseract = first_reading(image, load("tesseract"), languages, progress)
+    page = tesseract.page(number)
+    if engine == "tesseract" or (engine == AUTO and not page_quality.reads_poorly(page)):
+        return tesseract.image, page
+    easyocr = load("easyocr")
+    fragments = easyocr.recognize(tesseract.image, ["eng"], progress)
+    other = replace(tesseract, fragments=fragments, engine=easyocr.name, languages=["eng"])
+    other_page = other.page(number, Guide.from_page(page))
+    if engine == AUTO:
+        return tesseract.image, page_quality.better_reading(page, other_page)
+    return tesseract.image, other_page

@@ -15,7 +15,7 @@ from ocrapp import lifecycle
 from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.jobs import OCR_TASK_NAME
-from tasks.engines import available_engines, limit_memory, limit_threads, load_engine
+from tasks.engines import PARTS, available_engines, limit_memory, limit_threads, load_engine
 from tasks.errors import TaskCancelled, describe
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def _flask_app(task):
 def report_engines(sender=None, **_) -> None:
     """Tell the API which engines and languages this worker has."""
     try:
-        engines = available_engines()
+        engines = available_engines(sender.app.flask_app.config["OCR_DEVICE"])
         register_engines(sender.app.flask_app.config, engines)
         log.info("engines: %s", engines)
     except Exception:
@@ -45,7 +45,8 @@ def prepare_worker_process(**_) -> None:
         from celery import current_app as celery_app
 
         config = celery_app.flask_app.config
-        load_engine(config["OCR_ENGINE"], config["TORCH_THREADS"])
+        for name in PARTS.get(config["OCR_ENGINE"], (config["OCR_ENGINE"],)):
+            load_engine(name, config["TORCH_THREADS"], config["OCR_DEVICE"])
         limit_memory(config["WORKER_MEMORY_MB"])
     except Exception:
         log.exception("could not prepare the worker process")

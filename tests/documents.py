@@ -57,6 +57,14 @@ def text_pdf(pages: list[list[str]], **options) -> bytes:
     return buffer.getvalue()
 
 
+def printed_page(lines: list[str]) -> Image.Image:
+    """A printed page of `lines` at 300 dpi, in Helvetica (accents and umlauts too)."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(text_pdf([lines]))[0]
+    return page.render(scale=DPI / 72).to_pil().convert("RGB")
+
+
 def empty_pdf() -> bytes:
     """A well-formed PDF whose page tree is empty."""
     objects = [

@@ -33,7 +33,7 @@ def headers(pg_stack) -> dict[str, str]:
 
     def both_engines() -> bool:
         engines = requests.get(f"{pg_stack.url}/api/engines", headers=headers, timeout=5)
-        return {e["name"] for e in engines.json()["engines"]} == {"easyocr", "tesseract"}
+        return {e["name"] for e in engines.json()["engines"]} == {"auto", "easyocr", "tesseract"}
 
     wait_for(both_engines, 60, "both engines reported")
     return headers
@@ -104,7 +104,7 @@ def test_a_pdf_with_a_text_layer_is_not_ocrd(stack, open_socket):
     assert result["engine"]["calls"] == 0
     assert [page["source"] for page in result["pages"]] == ["text-layer", "text-layer"]
     assert [page["text"] for page in result["pages"]] == [
-        "Hello text layer second line here",
+        "Hello text layer\nsecond line here",
         "Page two, exactly.",
     ]
     assert result["confidence"] == 1.0
@@ -153,7 +153,9 @@ def test_every_page_of_a_tiff_is_read(stack, open_socket):
 
 def test_engines_and_languages_are_listed_and_checked(stack, headers):
     engines = requests.get(f"{stack.url}/api/engines", headers=headers, timeout=5).json()
-    assert {"name": "easyocr", "languages": ["eng"]} in engines["engines"]
+    assert {"name": "easyocr", "languages": ["eng"], "devices": ["cpu"]} in engines["engines"]
+    offered = {engine["name"]: engine["languages"] for engine in engines["engines"]}
+    assert "auto" in offered["auto"] and "auto" in offered["tesseract"]
     assert engines["default"] == "easyocr"
     response = requests.post(
         f"{stack.url}/api/tasks",

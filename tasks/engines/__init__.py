@@ -27,17 +27,6 @@ class Engine(Protocol):
     ) -> list[Fragment]: ...
 
 
-class CountedEngine:
-    """An engine that counts its calls, for the result to record how much OCR was done."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine, self.name, self.calls = engine, engine.name, 0
-
-    def recognize(self, *args) -> list[Fragment]:
-        self.calls += 1
-        return self.engine.recognize(*args)
-
-
 def limit_threads() -> None:
     """Let Tesseract use one OpenMP thread: worker processes share the cores (5x faster)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -57,23 +46,43 @@ def limit_memory(headroom_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
 
 
-def available_engines() -> dict[str, list[str]]:
-    """Return each engine this machine can run, with its languages, without loading any."""
+# An engine made of others (tasks.reading): what it needs loaded.
+PARTS = {"auto": ("tesseract", "easyocr")}
+# A language setting, not a language: the page's own, detected from a first reading.
+AUTO_LANGUAGE = "auto"
+
+
+def available_engines(device: str = "auto") -> dict[str, dict]:
+    """Return each engine this machine can run, with its languages and device, unloaded.
+
+    `auto` (Tesseract, and EasyOCR for pages Tesseract reads poorly) and the language
+    `auto` (the page's own, detected) are offered where Tesseract is installed.
+    """
     from tasks.engines import easyocr_engine, tesseract_engine
 
-    engines = {"easyocr": easyocr_engine.languages()}
+    easyocr = {"languages": easyocr_engine.languages(), "device": resolve_device(device)}
+    engines = {"easyocr": easyocr}
     if shutil.which("tesseract"):
-        engines["tesseract"] = tesseract_engine.languages()
+        languages = [*tesseract_engine.languages(), AUTO_LANGUAGE]
+        engines["tesseract"] = {"languages": languages, "device": "cpu"}
+        engines["auto"] = {"languages": languages, "device": easyocr["device"]}
     return engines
 
 
+def resolve_device(setting: str) -> str:
+    """Return the torch device `OCR_DEVICE` names: `auto` is CUDA where a GPU is present."""
+    from tasks.engines.easyocr_engine import resolve_device as easyocr_device
+
+    return easyocr_device(setting)
+
+
 @cache
-def load_engine(name: str, threads: int) -> Engine:
+def load_engine(name: str, threads: int = 1, device: str = "auto") -> Engine:
     """Build the engine `name` once per process; later calls return the same one."""
     if name == "easyocr":
         from tasks.engines.easyocr_engine import EasyOcrEngine
 
-        return EasyOcrEngine(threads=threads)
+        return EasyOcrEngine(threads=threads, device=resolve_device(device))
     if name == "tesseract":
         from tasks.engines.tesseract_engine import TesseractEngine
 

@@ -21,20 +21,28 @@ class TesseractEngine:
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
     ) -> list[Fragment]:
-        """Return the words Tesseract finds, with their boxes and confidences."""
+        """Return the words Tesseract finds, in its reading order, each keyed by its line."""
         data = pytesseract.image_to_data(
             image, lang="+".join(languages), output_type=pytesseract.Output.DICT
         )
         progress(1.0, "Text recognised")
         return [
-            Fragment(text.strip(), float(conf) / 100, Box(left, top, left + width, top + height))
-            for text, conf, left, top, width, height in zip(
+            Fragment(
+                text.strip(),
+                float(conf) / 100,
+                Box(left, top, left + width, top + height),
+                (block, paragraph, line),
+            )
+            for text, conf, left, top, width, height, block, paragraph, line in zip(
                 data["text"],
                 data["conf"],
                 data["left"],
                 data["top"],
                 data["width"],
                 data["height"],
+                data["block_num"],
+                data["par_num"],
+                data["line_num"],
                 strict=True,
             )
             if text.strip() and float(conf) >= 0

@@ -1,7 +1,7 @@
-"""Reading order: columns, paragraphs, lines and words, whatever order an engine found them in."""
+"""Reading order: an engine's own layout, words placed into it, or an XY-cut of words alone."""
 
-from tasks.document import Box, Fragment, join_lines
-from tasks.layout import build_page, split_words
+from tasks.document import Box, Fragment, Page
+from tasks.layout import Guide, build_page, split_words
 
 
 def fragment(text: str, left: int, top: int, height: int = 20, confidence: float = 0.9):
@@ -19,7 +19,7 @@ def test_lines_read_top_to_bottom_and_left_to_right_whatever_the_detector_order(
     detected.append(fragment("line", 82, 38))
     page = build_page(detected, 1, 400, 100)
     assert [line.text for line in page.lines] == ["hello world", "second line"]
-    assert page.text == "hello world second line"
+    assert page.text == "hello world\nsecond line"
 
 
 def test_two_columns_are_read_one_after_the_other():
@@ -43,20 +43,15 @@ def test_a_heading_over_two_columns_comes_first():
     page = build_page(body + heading, 1, 600, 200)
     assert [block.text for block in page.blocks] == [
         "The heading",
-        "left a left b",
-        "right a right b",
+        "left a\nleft b",
+        "right a\nright b",
     ]
 
 
 def test_paragraphs_split_at_gaps_wider_than_line_spacing():
     page = build_page(column(["one", "two"], 0, 0) + column(["three"], 0, 100), 1, 300, 200)
-    assert [block.text for block in page.blocks] == ["one two", "three"]
-    assert page.text == "one two\n\nthree"
-
-
-def test_hyphenated_line_ends_are_joined_again():
-    assert join_lines(["an exam-", "ple of re-", "joining"]) == "an example of rejoining"
-    assert join_lines(["well-", "Known stays"]) == "well- Known stays"
+    assert [block.text for block in page.blocks] == ["one\ntwo", "three"]
+    assert page.text == "one\ntwo\n\nthree"
 
 
 def test_fragments_become_words_with_their_share_of_the_box():
@@ -73,3 +68,60 @@ def test_page_confidence_is_the_mean_word_confidence():
 
 def test_blank_fragments_are_dropped():
     assert build_page([fragment("  ", 0, 0)], 1, 10, 10).blocks == []
+
+
+def keyed(text: str, left: int, top: int, key: tuple[int, int, int]) -> Fragment:
+    return Fragment(text, 0.9, Box(left, top, left + 12 * len(text), top + 20), key)
+
+
+def test_an_engines_own_layout_is_kept_in_its_order():
+    # Tesseract's order, even where geometry alone would read otherwise: its blocks win.
+    fragments = [
+        keyed("Right", 300, 0, (1, 1, 1)),
+        keyed("first", 372, 0, (1, 1, 1)),
+        keyed("then", 300, 28, (1, 1, 2)),
+        keyed("Left", 0, 0, (2, 1, 1)),
+        keyed("second", 0, 60, (2, 2, 1)),
+    ]
+    page = build_page(fragments, 1, 600, 100)
+    assert [block.text for block in page.blocks] == ["Right first\nthen", "Left", "second"]
+
+
+def two_column_guide() -> Guide:
+    """Tesseract's layout of a title over two columns of two lines each."""
+    title = [keyed("Title over both", 0, 0, (1, 1, 1))]
+    left = [keyed("aaaa bbbb", 0, 60, (2, 1, 1)), keyed("cccc dddd", 0, 88, (2, 1, 2))]
+    right = [keyed("eeee ffff", 300, 60, (3, 1, 1)), keyed("gggg hhhh", 300, 88, (3, 1, 2))]
+    return Guide.from_page(build_page(title + right + left, 1, 600, 200))
+
+
+def test_words_of_another_engine_follow_the_guide_even_when_their_boxes_span_columns():
+    # EasyOCR-like fragments: one box runs across the gutter, joining both columns' lines.
+    fragments = [
+        fragment("Title over both", 0, 0),
+        Fragment("aaaa bbbb eeee ffff", 0.9, Box(0, 60, 408, 80)),
+        Fragment("cccc dddd gggg hhhh", 0.9, Box(0, 88, 408, 108)),
+    ]
+    page = build_page(fragments, 1, 600, 200, two_column_guide())
+    assert page.text == "Title over both\n\neeee ffff\ngggg hhhh\n\naaaa bbbb\ncccc dddd"
+
+
+def test_words_the_guide_missed_are_laid_out_where_they_stand():
+    fragments = [fragment("Title over both", 0, 0), fragment("aaaa bbbb", 0, 60)]
+    fragments += [fragment("cccc dddd", 0, 88), fragment("eeee ffff", 300, 60)]
+    fragments += [fragment("gggg hhhh", 300, 88), fragment("a caption", 0, 140)]
+    page = build_page(fragments, 1, 600, 200, two_column_guide())
+    assert page.blocks[-1].text == "a caption"
+    assert len(page.blocks) == 4
+
+
+def test_a_guide_that_does_not_fit_the_words_is_not_followed():
+    fragments = column(["one", "two"], 0, 400) + column(["three"], 0, 500)
+    page = build_page(fragments, 1, 600, 600, two_column_guide())
+    assert page.text == "one\ntwo\n\nthree"
+
+
+def test_the_page_says_which_engine_and_languages_read_it():
+    page = build_page([fragment("hallo", 0, 0)], 1, 100, 30, engine="easyocr", languages=["deu"])
+    again = Page.from_dict(page.to_dict())
+    assert (again.engine, again.languages) == ("easyocr", ["deu"])

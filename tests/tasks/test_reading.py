@@ -1,0 +1,92 @@
+"""Reading a page image: Tesseract's layout, `engine=auto` and `languages=auto`, real OCR."""
+
+import pytest
+
+from tasks.document import Box, Line, Page, Word
+from tasks.engines import load_engine
+from tasks.languages import detect_language
+from tasks.page_quality import better_reading, reads_poorly
+from tasks.reading import read_image
+from tests.documents import page_image, printed_page
+
+GERMAN = [
+    "Die Größe der Straße wird über",
+    "die Länge der Häuser gemessen,",
+    "während die Bäume grün blühen.",
+]
+ENGLISH = ["The quick brown fox jumps over", "the lazy dog while the cat sleeps."]
+
+
+class RecordingLoader:
+    """Loads real engines, and remembers which were asked for."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def __call__(self, name: str):
+        self.names.append(name)
+        return load_engine(name)
+
+
+def page_of(texts: list[str], confidence: float = 0.95, languages=("eng",)) -> Page:
+    words = [Word(text, confidence, Box(10 * n, 0, 10 * n + 8, 10)) for n, text in enumerate(texts)]
+    return (
+        Page(1, 100, 100, blocks=[], languages=list(languages))
+        if not words
+        else Page(1, 100, 100, blocks=[_block(words)], languages=list(languages))
+    )
+
+
+def _block(words):
+    from tasks.document import Block
+
+    return Block((Line(tuple(words)),))
+
+
+def test_tesseract_reads_in_its_own_layout_and_says_so():
+    _, page = read_image(page_image(ENGLISH), "tesseract", ["eng"])
+    assert page.lines[0].text == ENGLISH[0]
+    assert (page.engine, page.languages) == ("tesseract", ["eng"])
+
+
+def test_languages_auto_reads_again_in_the_pages_language():
+    _, page = read_image(printed_page(GERMAN), "tesseract", ["auto"])
+    assert page.languages == ["deu"]
+    assert "Größe" in page.text and "Straße" in page.text
+
+
+def test_languages_auto_keeps_english_for_an_english_page():
+    _, page = read_image(page_image(ENGLISH), "tesseract", ["auto"])
+    assert page.languages == ["eng"]
+
+
+def test_engine_auto_keeps_tesseract_on_a_clean_page_without_loading_easyocr():
+    loader = RecordingLoader()
+    _, page = read_image(page_image(ENGLISH), "auto", ["eng"], load=loader)
+    assert page.engine == "tesseract"
+    assert loader.names == ["tesseract"]
+
+
+def test_a_language_is_detected_only_from_enough_text():
+    assert detect_language("Die Bäume blühen im Garten hinter dem Haus", ["eng", "deu"]) == "deu"
+    assert detect_language("Hallo", ["eng", "deu"]) is None
+
+
+def test_a_reading_of_real_words_is_not_poor_and_garbage_is():
+    assert not reads_poorly(page_of("the cat sat on the mat".split()))
+    assert reads_poorly(page_of("xq7 brrk zzqv wlth qqq".split()))
+    assert reads_poorly(page_of("the cat sat on the mat".split(), confidence=0.3))
+    assert reads_poorly(page_of(["a"]))
+
+
+def test_the_better_reading_has_more_real_words():
+    poor, good = page_of("tbe cal sal".split()), page_of("the cat sat".split())
+    assert better_reading(poor, good) is good
+    assert better_reading(good, poor) is good
+
+
+@pytest.mark.slow
+def test_easyocr_words_follow_tesseracts_layout():
+    _, page = read_image(page_image(ENGLISH), "easyocr", ["eng"])
+    assert page.engine == "easyocr"
+    assert "".join(page.lines[0].text.lower().split()) == "thequickbrownfoxjumpsover"
