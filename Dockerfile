@@ -11,7 +11,7 @@ WORKDIR /app
 
 # Tesseract: the second engine, and page orientation for both.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends tesseract-ocr \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-deu tesseract-ocr-fra tesseract-ocr-spa \
     && rm -rf /var/lib/apt/lists/*
 
 # torch first, as CPU builds: setup.cfg pins torch==2.14.1 and torchvision==0.29.1 on

@@ -17,10 +17,11 @@ is_local() {
   case "$1" in 127.*|localhost|::1) return 0 ;; *) return 1 ;; esac
 }
 
-apt_install() {  # apt_install PACKAGE: install a Debian package when we can, or say how
+apt_install() {  # apt_install "PACKAGE..." [BREW]: install Debian packages when we can, or say how
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's $1 package..."
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$1" >/dev/null
+    # shellcheck disable=SC2086  # a list of package names
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $1 >/dev/null
   else
     echo "Please install $1 (Debian/Ubuntu: sudo apt-get install $1; macOS: brew install ${2:-$1})." >&2
     return 1
@@ -75,7 +76,13 @@ ensure_postgres() {
   wait_until 30 postgres_answers "$url" || { echo "PostgreSQL at $url did not start." >&2; return 1; }
 }
 
-ensure_tesseract() {  # the second OCR engine, and page orientation for both
-  command -v tesseract >/dev/null && return 0
-  apt_install tesseract-ocr tesseract
+ensure_tesseract() {  # the second OCR engine, page layout and orientation for both
+  local language missing=""
+  command -v tesseract >/dev/null || missing="tesseract-ocr"
+  for language in $TESSERACT_LANGUAGES; do  # for languages=auto and the tests of it
+    tesseract --list-langs 2>/dev/null | grep -qx "$language" || missing="$missing tesseract-ocr-$language"
+  done
+  [ -z "$missing" ] || apt_install "${missing# }" "tesseract tesseract-lang"
 }
+
+TESSERACT_LANGUAGES=${TESSERACT_LANGUAGES:-deu fra spa}
