@@ -21,10 +21,12 @@ def auth(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def submit(client, token: str, data: bytes, filename: str = "upload.bin"):
-    """Upload `data` through a Flask test client."""
+def submit(client, token: str, data: bytes, filename: str = "upload.bin", **fields):
+    """Upload `data` (with form `fields`) through a Flask test client."""
     return client.post(
-        "/api/tasks", headers=auth(token), data={"file": (io.BytesIO(data), filename)}
+        "/api/tasks",
+        headers=auth(token),
+        data={"file": (io.BytesIO(data), filename), **fields},
     )
 
 

@@ -53,6 +53,7 @@ def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
         ({"colour": "red"}, "invalid_request"),
         ({"languages": ""}, "invalid_request"),
         ({"languages": "eng+../x"}, "invalid_request"),
+        ({"languages": "auto+deu"}, "invalid_request"),
     ],
 )
 def test_submission_options_are_checked(app, client, make_user, fields, code):

@@ -6,6 +6,7 @@ import redis
 from sqlalchemy import update
 
 from ocrapp import lifecycle
+from ocrapp.capabilities import register_engines
 from ocrapp.db import db
 from ocrapp.models import Task, TaskStatus, User, utcnow
 from ocrapp.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
@@ -32,6 +33,17 @@ def test_images_go_to_small_long_files_to_large_and_priority_users_to_priority(
     with db.session() as session:
         queues = session.query(Task.queue).order_by(Task.created_at).all()
     assert [queue for (queue,) in queues] == ["small", "large", "priority"]
+
+
+def test_easyocr_tasks_go_to_the_gpu_queue_when_a_gpu_pool_serves_it(app, client, make_user):
+    app.config["GPU_QUEUE"] = True
+    offered = {"languages": ["eng"], "device": "cuda"}
+    register_engines(app.config, {"easyocr": offered, "tesseract": {**offered, "device": "cpu"}})
+    _, token = make_user()
+    image = text_image(["one page"])
+    assert submit(client, token, image, "a.png", engine="easyocr").status_code == 202
+    assert submit(client, token, image, "b.png", engine="tesseract").status_code == 202
+    assert [waiting(app, kind) for kind in ("gpu", "small")] == [1, 1]
 
 
 def test_a_position_counts_its_own_queue_and_the_priority_queue_ahead(app, make_user):
