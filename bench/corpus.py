@@ -1,0 +1,82 @@
+"""A layout corpus: page images that look like scans, phone photos and screenshots, each with
+its true text in reading order. `python -m bench.corpus OUTDIR` writes them out to look at."""
+
+import argparse
+import zlib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image
+
+from bench import corpus_photos, corpus_scans, corpus_screenshots
+from bench.corpus_capture import photographed, scanned
+from bench.corpus_drawing import POINTS, draw_pdf
+from bench.corpus_layout import PageLayout, truth
+
+KINDS = ("scan", "photo", "screenshot")
+LAYOUTS = {
+    layout.name: layout
+    for layout in [*corpus_scans.PAGES, *corpus_photos.PAGES, *corpus_screenshots.PAGES]
+}
+CAPTURES = {"scan": scanned, "photo": photographed}
+
+
+@dataclass(frozen=True)
+class CorpusPage:
+    """A page image and its true text: paragraphs in reading order, separated by blank lines."""
+
+    name: str
+    kind: str
+    image: Image.Image
+    truth: str
+
+
+def rasterise(layout: PageLayout) -> Image.Image:
+    """Draw the page and render it at the layout's resolution, as the printed page would look."""
+    document = pdfium.PdfDocument(draw_pdf(layout))
+    try:
+        image = document[0].render(scale=layout.dpi / POINTS).to_pil().convert("RGB")
+    finally:
+        document.close()
+    # pdfium rounds the size up: crop to the page's exact size in pixels (2550 x 3300).
+    width, height = (round(inches * layout.dpi) for inches in layout.size)
+    return image.crop((0, 0, width, height))
+
+
+def capture(layout: PageLayout, image: Image.Image) -> Image.Image:
+    """Return the image as its kind of device captures it (a screenshot is left as it is)."""
+    if layout.kind not in CAPTURES:
+        return image
+    # A seed of the page's own, so each page is degraded differently but the same every run.
+    rng = np.random.default_rng(zlib.crc32(layout.name.encode()))
+    return CAPTURES[layout.kind](image, rng)
+
+
+@cache
+def page(name: str) -> CorpusPage:
+    """Return the corpus page `name`, generated once per process."""
+    layout = LAYOUTS[name]
+    return CorpusPage(name, layout.kind, capture(layout, rasterise(layout)), truth(layout))
+
+
+def pages(kinds: list[str] | None = None) -> list[CorpusPage]:
+    """Return the corpus pages of the given kinds (all when None), in corpus order."""
+    return [page(name) for name, layout in LAYOUTS.items() if not kinds or layout.kind in kinds]
+
+
+def write(folder: Path) -> None:
+    """Write each page's image (PNG) and truth (text) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for corpus_page in pages():
+        corpus_page.image.save(folder / f"{corpus_page.name}.png")
+        (folder / f"{corpus_page.name}.txt").write_text(corpus_page.truth + "\n")
+        print(f"{corpus_page.kind:10} {corpus_page.name:20} {corpus_page.image.size}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("folder", type=Path, help="where to write the images and truths")
+    write(parser.parse_args().folder)

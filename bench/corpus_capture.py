@@ -1,0 +1,101 @@
+"""How a corpus page reaches the OCR: through a flatbed scanner or a phone's camera."""
+
+import io
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+
+def jpeg(image: Image.Image, quality: int) -> Image.Image:
+    """Return the image after a round trip through JPEG at `quality`."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
+
+
+def lighting(size: tuple[int, int], rng: np.random.Generator, low: float) -> np.ndarray:
+    """Return a smooth brightness field, from `low` on one side to 1 on the other."""
+    width, height = size
+    angle = rng.uniform(0, 2 * np.pi)
+    columns = np.linspace(-0.5, 0.5, width, dtype=np.float32) * np.cos(angle)
+    rows = np.linspace(-0.5, 0.5, height, dtype=np.float32) * np.sin(angle)
+    ramp = rows[:, None] + columns[None, :] + 0.5  # 0 to 1 across the page, roughly
+    return (1 - (1 - low) * np.clip(ramp, 0, 1))[..., None]
+
+
+def finish(pixels: np.ndarray, rng: np.random.Generator, noise: float, quality: int) -> Image.Image:
+    """Add sensor noise to float pixels, then compress them as the device would."""
+    pixels += (rng.standard_normal(pixels.shape[:2], dtype=np.float32) * noise)[..., None]
+    np.clip(pixels, 0, 255, out=pixels)
+    return jpeg(Image.fromarray(pixels.astype(np.uint8)), quality)
+
+
+def scanned(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as a flatbed scanner gives it: askew, soft, speckled, unevenly lit."""
+    angle = rng.uniform(0.3, 1.5) * rng.choice([-1, 1])
+    page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(250, 250, 247))
+    page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
+    pixels = np.asarray(page, dtype=np.float32)
+    pixels *= np.array([0.98, 0.97, 0.93], dtype=np.float32)  # off-white paper
+    pixels *= lighting(page.size, rng, 0.86)
+    return finish(pixels, rng, noise=rng.uniform(5, 9), quality=int(rng.integers(60, 76)))
+
+
+def perspective(photo_corners: list, page_corners: list) -> list[float]:
+    """Return PIL's perspective coefficients mapping photo pixels to page pixels."""
+    rows, targets = [], []
+    for (x, y), (u, v) in zip(photo_corners, page_corners, strict=True):
+        rows += [[x, y, 1, 0, 0, 0, -u * x, -u * y], [0, 0, 0, x, y, 1, -v * x, -v * y]]
+        targets += [u, v]
+    return list(np.linalg.solve(np.array(rows), np.array(targets)))
+
+
+def shadow(size: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
+    """Return a brightness field with the soft shadow of a hand or phone across one corner."""
+    width, height = size
+    mask = Image.new("L", (width // 8, height // 8), 255)
+    corner_x, corner_y = rng.choice([0, width // 8]), rng.choice([0, height // 8])
+    reach_x, reach_y = rng.uniform(0.3, 0.6) * width / 8, rng.uniform(0.3, 0.5) * height / 8
+    corners = [
+        (corner_x, corner_y),
+        (abs(corner_x - reach_x), corner_y),
+        (corner_x, abs(corner_y - reach_y)),
+    ]
+    ImageDraw.Draw(mask).polygon(corners, fill=int(255 * rng.uniform(0.55, 0.7)))
+    mask = mask.filter(ImageFilter.GaussianBlur(12)).resize(size, Image.Resampling.BILINEAR)
+    return (np.asarray(mask, dtype=np.float32) / 255)[..., None]
+
+
+def photographed(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as a phone photo of it on a table: in perspective, shadowed, blurred."""
+    photo_size = (1536, 2048)
+    scale = min(1300 / page.width, 1750 / page.height)
+    page = page.resize(
+        (round(page.width * scale), round(page.height * scale)), Image.Resampling.LANCZOS
+    )
+    inset_x, inset_y = (photo_size[0] - page.width) / 2, (photo_size[1] - page.height) / 2
+    keystone = rng.uniform(30, 90)  # the far edge looks narrower
+    photo_corners = [
+        (inset_x + keystone, inset_y),
+        (photo_size[0] - inset_x - keystone, inset_y),
+        (photo_size[0] - inset_x, photo_size[1] - inset_y),
+        (inset_x, photo_size[1] - inset_y),
+    ]
+    photo_corners = [(x + rng.uniform(-50, 50), y + rng.uniform(-50, 50)) for x, y in photo_corners]
+    page_corners = [(0, 0), (page.width, 0), (page.width, page.height), (0, page.height)]
+    coefficients = perspective(photo_corners, page_corners)
+    warp = {
+        "method": Image.Transform.PERSPECTIVE,
+        "data": coefficients,
+        "resample": Image.Resampling.BICUBIC,
+    }
+    warped = page.transform(photo_size, **warp)
+    inside = Image.new("L", page.size, 255).transform(photo_size, **warp)
+    table = Image.new("RGB", photo_size, (96, 78, 62))
+    photo = Image.composite(warped, table, inside).filter(
+        ImageFilter.GaussianBlur(rng.uniform(1.2, 1.6))
+    )
+    light = lighting(photo_size, rng, 0.7) * shadow(photo_size, rng)
+    cast = np.array([1.0, 0.95, 0.86], dtype=np.float32)
+    pixels = np.asarray(photo, dtype=np.float32) * cast * light * rng.uniform(0.95, 1.05)
+    return finish(pixels, rng, noise=rng.uniform(6, 10), quality=70)

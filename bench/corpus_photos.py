@@ -1,0 +1,126 @@
+"""The corpus's phone photos of paper: a notice, a page of a novel and a café menu."""
+
+from bench.corpus_layout import Style, page
+
+NOTICE = {
+    "title": Style("Helvetica-Bold", 28, 34, space_after=6, align="center"),
+    "subtitle": Style("Helvetica-Bold", 16, 20, space_after=18, align="center"),
+    "body": Style("Helvetica", 14, 19, space_after=14),
+    "contact": Style("Helvetica-Bold", 13, 17, space_after=0, align="center"),
+}
+BOOK = {
+    "running": Style("Times-Italic", 9, 12, space_after=20, align="center"),
+    "chapter": Style("Times-Bold", 14, 18, space_after=14, align="center"),
+    "body": Style("Times-Roman", 12, 16, space_after=0, first_indent=16, align="justify"),
+    "folio": Style("Times-Roman", 10, 13, space_after=0, align="center"),
+}
+MENU = {
+    "title": Style("Times-Bold", 26, 30, space_after=4, align="center"),
+    "subtitle": Style("Times-Italic", 13, 16, space_after=0, align="center"),
+    "heading": Style("Helvetica-Bold", 14, 18, space_after=8),
+    "body": Style("Times-Roman", 12.5, 16, space_after=10),
+    "footer": Style("Times-Italic", 10.5, 13, space_after=0, align="center"),
+}
+
+WATER_NOTICE = """
+[1 1 6.5]
+title: NOTICE TO RESIDENTS
+subtitle: Planned interruption to the water supply
+
+Thames Valley Water will be replacing a section of the water main under Greenway Road on
+Wednesday 17 April. To carry out the work safely, the supply to the addresses listed
+below will be turned off from 9 am until approximately 4 pm.
+
+Affected properties: 2 to 48 Greenway Road (even numbers), 1 to 15 Birch Close, and the
+flats at Kingsley Court.
+
+Please fill a kettle and a few bottles of drinking water the evening before. When the
+supply is restored, the water may look cloudy or discoloured for a short time. This is
+harmless and should clear if you run the cold kitchen tap for a few minutes.
+
+Customers who rely on water for medical equipment, or who need extra help, should call
+us in advance so that we can arrange a delivery of bottled water.
+
+We apologise for any inconvenience and thank you for your patience.
+
+[1 8.6 6.5]
+contact: Questions? Call 0800 555 0142, quoting reference GR-2291.
+"""
+
+NOVEL_PAGE = """
+[0.75 0.6 4]
+running: THE LIGHTHOUSE KEEPER'S YEAR
+
+chapter: Chapter Four: The Winter Gales
+
+The first of the winter gales arrived in the second week of November, a day earlier than
+the almanac had promised. By noon the sea had turned the colour of slate, and the spray
+was reaching the gallery windows, nearly a hundred feet above the rocks. Arthur lit the
+lamp an hour early and sat beside it with his logbook open, writing down the wind speed
+every thirty minutes as the rules required.
+
+There was nothing else to do. The supply boat would not come until the weather broke,
+and the radio brought only static and the occasional faint voice of a trawler captain
+asking for a forecast that nobody could give him. Arthur had enough oil for six weeks
+and enough food for four, and he had long ago stopped worrying about the difference.
+
+On the third night the storm reached its height. The whole tower seemed to hum, a low
+note that he felt in his teeth rather than heard, and twice the great lens shuddered in
+its bath of mercury. He climbed the stairs every hour to check the clockwork and to wipe
+the salt from the inside of the glass, where it had somehow found its way through the
+seals.
+
+When the wind finally dropped, on the morning of the fifth day, he went out onto the
+gallery and looked down. The landing stage had gone, and with it the iron ladder that
+led up from the water. He made a note of the damage in the logbook, in the same careful
+hand he used for everything else, and then went down to make himself a cup of tea.
+
+[0.75 7.95 4]
+folio: 57
+"""
+
+CAFE_MENU = """
+[0.9 0.9 6.7]
+title: The Harbour Café
+subtitle: Lunch served daily from twelve until three
+
+[0.9 2 3.15]
+heading: Soups and salads
+
+Roast tomato soup with basil oil and warm sourdough, 6.50
+
+Smoked mackerel salad with beetroot, horseradish and watercress, 9.75
+
+Puy lentils with roasted squash, feta and toasted seeds, 8.95
+
+heading: Sandwiches
+
+Crab and lemon mayonnaise on brown bread, 10.50
+
+Cheddar and apple chutney on a toasted bloomer, 7.25
+
+[4.45 2 3.15]
+heading: Mains
+
+Beer-battered haddock with chips, peas and tartare sauce, 15.50
+
+Mussels in cider and cream with crusty bread, 14.00
+
+Wild mushroom risotto with parmesan and rocket, 12.75
+
+heading: Puddings
+
+Sticky toffee pudding with clotted cream, 6.75
+
+Lemon posset with shortbread, 6.25
+
+[0.9 8.2 6.7]
+footer: Please tell us about any allergies before you order. A discretionary service
+charge of ten percent is added to tables of six or more.
+"""
+
+PAGES = [
+    page("water_notice", "photo", NOTICE, WATER_NOTICE),
+    page("novel_page", "photo", BOOK, NOVEL_PAGE, size=(5.5, 8.5)),
+    page("cafe_menu", "photo", MENU, CAFE_MENU),
+]
