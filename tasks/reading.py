@@ -2,8 +2,9 @@
 
 Tesseract lays the page out (blocks, paragraphs, lines, in reading order) for every
 engine where it is installed: EasyOCR's words are placed into its lines. `engine=auto`
-keeps Tesseract's reading unless it reads poorly, then asks EasyOCR and keeps the better
-one; `languages=auto` reads again in the language the first reading is written in.
+keeps Tesseract's reading unless it reads poorly or the page is a photo, then asks EasyOCR
+and keeps the better one; `languages=auto` reads again in the language the first reading
+is written in.
 """
 
 import shutil
@@ -120,6 +121,15 @@ def first_reading(
     return in_its_language(reading, engine, progress)
 
 
+def needs_second_reading(reading: Reading, page: Page) -> bool:
+    """Whether `engine=auto` asks EasyOCR too: a poor reading, or a photo, not a scan.
+
+    Tesseract can miss whole paragraphs of a photographed page and still read the rest
+    well, so a photo is read twice whatever its first reading looks like.
+    """
+    return page_quality.reads_poorly(page) or page_quality.looks_like_photo(reading.image)
+
+
 def read_image(
     image: Image.Image,
     engine: str,
@@ -135,7 +145,7 @@ def read_image(
         return reading.image, reading.page(number)
     tesseract = first_reading(image, load("tesseract"), languages, progress)
     page = tesseract.page(number)
-    if engine == "tesseract" or (engine == AUTO and not page_quality.reads_poorly(page)):
+    if engine == "tesseract" or (engine == AUTO and not needs_second_reading(tesseract, page)):
         return tesseract.image, page
     easyocr = load("easyocr")
     fragments = easyocr.recognize(tesseract.image, ["eng"], progress)

@@ -5,7 +5,7 @@ import pytest
 from tasks.document import Box, Line, Page, Word
 from tasks.engines import load_engine
 from tasks.languages import detect_language
-from tasks.page_quality import better_reading, reads_poorly
+from tasks.page_quality import better_reading, looks_like_photo, reads_poorly
 from tasks.reading import read_image
 from tests.documents import page_image, printed_page
 
@@ -73,14 +73,14 @@ def test_a_language_is_detected_only_from_enough_text():
 
 
 def test_a_reading_of_real_words_is_not_poor_and_garbage_is():
-    assert not reads_poorly(page_of("the cat sat on the mat".split()))
-    assert reads_poorly(page_of("xq7 brrk zzqv wlth qqq".split()))
-    assert reads_poorly(page_of("the cat sat on the mat".split(), confidence=0.3))
+    assert not reads_poorly(page_of(["the", "cat", "sat", "on", "the", "mat"]))
+    assert reads_poorly(page_of(["xq7", "brrk", "zzqv", "wlth", "qqq"]))
+    assert reads_poorly(page_of(["the", "cat", "sat", "on", "the", "mat"], confidence=0.3))
     assert reads_poorly(page_of(["a"]))
 
 
 def test_the_better_reading_has_more_real_words():
-    poor, good = page_of("tbe cal sal".split()), page_of("the cat sat".split())
+    poor, good = page_of(["tbe", "cal", "sal"]), page_of(["the", "cat", "sat"])
     assert better_reading(poor, good) is good
     assert better_reading(good, poor) is good
 
@@ -90,3 +90,11 @@ def test_easyocr_words_follow_tesseracts_layout():
     _, page = read_image(page_image(ENGLISH), "easyocr", ["eng"])
     assert page.engine == "easyocr"
     assert "".join(page.lines[0].text.lower().split()) == "thequickbrownfoxjumpsover"
+
+
+def test_scans_and_screenshots_are_paper_and_phone_photos_are_not():
+    from bench.corpus import page
+
+    assert not looks_like_photo(page("product_sheet").image)
+    assert not looks_like_photo(page("settings_screen").image)
+    assert looks_like_photo(page("water_notice").image)
