@@ -34,23 +34,37 @@ def languages() -> list[str]:
     return sorted(LANGUAGES)
 
 
+def resolve_device(setting: str) -> str:
+    """Return the torch device for `OCR_DEVICE`: `auto` is CUDA where a GPU is present."""
+    import torch
+
+    if setting not in ("auto", "cpu", "cuda"):
+        raise ValueError(f"OCR_DEVICE must be auto, cpu or cuda, not {setting!r}")
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ValueError("OCR_DEVICE is cuda, but torch finds no CUDA device")
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return setting
+
+
 class EasyOcrEngine:
     name = "easyocr"
 
-    def __init__(self, threads: int = 1) -> None:
+    def __init__(self, threads: int = 1, device: str = "cpu") -> None:
         import easyocr
         import easyocr_en_models
         import torch
 
         torch.set_num_threads(threads)
+        self.device = device
         self.reader = easyocr.Reader(
             ["en"],
-            gpu=False,
+            gpu=device == "cuda",
             model_storage_directory=str(easyocr_en_models.model_dir()),
             download_enabled=False,
             verbose=False,
         )
-        log.info("EasyOCR loaded with %d torch thread(s)", threads)
+        log.info("EasyOCR loaded on %s with %d torch thread(s)", device, threads)
 
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
