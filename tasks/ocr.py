@@ -24,6 +24,7 @@ from tasks.progress import PageProgress
 from tasks.reading import EngineLoader, read_image
 from tasks.searchable_pdf import SearchablePdf
 from tasks.sources import SourcePage, image_pages, pdf_pages
+from tasks.stages import StageClock
 
 log = logging.getLogger(__name__)
 
@@ -166,21 +167,29 @@ def read_file(task_id: str) -> None:
     progress = PageProgress(task_id, page_count, config["PROGRESS_INTERVAL"])
     load = partial(load_engine, threads=config["TORCH_THREADS"], device=config["OCR_DEVICE"])
     languages = task.options.get("languages") or ["eng"]
-    pdf, pages, read = SearchablePdf(), [], 0
+    pdf, pages, read, clock = SearchablePdf(), [], 0, StageClock()
     done = stored_pages(task)  # after a lost worker, the pages it finished are kept
-    for source in sources:
-        stop_if_cancelled(task)
+    for source in clock.timed(sources, "render"):
+        with clock.stage("bookkeeping"):
+            stop_if_cancelled(task)
         if source.number in done:
             page = done[source.number]
             source.image = upright(source.image, page.rotation)
         else:
-            # A page taken from a text layer takes milliseconds: it need not be announced.
-            progress.start_page(source.number, slow=source.text_layer is None)
-            page = recognize_page(source, task.engine, languages, progress, load)
-            store_page(task, page)
+            with clock.stage("bookkeeping"):
+                # A page taken from a text layer takes milliseconds: it need not be announced.
+                progress.start_page(source.number, slow=source.text_layer is None)
+            with clock.stage("read"):
+                page = recognize_page(source, task.engine, languages, progress, load)
+            with clock.stage("store page"):
+                store_page(task, page)
             read += page.source == "ocr"
-        pdf.add_page(source.image, page, source.dpi)
+        with clock.stage("searchable pdf"):
+            pdf.add_page(source.image, page, source.dpi)
         pages.append(page)
+        clock.report(f"page {source.number} of {page_count}")
     stop_if_cancelled(task)
     engine_info = {"name": task.engine, "languages": languages, "calls": read}
-    save_result(task, pages, pdf.finish(), engine_info)
+    with clock.stage("results"):
+        save_result(task, pages, pdf.finish(), engine_info)
+    clock.report("results")

@@ -30,16 +30,16 @@ def two_column_image(left: list[str], right: list[str], size: int = 40) -> Image
     return image
 
 
-def image_pdf(images: list[Image.Image]) -> bytes:
+def image_pdf(images: list[Image.Image], image_format: str = "PNG") -> bytes:
     """A scanned document: each image a page at 300 dpi, with no text layer."""
     buffer = io.BytesIO()
     document = canvas.Canvas(buffer)
     for image in images:
         width, height = image.width * 72 / DPI, image.height * 72 / DPI
         document.setPageSize((width, height))
-        png = io.BytesIO()
-        image.save(png, format="PNG")
-        document.drawImage(ImageReader(png), 0, 0, width, height)
+        encoded = io.BytesIO()
+        image.save(encoded, format=image_format)
+        document.drawImage(ImageReader(encoded), 0, 0, width, height)
         document.showPage()
     document.save()
     return buffer.getvalue()
