@@ -168,8 +168,9 @@ def report(results: dict, pages: int) -> str:
     """Format the results as markdown tables."""
     rows = [
         f"{pages} pages of the layout corpus's scans in one PDF, rendered at {DPI} dpi; one "
-        "process, one thread. Raw: the engine alone on the rendered pages (its text laid out "
-        "by XY-cut for the error rate); CER against the true reading order.",
+        "process, one thread. Raw: the engine alone on the rendered pages (for its error rate, "
+        "Tesseract's words in its own layout, EasyOCR's by XY-cut); CER against the true "
+        "reading order.",
         "",
         "| Engine | raw pages/min | pipeline pages/min | pipeline / raw | raw CER | "
         "pipeline CER | pipeline word recall |",
