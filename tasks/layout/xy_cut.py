@@ -15,7 +15,7 @@ GUTTER = 1.5  # a vertical gap at least this wide separates columns
 PARAGRAPH_GAP = 1.0  # a horizontal gap at least this tall separates paragraphs
 
 
-def _gaps(intervals: list[tuple[int, int]], minimum: float) -> list[float]:
+def gaps(intervals: list[tuple[int, int]], minimum: float) -> list[float]:
     """Return the middle of each gap of at least `minimum` between merged intervals."""
     cuts, reach = [], None
     for start, end in sorted(intervals):
@@ -35,11 +35,11 @@ def _split(items: list[Word], cuts: list[float], key) -> list[list[Word]]:
 
 def _regions(words: list[Word], unit: float) -> list[list[Word]]:
     """Cut `words` into paragraphs in reading order."""
-    columns = _gaps([(w.box.left, w.box.right) for w in words], GUTTER * unit)
+    columns = gaps([(w.box.left, w.box.right) for w in words], GUTTER * unit)
     if columns:
         groups = _split(words, columns, lambda w: (w.box.left + w.box.right) / 2)
     else:
-        rows = _gaps([(w.box.top, w.box.bottom) for w in words], PARAGRAPH_GAP * unit)
+        rows = gaps([(w.box.top, w.box.bottom) for w in words], PARAGRAPH_GAP * unit)
         if not rows:
             return [words]
         groups = _split(words, rows, lambda w: w.box.middle)

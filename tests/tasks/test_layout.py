@@ -125,3 +125,15 @@ def test_the_page_says_which_engine_and_languages_read_it():
     page = build_page([fragment("hallo", 0, 0)], 1, 100, 30, engine="easyocr", languages=["deu"])
     again = Page.from_dict(page.to_dict())
     assert (again.engine, again.languages) == ("easyocr", ["deu"])
+
+
+def test_a_block_with_a_gutter_through_it_is_read_as_columns():
+    # Tesseract's one block, line by line across a menu and a panel beside it.
+    fragments = [
+        keyed("Profile", 0, 0, (1, 1, 1)),
+        keyed("Choose how we tell you", 300, 0, (1, 1, 1)),
+        keyed("Security", 0, 28, (1, 1, 2)),
+        keyed("about your workspace", 300, 28, (1, 1, 2)),
+    ]
+    page = build_page(fragments, 1, 700, 100)
+    assert page.text == "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace"
