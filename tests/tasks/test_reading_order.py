@@ -1,0 +1,61 @@
+"""Reading order on the layout corpus's degraded scans, held for each engine (real OCR).
+
+The corpus (bench/corpus.py) renders pages with a known true reading order and degrades
+them like a scanner or a phone; `make bench` measures every page, these tests hold a few.
+"""
+
+import os
+import subprocess
+import tempfile
+
+import pytest
+
+from bench.corpus import page
+from bench.quality import character_error_rate, word_recall
+from tasks.reading import read_image
+
+# Multi-column pages: a title over two columns with headings level across them, three
+# columns with indented paragraphs, a narrow sidebar beside a wide column.
+COLUMN_PAGES = ["product_sheet", "newsletter", "composting_guide"]
+
+
+def bare_tesseract(name: str) -> str:
+    """Read the corpus page with the `tesseract` command, as a user would."""
+    with tempfile.NamedTemporaryFile(suffix=".png") as png:
+        page(name).image.save(png.name)
+        environment = os.environ | {"OMP_THREAD_LIMIT": "1"}
+        command = ["tesseract", png.name, "stdout"]
+        return subprocess.run(command, capture_output=True, text=True, env=environment).stdout
+
+
+def error_rate(name: str, engine: str) -> float:
+    _, read = read_image(page(name).image, engine, ["eng"])
+    return character_error_rate(page(name).truth, read.text)
+
+
+@pytest.mark.parametrize("name", COLUMN_PAGES)
+def test_tesseract_reads_columns_in_order_no_worse_than_bare_tesseract(name):
+    bare = character_error_rate(page(name).truth, bare_tesseract(name))
+    ours = error_rate(name, "tesseract")
+    assert ours <= bare + 0.001
+    assert ours < 0.03
+
+
+def test_tesseract_reads_a_menu_beside_a_panel_as_two_columns():
+    # Bare Tesseract reads this screenshot line by line across the gutter (CER 0.11).
+    assert error_rate("settings_screen", "tesseract") < 0.03
+
+
+@pytest.mark.slow
+def test_easyocr_reads_the_two_column_sheet_in_order():
+    # EasyOCR's own readtext reads across the columns here (CER about 0.67).
+    assert error_rate("product_sheet", "easyocr") < 0.05
+
+
+@pytest.mark.slow
+def test_auto_reads_a_phone_photo_with_easyocr_too_and_keeps_the_better_reading():
+    photo = page("water_notice")
+    _, read = read_image(photo.image, "auto", ["eng"])
+    _, tesseract = read_image(photo.image, "tesseract", ["eng"])
+    assert read.engine == "easyocr"
+    assert word_recall(photo.truth, read.text) > word_recall(photo.truth, tesseract.text)
