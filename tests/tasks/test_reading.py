@@ -86,10 +86,14 @@ def test_the_better_reading_has_more_real_words():
 
 
 @pytest.mark.slow
-def test_easyocr_words_follow_tesseracts_layout():
-    _, page = read_image(page_image(ENGLISH), "easyocr", ["eng"])
+def test_easyocr_words_follow_tesseracts_layout_with_progress_that_only_rises():
+    reports = []
+    _, page = read_image(
+        page_image(ENGLISH), "easyocr", ["eng"], progress=lambda f, _: reports.append(f)
+    )
     assert page.engine == "easyocr"
     assert "".join(page.lines[0].text.lower().split()) == "thequickbrownfoxjumpsover"
+    assert reports == sorted(reports) and reports[-1] == 1.0
 
 
 def test_scans_and_screenshots_are_paper_and_phone_photos_are_not():
