@@ -166,17 +166,22 @@ def tokens_revoke(prefix: str, email: str | None) -> None:
 @click.option("--token", envvar="OCRAPP_TOKEN", required=True, help="API token [OCRAPP_TOKEN].")
 @click.option("--wait/--no-wait", default=False, help="Follow the task and print its text.")
 @click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait per update.")
-def submit(path: Path, url: str, token: str, wait: bool, timeout: float) -> None:
+@click.option("--engine", help="tesseract, easyocr or auto [default: the server's].")
+@click.option("--languages", help="e.g. eng+deu, or auto for each page's own [default: eng].")
+def submit(
+    path: Path, url: str, token: str, wait: bool, timeout: float, engine: str, languages: str
+) -> None:
     """Upload PATH for OCR; with --wait, print each update and then the text."""
     client = ApiClient(url, token)
+    options = {"engine": engine, "languages": languages}
     try:
         if not wait:
-            click.echo(client.submit(path)["taskId"])
+            click.echo(client.submit(path, **options)["taskId"])
             return
         # Connect first, so that no update of the new task can be missed.
         ws = client.connect()
         try:
-            task = client.submit(path)
+            task = client.submit(path, **options)
             click.echo(
                 f"task {task['taskId']}: queued (position {task['queuePosition']})", err=True
             )

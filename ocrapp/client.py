@@ -30,13 +30,14 @@ class ApiClient:
             raise ApiClientError(f"HTTP {response.status_code} {detail}")
         return response
 
-    def submit(self, path: Path) -> dict:
-        """Upload a file and return the new task."""
+    def submit(self, path: Path, **fields: str) -> dict:
+        """Upload a file (with form `fields`: engine, languages) and return the new task."""
         with path.open("rb") as file:
             response = requests.post(
                 f"{self.url}/api/tasks",
                 headers=self.headers,
                 files={"file": (path.name, file)},
+                data={name: value for name, value in fields.items() if value},
                 timeout=self.timeout,
             )
         return self._check(response).json()

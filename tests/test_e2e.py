@@ -7,9 +7,10 @@ import boto3
 import pytest
 import requests
 
+from tests.documents import printed_page
 from tests.helpers import create_user, statuses, upload
 from tests.images import corrupt_png, text_image
-from tests.stack import BIN
+from tests.stack import BIN, wait_for
 
 pytestmark = pytest.mark.slow
 WORDS = ["ocrapp", "reads", "scanned", "letters"]
@@ -72,9 +73,9 @@ def test_corrupt_image_fails_with_a_readable_error_over_the_socket(pg_stack, ope
     assert "could not be decoded" in updates[-1]["error"]["message"]
 
 
-def submit_with_cli(stack, token: str, path) -> subprocess.CompletedProcess:
+def submit_with_cli(stack, token: str, path, *options: str) -> subprocess.CompletedProcess:
     env = {**stack.env, "OCRAPP_URL": stack.url, "OCRAPP_TOKEN": token}
-    command = [str(BIN / "ocrapp"), "submit", str(path)]
+    command = [str(BIN / "ocrapp"), "submit", str(path), *options]
     return subprocess.run(
         [*command, "--wait"], env=env, capture_output=True, text=True, timeout=300
     )
@@ -106,3 +107,21 @@ def test_cli_exits_non_zero_when_the_task_fails(sqlite_stack, tmp_path):
     completed = submit_with_cli(sqlite_stack, token, image)
     assert completed.returncode == 1
     assert "invalid_image" in completed.stderr
+
+
+def test_the_cli_asks_for_the_auto_engine_and_the_pages_own_language(sqlite_stack, tmp_path):
+    token = create_user(sqlite_stack)
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def auto_reported() -> bool:
+        engines = requests.get(f"{sqlite_stack.url}/api/engines", headers=headers, timeout=5)
+        return any(engine["name"] == "auto" for engine in engines.json()["engines"])
+
+    wait_for(auto_reported, 60, "the auto engine reported")
+    image = tmp_path / "brief.png"
+    printed_page(["Die Bäume blühen im Garten,", "während die Größe wächst."]).save(image)
+    completed = submit_with_cli(
+        sqlite_stack, token, image, "--engine", "auto", "--languages", "auto"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "Bäume" in completed.stdout and "Größe" in completed.stdout
