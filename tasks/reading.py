@@ -40,7 +40,7 @@ def _no_progress(fraction: float, detail: str) -> None:
 
 def _within(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
     """Report a step's progress as the part between `start` and `end` of the page's."""
-    return lambda fraction, detail: progress(start + (end - start) * fraction, detail)
+    return lambda fraction, detail: progress(start * (1 - fraction) + end * fraction, detail)
 
 
 @cache
