@@ -93,7 +93,7 @@ def test_easyocr_words_follow_tesseracts_layout_with_progress_that_only_rises():
     )
     assert page.engine == "easyocr"
     assert "".join(page.lines[0].text.lower().split()) == "thequickbrownfoxjumpsover"
-    assert reports == sorted(reports) and reports[-1] == 1.0
+    assert reports == sorted(reports) and reports[-1] == pytest.approx(1.0)
 
 
 def test_scans_and_screenshots_are_paper_and_phone_photos_are_not():
