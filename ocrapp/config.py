@@ -32,7 +32,9 @@ class Config:
     EVENT_NAMESPACE = os.environ.get("EVENT_NAMESPACE", "ocrapp")
     # Updates kept per user (a Redis stream), for clients that reconnect with ?since=.
     UPDATE_HISTORY = _int("UPDATE_HISTORY", 1000)
-    OCR_ENGINE = os.environ.get("OCR_ENGINE", "easyocr")
+    # auto: Tesseract, and EasyOCR too for a page it reads poorly or a photo (docs/reading.md
+    # says why it is the default).
+    OCR_ENGINE = os.environ.get("OCR_ENGINE", "auto")
     # The base name of the queues: <OCR_QUEUE>.small, .large and .priority (ocrapp.scheduling).
     OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
     # A file of this many pages or more goes to the large queue.

@@ -156,7 +156,7 @@ def test_engines_and_languages_are_listed_and_checked(stack, headers):
     assert {"name": "easyocr", "languages": ["eng"], "devices": ["cpu"]} in engines["engines"]
     offered = {engine["name"]: engine["languages"] for engine in engines["engines"]}
     assert "auto" in offered["auto"] and "auto" in offered["tesseract"]
-    assert engines["default"] == "easyocr"
+    assert engines["default"] == "auto"
     response = requests.post(
         f"{stack.url}/api/tasks",
         headers=headers,
