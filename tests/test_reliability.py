@@ -27,6 +27,8 @@ def fragile_stack(tmp_path_factory):
             "EVENT_NAMESPACE": f"fragile-{os.getpid()}",
             "OCR_QUEUE": f"fragile-{os.getpid()}",
             "MAX_ATTEMPTS": "2",
+            # Pages that take EasyOCR seconds: long enough to kill a worker in the middle.
+            "OCR_ENGINE": "easyocr",
             "TASK_TIME_LIMIT_BASE": "8",
             "TASK_TIME_LIMIT_PER_PAGE": "4",
         },
