@@ -83,3 +83,16 @@ def worker_child(stack) -> int:
 
     wait_for(lambda: len(children()) == 1, 60, "one worker pool process")
     return children()[0]
+
+
+def wait_for_engines(stack, token: str, names: set[str]) -> None:
+    """Wait until the stack's workers have reported every engine of `names`."""
+    from tests.stack import wait_for
+
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def reported() -> bool:
+        engines = requests.get(f"{stack.url}/api/engines", headers=headers, timeout=5).json()
+        return names <= {engine["name"] for engine in engines["engines"]}
+
+    wait_for(reported, 60, f"engines {sorted(names)} reported")

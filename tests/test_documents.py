@@ -14,8 +14,7 @@ from tests.documents import (
     tiff,
     two_column_image,
 )
-from tests.helpers import create_user, fetch, statuses, upload
-from tests.stack import wait_for
+from tests.helpers import create_user, fetch, statuses, upload, wait_for_engines
 
 pytestmark = pytest.mark.slow
 PANGRAMS = [
@@ -28,15 +27,10 @@ PANGRAMS = [
 
 @pytest.fixture(scope="module")
 def headers(pg_stack) -> dict[str, str]:
-    """A user's Authorization header, once the worker has reported both engines."""
-    headers = {"Authorization": f"Bearer {create_user(pg_stack)}"}
-
-    def both_engines() -> bool:
-        engines = requests.get(f"{pg_stack.url}/api/engines", headers=headers, timeout=5)
-        return {e["name"] for e in engines.json()["engines"]} == {"auto", "easyocr", "tesseract"}
-
-    wait_for(both_engines, 60, "both engines reported")
-    return headers
+    """A user's Authorization header, once the worker has reported every engine."""
+    token = create_user(pg_stack)
+    wait_for_engines(pg_stack, token, {"auto", "easyocr", "tesseract"})
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,9 @@ import pytest
 import requests
 
 from tests.documents import printed_page
-from tests.helpers import create_user, statuses, upload
+from tests.helpers import create_user, statuses, upload, wait_for_engines
 from tests.images import corrupt_png, text_image
-from tests.stack import BIN, wait_for
+from tests.stack import BIN
 
 pytestmark = pytest.mark.slow
 WORDS = ["ocrapp", "reads", "scanned", "letters"]
@@ -21,7 +21,8 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
     socket = open_socket(pg_stack.url, token)
     user_id = socket.receive()["data"]["userId"]
     image = text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:])])
-    task = upload(pg_stack, token, image, "a.png")
+    wait_for_engines(pg_stack, token, {"easyocr"})
+    task = upload(pg_stack, token, image, "a.png", engine="easyocr")
 
     updates = socket.updates_until_finished(task["taskId"])
     assert statuses(updates) == ["queued", "processing", "completed"]
@@ -111,13 +112,7 @@ def test_cli_exits_non_zero_when_the_task_fails(sqlite_stack, tmp_path):
 
 def test_the_cli_asks_for_the_auto_engine_and_the_pages_own_language(sqlite_stack, tmp_path):
     token = create_user(sqlite_stack)
-    headers = {"Authorization": f"Bearer {token}"}
-
-    def auto_reported() -> bool:
-        engines = requests.get(f"{sqlite_stack.url}/api/engines", headers=headers, timeout=5)
-        return any(engine["name"] == "auto" for engine in engines.json()["engines"])
-
-    wait_for(auto_reported, 60, "the auto engine reported")
+    wait_for_engines(sqlite_stack, token, {"auto"})
     image = tmp_path / "brief.png"
     printed_page(["Die Bäume blühen im Garten,", "während die Größe wächst."]).save(image)
     completed = submit_with_cli(
