@@ -8,6 +8,7 @@ line holds (text Tesseract missed) are laid out by XY-cut and put where they sta
 from dataclasses import dataclass
 
 from tasks.document import Block, Box, Line, Page, Word
+from tasks.layout.words import without_repeats
 from tasks.layout.xy_cut import xy_cut_blocks
 
 # Below this share of words inside the guide's lines, the guide is not this page's layout.
@@ -80,7 +81,7 @@ def place_words(words: list[Word], guide: Guide) -> list[Block] | None:
     blocks = []
     for paragraph, boxes in enumerate(guide.paragraphs):
         block_lines = [
-            Line(tuple(sorted(placed[paragraph, number], key=lambda w: w.box.left)))
+            Line(without_repeats(placed[paragraph, number]))
             for number in range(len(boxes))
             if (paragraph, number) in placed
         ]

@@ -35,4 +35,24 @@ def group_lines(words: list[Word]) -> list[Line]:
             line.append(word)
         else:
             lines.append([word])
-    return [Line(tuple(sorted(line, key=lambda w: w.box.left))) for line in lines]
+    return [Line(without_repeats(line)) for line in lines]
+
+
+def _overlap(first: Box, second: Box) -> float:
+    """Return how much of the narrower box the two share across the page (0 to 1)."""
+    shared = min(first.right, second.right) - max(first.left, second.left)
+    return max(shared, 0) / max(min(first.width, second.width), 1)
+
+
+def without_repeats(words: list[Word]) -> tuple[Word, ...]:
+    """Return a line's words left to right, a word read twice in one place kept once.
+
+    EasyOCR's regions on a slanted line can overlap, and both read the word they share.
+    """
+    kept: list[Word] = []
+    for word in sorted(words, key=lambda w: w.box.left):
+        last = kept[-1] if kept else None
+        if last and last.text.lower() == word.text.lower() and _overlap(last.box, word.box) > 0.5:
+            continue
+        kept.append(word)
+    return tuple(kept)

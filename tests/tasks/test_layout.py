@@ -137,3 +137,13 @@ def test_a_block_with_a_gutter_through_it_is_read_as_columns():
     ]
     page = build_page(fragments, 1, 700, 100)
     assert page.text == "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace"
+
+
+def test_a_word_two_overlapping_regions_both_read_is_kept_once():
+    fragments = [
+        Fragment("call us in advance", 0.9, Box(0, 0, 216, 20)),
+        Fragment("advance so that", 0.9, Box(150, 2, 330, 22)),
+        fragment("the the", 340, 0),
+    ]
+    page = build_page(fragments, 1, 600, 40)
+    assert page.text == "call us in advance so that the the"
