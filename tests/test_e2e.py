@@ -20,7 +20,9 @@ def test_image_to_text_on_postgresql_redis_and_s3(pg_stack, s3_endpoint, open_so
     token = create_user(pg_stack)
     socket = open_socket(pg_stack.url, token)
     user_id = socket.receive()["data"]["userId"]
-    image = text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:])])
+    # Enough lines for EasyOCR to take a few progress intervals.
+    filler = [f"line {n} of a letter that goes on" for n in range(12)]
+    image = text_image([" ".join(WORDS[:2]), " ".join(WORDS[2:]), *filler])
     wait_for_engines(pg_stack, token, {"easyocr"})
     task = upload(pg_stack, token, image, "a.png", engine="easyocr")
 
