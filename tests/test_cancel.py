@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from tests.documents import image_pdf, page_image
-from tests.helpers import create_user, statuses, upload, worker_child
+from tests.helpers import create_user, statuses, upload, wait_for_engines, worker_child
 from tests.images import text_image
 
 pytestmark = pytest.mark.slow
@@ -15,6 +15,7 @@ def test_a_running_task_stops_at_the_next_page_and_ends_cancelled(pg_stack, open
     socket = open_socket(pg_stack.url, token)
     pool_process = worker_child(pg_stack)
     pages = [page_image([f"page {n} of a long letter"]) for n in range(1, 6)]
+    wait_for_engines(pg_stack, token, {"easyocr"})  # not the default: the API checks it
     task = upload(pg_stack, token, image_pdf(pages), "long.pdf", engine="easyocr")
     updates = []
     while not updates or updates[-1]["status"] not in ("completed", "failed", "cancelled"):
