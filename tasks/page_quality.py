@@ -34,8 +34,12 @@ def reads_poorly(page: Page) -> bool:
 
 def better_reading(first: Page, second: Page) -> Page:
     """Return the reading with more words a dictionary knows (the first on a tie)."""
-    score = lambda page: known_word_count([w.text for w in page.words], page.languages)  # noqa: E731
-    return second if score(second) > score(first) else first
+    return second if _known_words(second) > _known_words(first) else first
+
+
+def _known_words(page: Page) -> int:
+    """Count the page's words a dictionary of its languages knows."""
+    return known_word_count([word.text for word in page.words], page.languages)
 
 
 def looks_like_photo(image: Image.Image) -> bool:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tasks.document import Box, Line, Page, Word
+from tasks.document import Block, Box, Line, Page, Word
 from tasks.engines import load_engine
 from tasks.languages import detect_language
 from tasks.page_quality import better_reading, looks_like_photo, reads_poorly
@@ -29,18 +29,10 @@ class RecordingLoader:
 
 
 def page_of(texts: list[str], confidence: float = 0.95, languages=("eng",)) -> Page:
-    words = [Word(text, confidence, Box(10 * n, 0, 10 * n + 8, 10)) for n, text in enumerate(texts)]
-    return (
-        Page(1, 100, 100, blocks=[], languages=list(languages))
-        if not words
-        else Page(1, 100, 100, blocks=[_block(words)], languages=list(languages))
+    words = tuple(
+        Word(text, confidence, Box(10 * n, 0, 10 * n + 8, 10)) for n, text in enumerate(texts)
     )
-
-
-def _block(words):
-    from tasks.document import Block
-
-    return Block((Line(tuple(words)),))
+    return Page(1, 100, 100, blocks=[Block((Line(words),))], languages=list(languages))
 
 
 def test_tesseract_reads_in_its_own_layout_and_says_so():
