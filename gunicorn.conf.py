@@ -51,7 +51,7 @@ def post_worker_init(worker) -> None:
     """On SIGTERM, close open WebSockets with "going away" before stopping, not after."""
     import signal
 
-    from ocrapp.hub import hub
+    from ocrapp.realtime.hub import hub
 
     stop = worker.handle_exit
 

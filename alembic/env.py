@@ -5,8 +5,8 @@ from logging.config import fileConfig
 from alembic import context
 
 from ocrapp.config import Config
-from ocrapp.db import make_engine
-from ocrapp.models import Base
+from ocrapp.core.db import make_engine
+from ocrapp.core.models import Base
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logging", True):

@@ -23,8 +23,8 @@ import websocket
 from bench import corpus
 from bench.bench_pipeline import POSTGRES_URL, REDIS_URL
 from bench.quality import character_error_rate, word_recall
-from tasks.engines import load_engine
-from tasks.layout import build_page
+from tasks.pipeline.engines import load_engine
+from tasks.pipeline.layout import build_page
 from tests.documents import image_pdf, page_image
 from tests.stack import Stack, recreate_database, wait_for
 
@@ -60,7 +60,7 @@ def stage_seconds(log: Path, task_id: str) -> dict[str, float]:
 
 def raw_run(engine_name: str, pdf: bytes) -> tuple[float, list[str]]:
     """Recognise the rendered pages with the engine alone; return its seconds and texts."""
-    from tasks.sources import pdf_pages
+    from tasks.pipeline.sources import pdf_pages
 
     engine = load_engine(engine_name, 1)
     _, sources = pdf_pages(pdf, DPI, MAX_PIXELS, force_ocr=True)

@@ -115,7 +115,7 @@ def bench_pages(names: list[str] | None) -> list[Page]:
 
 def readers() -> dict:
     """Return readtext and ocrapp's engine, each reading an image to text, on one thread."""
-    from tasks.engines.easyocr_engine import EasyOcrEngine
+    from tasks.pipeline.engines.easyocr_engine import EasyOcrEngine
 
     warnings.filterwarnings("ignore", message=".*(quantiz|pin_memory)")
     engine = EasyOcrEngine(threads=1, device="cpu")

@@ -16,10 +16,10 @@ from sqlalchemy import func, select
 
 from bench.bench_pipeline import POSTGRES_URL, REDIS_URL, percentile
 from ocrapp import create_app
-from ocrapp.auth import create_user
-from ocrapp.db import db
-from ocrapp.models import Task
-from ocrapp.scheduling import queue_names
+from ocrapp.core.db import db
+from ocrapp.core.models import Task
+from ocrapp.core.scheduling import queue_names
+from ocrapp.web.auth import create_user
 from tests.images import text_image
 from tests.stack import Stack, recreate_database
 

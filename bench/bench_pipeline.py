@@ -21,7 +21,7 @@ import redis
 import requests
 import websocket
 
-from tasks.sources import decode_image
+from tasks.pipeline.sources import decode_image
 from tests.images import text_image
 from tests.stack import Stack, recreate_database, start_moto_server
 
@@ -65,7 +65,7 @@ def claim_next(counter) -> int:
 
 def recognize_share(images: list[bytes], counter, start_line, spans) -> None:
     """Load EasyOCR, wait for the other processes, then recognise images until none are left."""
-    from tasks.engines.easyocr_engine import EasyOcrEngine
+    from tasks.pipeline.engines.easyocr_engine import EasyOcrEngine
 
     engine = EasyOcrEngine(threads=1)
     decoded = [decode_image(data) for data in images]

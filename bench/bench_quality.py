@@ -57,7 +57,7 @@ def easyocr_readtext() -> Read:
 
 def ocrapp_reader(engine: str) -> Read:
     """Return a reader that reads the page as ocrapp does, with `engine`."""
-    from tasks.reading import read_image
+    from tasks.pipeline.reading import read_image
 
     return lambda image, png: read_image(image, engine, ["eng"])[1].text
 

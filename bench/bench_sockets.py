@@ -19,9 +19,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.bench_pipeline import REDIS_URL, percentile
-from ocrapp.auth import create_user
-from ocrapp.db import db
-from ocrapp.events import publish_task_update
+from ocrapp.core.db import db
+from ocrapp.realtime.events import publish_task_update
+from ocrapp.web.auth import create_user
 from tests.stack import Stack
 
 HANDSHAKES_AT_ONCE = 100

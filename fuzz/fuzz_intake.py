@@ -9,10 +9,10 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
-    from ocrapp.errors import ApiError
-    from ocrapp.intake import check_size, detect_type
+    from ocrapp.core.intake import check_size, detect_type
+    from ocrapp.web.errors import ApiError
     from tasks.errors import TaskError
-    from tasks.sources import image_pages, pdf_pages
+    from tasks.pipeline.sources import image_pages, pdf_pages
 
 MAX_PIXELS = 4_000_000  # small, so that one input cannot take long to decode
 

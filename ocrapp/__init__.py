@@ -1,44 +1,20 @@
-"""ocrapp: a self-hosted OCR job service."""
+"""ocrapp: a self-hosted OCR job service, the web side and the domain.
+
+- `app`: the app factory, `create_app()`; `config`: every setting, read from the environment.
+- `core/`: the domain: models, database, task lifecycle, submission, scheduling, storage.
+- `web/`: the HTTP API under `/api`: routes, request and response schemas, errors.
+- `realtime/`: task updates: the Redis channel, one subscription per process, `/ws`.
+- `ops/`: running it: health probes, metrics, statistics, logs.
+- `cli`, `client`: the `ocrapp` command and the small API client it uses.
+"""
 
 from typing import Any
 
-from flask import Flask
-from werkzeug.routing import UUIDConverter
 
-from ocrapp import account, api, downloads, health, logs, metrics, security, stats, ws
-from ocrapp.config import Config
-from ocrapp.db import db
-from ocrapp.errors import register_error_handlers
-from ocrapp.hub import hub
-from ocrapp.jobs import celery_init_app
+def __getattr__(name: str) -> Any:
+    """Import the app factory on first use: the worker's pipeline imports no Flask."""
+    if name == "create_app":
+        from ocrapp.app import create_app
 
-
-class TaskIdConverter(UUIDConverter):
-    """A task id in a URL: a UUID, handed to views as its text."""
-
-    def to_python(self, value: str) -> str:
-        return str(super().to_python(value))
-
-
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app from `Config`, with `test_config` overriding any setting."""
-    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
-    app.config.from_object(Config)
-    if test_config:
-        app.config.update(test_config)
-    logs.init_app(app)
-    app.url_map.converters["task_id"] = TaskIdConverter
-    db.init_app(app)
-    celery_init_app(app)
-    hub.init_app(app)
-    ws.sock.init_app(app)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(downloads.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(stats.bp)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(ws.bp)
-    register_error_handlers(app)
-    security.init_app(app)
-    metrics.init_app(app)
-    return app
+        return create_app
+    raise AttributeError(f"module 'ocrapp' has no attribute {name!r}")

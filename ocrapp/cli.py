@@ -13,11 +13,11 @@ from sqlalchemy.exc import IntegrityError
 from websocket import WebSocketException
 
 from ocrapp import create_app
-from ocrapp.auth import create_user, issue_token, token_is_live
 from ocrapp.client import ApiClient, ApiClientError
-from ocrapp.db import db
-from ocrapp.models import ApiToken, User, utcnow
-from ocrapp.storage import get_storage
+from ocrapp.core.db import db
+from ocrapp.core.models import ApiToken, User, utcnow
+from ocrapp.core.storage import get_storage
+from ocrapp.web.auth import create_user, issue_token, token_is_live
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 

@@ -35,7 +35,7 @@ class Config:
     # auto: Tesseract, and EasyOCR too for a page it reads poorly or a photo (docs/reading.md
     # says why it is the default).
     OCR_ENGINE = os.environ.get("OCR_ENGINE", "auto")
-    # The base name of the queues: <OCR_QUEUE>.small, .large and .priority (ocrapp.scheduling).
+    # The base name of the queues: <OCR_QUEUE>.small, .large and .priority (ocrapp.core.scheduling).
     OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
     # A file of this many pages or more goes to the large queue.
     LARGE_TASK_PAGES = _int("LARGE_TASK_PAGES", 2)

@@ -11,10 +11,10 @@ from celery._state import get_current_task
 from celery.signals import setup_logging, task_prerun
 from sqlalchemy import select
 
-from ocrapp.db import db
-from ocrapp.jobs import OCR_TASK_NAME
-from ocrapp.logs import configure_logging, set_default
-from ocrapp.models import Task
+from ocrapp.core.db import db
+from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.core.models import Task
+from ocrapp.ops.logs import configure_logging, set_default
 
 log = logging.getLogger(__name__)
 # (task id, user id) of the OCR task this worker thread runs, looked up once per task.

@@ -8,23 +8,23 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ocrapp import lifecycle
 from ocrapp.config import Config
-from ocrapp.db import db
-from ocrapp.jobs import OCR_TASK_NAME, try_send_ocr
-from ocrapp.models import FileType, Result, Task, TaskPage, TaskStatus
-from ocrapp.storage import RESULT_FORMATS, get_storage, page_key, result_key
-from tasks import render
-from tasks.document import Page
-from tasks.engines import load_engine
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.jobs import OCR_TASK_NAME, try_send_ocr
+from ocrapp.core.models import FileType, Result, Task, TaskPage, TaskStatus
+from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, TooManyPages, memory_cap_as_failure
-from tasks.layout import build_page
-from tasks.orientation import upright
+from tasks.pipeline import render
+from tasks.pipeline.document import Page
+from tasks.pipeline.engines import load_engine
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.orientation import upright
+from tasks.pipeline.reading import EngineLoader, read_image
+from tasks.pipeline.searchable_pdf import SearchablePdf
+from tasks.pipeline.sources import SourcePage, image_pages, pdf_pages
+from tasks.pipeline.stages import StageClock
 from tasks.progress import PageProgress
-from tasks.reading import EngineLoader, read_image
-from tasks.searchable_pdf import SearchablePdf
-from tasks.sources import SourcePage, image_pages, pdf_pages
-from tasks.stages import StageClock
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 import time
 
-from ocrapp import lifecycle
+from ocrapp.core import lifecycle
 
 
 class PageProgress:

@@ -7,10 +7,10 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
-from ocrapp.models import File, Task, TaskStatus, as_utc, utcnow
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
+from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
 # Beyond its time limit, a task still processing has lost its worker (a whole machine).

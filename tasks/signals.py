@@ -11,12 +11,18 @@ from celery.signals import (
     worker_ready,
 )
 
-from ocrapp import lifecycle
-from ocrapp.capabilities import register_engines
-from ocrapp.db import db
-from ocrapp.jobs import OCR_TASK_NAME
-from tasks.engines import PARTS, available_engines, limit_memory, limit_threads, load_engine
+from ocrapp.core import lifecycle
+from ocrapp.core.capabilities import register_engines
+from ocrapp.core.db import db
+from ocrapp.core.jobs import OCR_TASK_NAME
 from tasks.errors import TaskCancelled, describe
+from tasks.pipeline.engines import (
+    PARTS,
+    available_engines,
+    limit_memory,
+    limit_threads,
+    load_engine,
+)
 
 log = logging.getLogger(__name__)
 

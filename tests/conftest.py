@@ -11,10 +11,10 @@ import websocket
 from sqlalchemy import text
 
 from ocrapp import create_app
-from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
-from ocrapp.db import db
-from ocrapp.scheduling import queue_names
+from ocrapp.core.db import db
+from ocrapp.core.scheduling import queue_names
+from ocrapp.web.auth import create_user
 from tests.stack import Stack, recreate_database, start_moto_server
 
 POSTGRES_URL = os.environ.get(

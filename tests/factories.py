@@ -2,8 +2,8 @@
 
 from sqlalchemy import update
 
-from ocrapp.db import db
-from ocrapp.models import File, FileType, Task
+from ocrapp.core.db import db
+from ocrapp.core.models import File, FileType, Task
 
 
 def queued_task(user_id: int, filename: str = "page.png", queue: str = "small") -> str:

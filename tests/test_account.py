@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import update
 
 from ocrapp import create_app
-from ocrapp.db import db
-from ocrapp.models import ApiToken, utcnow
+from ocrapp.core.db import db
+from ocrapp.core.models import ApiToken, utcnow
 from tests.factories import queued_task
 from tests.helpers import HANDSHAKE, auth
 

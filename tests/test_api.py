@@ -6,11 +6,11 @@ import threading
 import pytest
 import redis
 
-from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.models import File, Task, TaskStatus
-from ocrapp.scheduling import queue_name
-from ocrapp.storage import get_storage
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.models import File, Task, TaskStatus
+from ocrapp.core.scheduling import queue_name
+from ocrapp.core.storage import get_storage
 from tests.factories import queued_task
 from tests.helpers import auth, submit
 from tests.images import text_image

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from ocrapp.events import publish_task_update
+from ocrapp.realtime.events import publish_task_update
 from tests.conftest import REDIS_BASE_URL
 from tests.helpers import create_user
 from tests.stack import Stack

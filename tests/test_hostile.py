@@ -8,9 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocrapp import create_app
-from ocrapp.db import db
-from ocrapp.intake import clean_filename
-from ocrapp.models import File, Task
+from ocrapp.core.db import db
+from ocrapp.core.intake import clean_filename
+from ocrapp.core.models import File, Task
 from tests.documents import text_pdf
 from tests.helpers import auth, submit
 from tests.images import png_declaring, text_image
@@ -42,7 +42,7 @@ def test_bad_uploads_are_refused_with_their_code_and_not_kept(
 
 def test_a_refused_upload_leaves_a_log_line_with_its_code(client, make_user, caplog):
     _, token = make_user()
-    with caplog.at_level("INFO", logger="ocrapp.errors"):
+    with caplog.at_level("INFO", logger="ocrapp.web.errors"):
         submit(client, token, png_declaring(50_000, 50_000))
     assert "refused 422 page_too_large" in caplog.text
 

@@ -2,7 +2,7 @@
 
 import json
 
-from ocrapp.hub import INBOX_SIZE, RESYNC, UpdateHub
+from ocrapp.realtime.hub import INBOX_SIZE, RESYNC, UpdateHub
 
 
 def test_a_full_inbox_is_emptied_and_told_to_catch_up():

@@ -5,10 +5,10 @@ import json
 import pytest
 import redis
 
-from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.events import channel
-from ocrapp.models import Task, TaskStatus
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.models import Task, TaskStatus
+from ocrapp.realtime.events import channel
 from tests.factories import queued_task
 
 

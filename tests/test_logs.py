@@ -8,9 +8,9 @@ import pytest
 from celery import Celery
 from celery.signals import setup_logging
 
-from ocrapp import logs
-from ocrapp.auth import authenticate
-from ocrapp.jobs import OCR_TASK_NAME
+from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.ops import logs
+from ocrapp.web.auth import authenticate
 from tests.factories import queued_task
 from tests.helpers import auth
 

@@ -13,11 +13,11 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 from werkzeug.serving import make_server
 
-from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.jobs import PRIORITY_SUFFIXES
-from ocrapp.models import Task, utcnow
-from ocrapp.scheduling import queue_names
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.jobs import PRIORITY_SUFFIXES
+from ocrapp.core.models import Task, utcnow
+from ocrapp.core.scheduling import queue_names
 from tests.conftest import Socket
 from tests.factories import queued_task
 from tests.helpers import auth
@@ -232,7 +232,7 @@ def test_stats_show_queues_workers_tasks_and_the_last_hour(app, client, make_use
 
 def run_web_process(multiproc_dir, code: str) -> int:
     """Run `code` in a new process in multiprocess mode, as a gunicorn worker; return its pid."""
-    script = f"import os\nfrom ocrapp import metrics\n{code}\nprint(os.getpid())"
+    script = f"import os\nfrom ocrapp.ops import metrics\n{code}\nprint(os.getpid())"
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir)}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True

@@ -5,9 +5,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session
 
-from ocrapp.auth import create_user
 from ocrapp.cli import alembic_config
-from ocrapp.db import make_engine
+from ocrapp.core.db import make_engine
+from ocrapp.web.auth import create_user
 from tests.conftest import POSTGRES_URL, TEST_DATABASE
 from tests.stack import recreate_database
 

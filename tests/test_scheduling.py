@@ -5,11 +5,11 @@ from datetime import timedelta
 import redis
 from sqlalchemy import update
 
-from ocrapp import lifecycle
-from ocrapp.capabilities import register_engines
-from ocrapp.db import db
-from ocrapp.models import Task, TaskStatus, User, utcnow
-from ocrapp.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
+from ocrapp.core import lifecycle
+from ocrapp.core.capabilities import register_engines
+from ocrapp.core.db import db
+from ocrapp.core.models import Task, TaskStatus, User, utcnow
+from ocrapp.core.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
 from tests.documents import text_pdf
 from tests.factories import queued_task, set_task
 from tests.helpers import submit

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ocrapp.storage import LocalStorage, StorageError, open_storage, result_key, upload_key
+from ocrapp.core.storage import LocalStorage, StorageError, open_storage, result_key, upload_key
 
 
 @pytest.fixture(params=["file", "s3"])

@@ -6,8 +6,8 @@ import pytest
 import requests
 import websocket
 
-from ocrapp import lifecycle
-from ocrapp.events import seq_key
+from ocrapp.core import lifecycle
+from ocrapp.realtime.events import seq_key
 from tests.factories import queued_task
 from tests.helpers import HANDSHAKE
 

@@ -5,9 +5,9 @@ import pytest
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from tasks.engines import load_engine
-from tasks.engines.easyocr_engine import resolve_device
-from tasks.engines.easyocr_regions import Word, detector_scale, lines, widen_lines
+from tasks.pipeline.engines import load_engine
+from tasks.pipeline.engines.easyocr_engine import resolve_device
+from tasks.pipeline.engines.easyocr_regions import Word, detector_scale, lines, widen_lines
 
 no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 

@@ -1,7 +1,7 @@
 """Reading order: an engine's own layout, words placed into it, or an XY-cut of words alone."""
 
-from tasks.document import Box, Fragment, Page
-from tasks.layout import Guide, build_page, split_words
+from tasks.pipeline.document import Box, Fragment, Page
+from tasks.pipeline.layout import Guide, build_page, split_words
 
 
 def fragment(text: str, left: int, top: int, height: int = 20, confidence: float = 0.9):

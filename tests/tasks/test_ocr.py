@@ -8,13 +8,13 @@ import redis
 import sqlalchemy.exc
 from PIL import Image
 
-from ocrapp.models import File, FileType, Task
-from tasks.engines import load_engine
+from ocrapp.core.models import File, FileType, Task
 from tasks.errors import TRANSIENT_ERRORS, InvalidImage, TooManyPages, describe
-from tasks.layout import build_page
 from tasks.ocr import open_pages, recognize_file
-from tasks.render import render_html, render_json, summary
-from tasks.sources import decode_image as open_image
+from tasks.pipeline.engines import load_engine
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.render import render_html, render_json, summary
+from tasks.pipeline.sources import decode_image as open_image
 from tests.documents import text_pdf
 from tests.images import corrupt_png, text_image
 

@@ -2,11 +2,11 @@
 
 import pytest
 
-from tasks.document import Block, Box, Line, Page, Word
-from tasks.engines import load_engine
-from tasks.languages import detect_language
-from tasks.page_quality import better_reading, looks_like_photo, reads_poorly
-from tasks.reading import read_image
+from tasks.pipeline.document import Block, Box, Line, Page, Word
+from tasks.pipeline.engines import load_engine
+from tasks.pipeline.languages import detect_language
+from tasks.pipeline.page_quality import better_reading, looks_like_photo, reads_poorly
+from tasks.pipeline.reading import read_image
 from tests.documents import page_image, printed_page
 
 GERMAN = [

@@ -12,7 +12,7 @@ import pytest
 
 from bench.corpus import page
 from bench.quality import character_error_rate, word_recall
-from tasks.reading import read_image
+from tasks.pipeline.reading import read_image
 
 # Multi-column pages: a title over two columns with headings level across them, three
 # columns with indented paragraphs, a narrow sidebar beside a wide column.

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from ocrapp import lifecycle
-from ocrapp.db import db
-from ocrapp.models import Task, TaskStatus, utcnow
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.models import Task, TaskStatus, utcnow
 from tasks.reaper import STUCK_GRACE, fail_stuck
 from tests.factories import queued_task
 

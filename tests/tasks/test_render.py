@@ -4,10 +4,10 @@ import xml.etree.ElementTree as ElementTree
 
 import pypdfium2 as pdfium
 
-from tasks.document import Box, Fragment
-from tasks.layout import build_page
-from tasks.render import render_hocr, render_json, render_text, summary
-from tasks.searchable_pdf import SearchablePdf
+from tasks.pipeline.document import Box, Fragment
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.render import render_hocr, render_json, render_text, summary
+from tasks.pipeline.searchable_pdf import SearchablePdf
 from tests.documents import page_image
 
 XHTML = "{http://www.w3.org/1999/xhtml}"

@@ -9,7 +9,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from tasks.errors import InvalidImage, InvalidPdf, PageTooLarge
-from tasks.sources import image_pages, pdf_pages, render_scale
+from tasks.pipeline.sources import image_pages, pdf_pages, render_scale
 from tests.documents import huge_page_pdf, page_image, text_pdf, tiff
 
 

@@ -1,0 +1,46 @@
+"""The app factory: the Flask app built from the settings, with every part registered."""
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.routing import UUIDConverter
+
+from ocrapp.config import Config
+from ocrapp.core.db import db
+from ocrapp.core.jobs import celery_init_app
+from ocrapp.ops import health, logs, metrics, stats
+from ocrapp.realtime import socket
+from ocrapp.realtime.hub import hub
+from ocrapp.web import downloads, security, tasks, tokens
+from ocrapp.web.errors import register_error_handlers
+
+
+class TaskIdConverter(UUIDConverter):
+    """A task id in a URL: a UUID, handed to views as its text."""
+
+    def to_python(self, value: str) -> str:
+        return str(super().to_python(value))
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from `Config`, with `test_config` overriding any setting."""
+    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
+    app.config.from_object(Config)
+    if test_config:
+        app.config.update(test_config)
+    logs.init_app(app)
+    app.url_map.converters["task_id"] = TaskIdConverter
+    db.init_app(app)
+    celery_init_app(app)
+    hub.init_app(app)
+    socket.sock.init_app(app)
+    app.register_blueprint(tasks.bp)
+    app.register_blueprint(downloads.bp)
+    app.register_blueprint(tokens.bp)
+    app.register_blueprint(stats.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(socket.bp)
+    register_error_handlers(app)
+    security.init_app(app)
+    metrics.init_app(app)
+    return app

@@ -1,0 +1,134 @@
+"""The Celery app, built from the Flask config, and the one call that enqueues OCR work."""
+
+import json
+import logging
+
+from celery import Celery
+from celery import Task as CeleryTask
+from flask import Flask, current_app
+from sqlalchemy import update
+
+from ocrapp.config import VISIBILITY_TIMEOUT
+from ocrapp.core.db import db
+from ocrapp.core.models import Task, utcnow
+from ocrapp.core.scheduling import PRIORITY, SMALL, queue_name, queue_names
+from ocrapp.realtime.events import redis_client
+
+log = logging.getLogger(__name__)
+
+OCR_TASK_NAME = "ocrapp.recognize_file"
+REAP_TASK_NAME = "ocrapp.reap"
+
+
+def celery_settings(config) -> dict:
+    """Return every Celery setting for a Flask `config`."""
+    return {
+        **config["CELERY"],
+        "broker_url": config["BROKER_URL"],
+        "task_default_queue": queue_name(config, SMALL),
+        # The reaper is quick and must not wait behind OCR: every pool serves priority first.
+        "task_routes": {REAP_TASK_NAME: {"queue": queue_name(config, PRIORITY)}},
+        "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
+        "beat_schedule": {
+            "reap": {"task": REAP_TASK_NAME, "schedule": config["REAPER_INTERVAL"]},
+        },
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Create the Celery app from the Flask config; its tasks run in an app context."""
+
+    class FlaskTask(CeleryTask):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery_app = Celery(app.name, task_cls=FlaskTask)
+    celery_app.config_from_object(celery_settings(app.config))
+    celery_app.set_default()
+    celery_app.flask_app = app
+    app.extensions["celery"] = celery_app
+    return celery_app
+
+
+def time_limit(page_count: int | None) -> int:
+    """Return the seconds a task of `page_count` pages may run before it is stopped.
+
+    Files from before pages were counted at upload have none: they count as one page.
+    """
+    config = current_app.config
+    limit = config["TASK_TIME_LIMIT_BASE"] + config["TASK_TIME_LIMIT_PER_PAGE"] * (page_count or 1)
+    # Below the broker's visibility timeout, so that a running task is never redelivered.
+    return min(limit, VISIBILITY_TIMEOUT - 3600)
+
+
+def send_ocr(task_id: str, page_count: int | None, kind: str) -> None:
+    """Hand the OCR task for `task_id` to the broker, on its kind's queue, with its limit."""
+    current_app.extensions["celery"].send_task(
+        OCR_TASK_NAME,
+        args=[task_id],
+        task_id=task_id,
+        queue=queue_name(current_app.config, kind),
+        time_limit=time_limit(page_count),
+    )
+
+
+# kombu's Redis transport keeps a queue's waiting messages in a list named after it, and
+# those of priority 3, 6 and 9 in lists of their own beside it.
+PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+
+
+def broker_lists(config) -> dict[str, list[str]] | None:
+    """Return the Redis lists that hold each queue's waiting messages; None unless Redis."""
+    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
+        return None
+    return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in queue_names(config)}
+
+
+def broker_task_ids() -> set[str] | None:
+    """Return the ids of the tasks the broker holds (waiting or taken, not yet done).
+
+    Only a Redis broker can be asked; None for any other. Workers keep the messages they
+    took, unacknowledged, in the hash `unacked`.
+    """
+    config = current_app.config
+    if (lists := broker_lists(config)) is None:
+        return None
+    broker = redis_client(config["BROKER_URL"])
+    waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
+    taken = [_decoded(value, first=True) for value in broker.hvals("unacked")]
+    messages = [_decoded(raw) for raw in waiting] + taken
+    return {message.get("headers", {}).get("id") for message in messages if message}
+
+
+def _decoded(raw: bytes, first: bool = False) -> dict:
+    """Decode a kombu message (the first item of an unacked entry); {} if it is not one."""
+    try:
+        value = json.loads(raw)
+        value = value[0] if first else value
+        return value if isinstance(value, dict) else {}
+    except (ValueError, IndexError, TypeError):
+        return {}
+
+
+def try_send_ocr(task_id: str, page_count: int | None, kind: str) -> bool:
+    """Send the OCR task as `send_ocr` does; False, logged, if the broker cannot take it."""
+    try:
+        send_ocr(task_id, page_count, kind)
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("task %s: the broker did not take it: %r", task_id, error)
+        return False
+    return True
+
+
+def enqueue_ocr(task_id: str, page_count: int, kind: str) -> bool:
+    """Send the OCR task for `task_id` (committed already); False if the broker is down.
+
+    A task the broker did not take stays in the outbox (`enqueued_at` is None) until
+    the reaper sends it.
+    """
+    if not try_send_ocr(task_id, page_count, kind):
+        return False
+    with db.session() as session:
+        session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
+    return True

@@ -1,0 +1,224 @@
+"""Task status transitions: each one is written to the database first, then published."""
+
+import logging
+from typing import Any
+
+import redis
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import lazyload
+
+from ocrapp.core.db import db
+from ocrapp.core.models import File, Task, TaskStatus, new_id, utcnow
+from ocrapp.core.scheduling import SMALL, estimated_start, must_wait_turn, queue_position
+from ocrapp.realtime.events import publish_task_update, timestamp
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    TaskStatus.QUEUED: "Waiting for a worker",
+    TaskStatus.PROCESSING: "OCR processing started",
+    TaskStatus.COMPLETED: "OCR completed",
+    TaskStatus.FAILED: "OCR failed",
+    TaskStatus.CANCELLED: "Cancelled",
+}
+WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
+PROGRESS_ONLY = (lazyload(Task.file),)
+CANCELLING = "Cancelling: the current page is finished first"
+
+
+def task_update_data(session, task: Task) -> dict[str, Any]:
+    """Describe `task` as the `data` of a `task_update` message."""
+    data = {
+        "taskId": task.id,
+        "status": task.status.value,
+        "message": task.message,
+        "progress": task.progress,
+        "error": task.error,
+    }
+    if task.page_count is not None:
+        data["page"], data["pageCount"] = task.page, task.page_count
+    if task.status is TaskStatus.QUEUED:
+        data["queuePosition"] = position = queue_position(session, task)
+        start = estimated_start(session, task, position)
+        data["estimatedStartAt"] = timestamp(start)
+    if task.status is TaskStatus.COMPLETED and task.result is not None:
+        data["result"] = task.result.summary()
+    return data
+
+
+def create_task(
+    session,
+    user_id: int,
+    file: File,
+    engine: str,
+    options: dict,
+    key: str | None = None,
+    queue: str = SMALL,
+) -> Task:
+    """Add a new queued task for `file`; the caller commits, then calls `announce`."""
+    task = Task(
+        id=new_id(),
+        user_id=user_id,
+        file=file,
+        queue=queue,
+        engine=engine,
+        options=options,
+        idempotency_key=key,
+        result=None,  # known to be none: read after the session closed, nothing loads it
+        status=TaskStatus.QUEUED,
+        message=MESSAGES[TaskStatus.QUEUED],
+    )
+    session.add_all([file, task])
+    session.flush()
+    return task
+
+
+def _publish(user_id: int, data: dict[str, Any]) -> None:
+    """Publish an update; the database already holds it, so a Redis outage is only logged."""
+    try:
+        publish_task_update(current_app.config, user_id, data)
+    except redis.RedisError as error:
+        log.warning("task %s: update not published: %s", data["taskId"], error)
+
+
+def _set_status(task: Task, status: TaskStatus) -> None:
+    """Set the task's status and its message, and when a final one was reached."""
+    task.status, task.message = status, MESSAGES[status]
+    if status.finished:
+        task.finished_at = utcnow()
+
+
+def _transition(
+    task_id: str, change, allowed: set[TaskStatus], guard=None, options=()
+) -> Task | None:
+    """Apply `change` to the task if its status is in `allowed`, commit, then publish.
+
+    `guard(session, task)`, if given, may still refuse the change by returning False;
+    `options` are the task's loader options.
+    """
+    with db.session() as session:
+        task = session.get(Task, task_id, with_for_update=True, options=options)
+        if task is None or task.status not in allowed:
+            log.info("task %s: no transition from %s", task_id, task and task.status)
+            return None
+        if guard is not None and not guard(session, task):
+            return None
+        change(task)
+        session.flush()
+        user_id, data = task.user_id, task_update_data(session, task)
+    _publish(user_id, data)
+    return task
+
+
+def announce(user_id: int, data: dict[str, Any]) -> None:
+    """Publish a new task's `queued` update (`task_update_data`), once it is committed."""
+    _publish(user_id, data)
+
+
+def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:
+    """Record that a worker started the task (again, after a lost worker).
+
+    A queued task whose user has `user_concurrency` tasks processing while other users'
+    tasks wait stays queued (fair scheduling): None, and the worker puts it back in line.
+    """
+
+    def takes_turn(session, task: Task) -> bool:
+        return task.status is not TaskStatus.QUEUED or not must_wait_turn(
+            session, task, user_concurrency
+        )
+
+    def change(task: Task) -> None:
+        _set_status(task, TaskStatus.PROCESSING)
+        task.progress = 0
+        task.attempts += 1
+        task.started_at = utcnow()
+
+    return _transition(
+        task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=takes_turn
+    )
+
+
+def wait_turn(task_id: str) -> Task | None:
+    """Record that a queued task was put back behind other users' tasks (fair scheduling)."""
+
+    def change(task: Task) -> None:
+        task.message = WAITING_TURN
+
+    return _transition(task_id, change, {TaskStatus.QUEUED})
+
+
+def report_progress(
+    task_id: str,
+    progress: int,
+    message: str,
+    page: int | None = None,
+    page_count: int | None = None,
+) -> Task | None:
+    """Record how far a running task has come, and on which page."""
+
+    def change(task: Task) -> None:
+        task.progress = max(0, min(100, progress))
+        task.message = message
+        if page_count is not None:
+            task.page, task.page_count = page, page_count
+
+    # The hot path of a running task: its file is not needed, so loaded only if asked for
+    # (never, here).
+    return _transition(task_id, change, {TaskStatus.PROCESSING}, options=PROGRESS_ONLY)
+
+
+def mark_completed(task_id: str) -> Task | None:
+    """Record that the task finished and its result is stored."""
+
+    def change(task: Task) -> None:
+        _set_status(task, TaskStatus.COMPLETED)
+        task.progress = 100
+        task.error = None
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
+
+
+def mark_failed(task_id: str, code: str, message: str) -> Task | None:
+    """Record that the task failed, with an error a user can read."""
+
+    def change(task: Task) -> None:
+        _set_status(task, TaskStatus.FAILED)
+        task.error = {"code": code, "message": message}
+
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def request_cancel(task_id: str) -> Task | None:
+    """Cancel a queued task now, or ask a running one to stop at its next page boundary."""
+
+    def change(task: Task) -> None:
+        if task.status is TaskStatus.QUEUED:
+            _set_status(task, TaskStatus.CANCELLED)
+        else:
+            task.cancel_requested = True
+            task.message = CANCELLING
+
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING})
+
+
+def mark_cancelled(task_id: str) -> Task | None:
+    """Record that a running task stopped because it was cancelled."""
+
+    def change(task: Task) -> None:
+        _set_status(task, TaskStatus.CANCELLED)
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
+
+
+def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:
+    """Describe each of the user's unfinished tasks, oldest first, for a socket snapshot."""
+    tasks = session.scalars(
+        select(Task)
+        .where(
+            Task.user_id == user_id,
+            Task.status.in_([TaskStatus.QUEUED, TaskStatus.PROCESSING]),
+        )
+        .order_by(Task.created_at)
+    )
+    return [task_update_data(session, task) for task in tasks]

@@ -1,0 +1,209 @@
+"""SQLAlchemy models: users, uploaded files, OCR tasks and their results."""
+
+import enum
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """Make a stored time zone-aware: SQLite hands back naive datetimes, stored in UTC."""
+    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
+
+
+def new_id() -> str:
+    """Return a new random UUID as a string."""
+    return str(uuid.uuid4())
+
+
+class TaskStatus(enum.StrEnum):
+    """Where a task is in its life; `completed`, `failed` and `cancelled` are final."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        """Whether no further change will happen."""
+        return self in (TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED)
+
+
+class FileType(enum.StrEnum):
+    """What kind of file an upload is."""
+
+    PDF = "pdf"
+    IMAGE = "image"
+    DOCUMENT = "document"
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by its value, as a named type where the database has them."""
+    return Enum(enum_class, name=name, values_callable=lambda members: [m.value for m in members])
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every model; datetimes are stored with their time zone."""
+
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class User(Base):
+    """Someone who submits files, known by their API tokens."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A priority user's tasks go to the priority queue, which every pool serves first.
+    priority: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Loaded when asked for: every request loads a token's user, and needs no other tokens.
+    tokens: Mapped[list["ApiToken"]] = relationship(back_populates="user", order_by="ApiToken.id")
+
+
+class ApiToken(Base):
+    """An API token, stored as a hash; listed by its prefix, named, revocable, expiring."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="tokens", lazy="joined", innerjoin=True)
+
+
+class File(Base):
+    """An uploaded file, kept in object storage under `storage_key`."""
+
+    __tablename__ = "files"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    original_filename: Mapped[str] = mapped_column(String(255))
+    stored_filename: Mapped[str] = mapped_column(String(64))
+    file_type: Mapped[FileType] = mapped_column(_enum(FileType, "file_type"))
+    content_type: Mapped[str] = mapped_column(String(100))
+    storage_key: Mapped[str] = mapped_column(String(512))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    # As counted at upload (1 for a file whose pages cannot be counted there).
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Task(Base):
+    """One OCR job on one file; its status is written only by `ocrapp.core.lifecycle`."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "idempotency_key", name="uq_tasks_user_id_idempotency_key"),
+        # Queue positions count the queued tasks of a queue submitted before one.
+        Index("ix_tasks_status_queue_created_at", "status", "queue", "created_at"),
+        # Estimated starts read the run times of a queue's tasks finished in the last hour.
+        Index("ix_tasks_queue_status_finished_at", "queue", "status", "finished_at"),
+    )
+
+    # Also the Celery task id, so a broker message maps straight to its row.
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"))
+    engine: Mapped[str] = mapped_column(String(32))
+    # The kind of queue it is routed to (ocrapp.core.scheduling): small, large or priority.
+    queue: Mapped[str] = mapped_column(String(16), default="small", server_default="small")
+    status: Mapped[TaskStatus] = mapped_column(
+        _enum(TaskStatus, "task_status"), default=TaskStatus.QUEUED, index=True
+    )
+    progress: Mapped[int] = mapped_column(Integer, default=0)
+    page: Mapped[int | None] = mapped_column(Integer)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(String(255), default="")
+    # What the request asked for: {"languages": [...], "forceOcr": bool}.
+    options: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    error: Mapped[dict | None] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The client's Idempotency-Key: a repeated request gets this task, not a new one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # When the broker took the task; None while it waits for the broker (the outbox).
+    enqueued_at: Mapped[datetime | None]
+    # Set on a running task; the worker stops at the next page boundary.
+    cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+    file: Mapped[File] = relationship(lazy="joined", innerjoin=True)
+    # Loaded when read: most loads of a task (status changes, progress) never read it.
+    result: Mapped["Result | None"] = relationship(back_populates="task")
+
+
+class TaskPage(Base):
+    """A page of a task, recorded as soon as it is recognised, so that a retry can resume."""
+
+    __tablename__ = "task_pages"
+    __table_args__ = (UniqueConstraint("task_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16))
+    rotation: Mapped[int] = mapped_column(Integer, default=0)
+    word_count: Mapped[int] = mapped_column(Integer)
+    confidence_score: Mapped[float] = mapped_column(Float)
+    result_key: Mapped[str] = mapped_column(String(512))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Result(Base):
+    """The outcome of a completed task; the result files are in object storage."""
+
+    __tablename__ = "results"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), unique=True)
+    result_key: Mapped[str] = mapped_column(String(512))
+    extracted_text: Mapped[str] = mapped_column(Text)
+    confidence_score: Mapped[float] = mapped_column(Float)
+    word_count: Mapped[int] = mapped_column(Integer)
+    page_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    task: Mapped[Task] = relationship(back_populates="result")
+
+    def summary(self) -> dict:
+        """Return the figures shown with a completed task."""
+        return {
+            "wordCount": self.word_count,
+            "pageCount": self.page_count,
+            "confidence": self.confidence_score,
+        }

@@ -1,0 +1,1 @@
+"""Running the service: health probes, Prometheus metrics, statistics and logs."""

@@ -1,0 +1,50 @@
+"""Liveness and readiness probes."""
+
+import logging
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+
+from ocrapp.core.db import db
+from ocrapp.core.storage import get_storage
+from ocrapp.realtime.events import redis_client
+from ocrapp.web.errors import ApiError
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Answer as long as the process serves requests."""
+    return jsonify(status="ok")
+
+
+def _check_database() -> None:
+    with db.session() as session:
+        session.execute(text("SELECT 1"))
+
+
+def _check_redis() -> None:
+    redis_client(current_app.config["REDIS_URL"]).ping()
+
+
+def _check_storage() -> None:
+    get_storage(current_app.config).check()
+
+
+@bp.get("/readyz")
+def readyz():
+    """Check the database, Redis and storage; 503 naming each that does not answer."""
+    checks = {"database": _check_database, "redis": _check_redis, "storage": _check_storage}
+    failing = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as error:
+            log.warning("readiness check %s failed: %s", name, error)
+            failing[name] = str(error) or type(error).__name__
+    if failing:
+        names = ", ".join(failing)
+        raise ApiError(503, "not_ready", f"Not reachable: {names}.", failing=failing)
+    return jsonify(status="ready", checks=dict.fromkeys(checks, "ok"))

@@ -1,0 +1,97 @@
+"""Task update messages: the envelope, the Redis channel, and the one `publish` call."""
+
+import enum
+import json
+from datetime import UTC, datetime
+from functools import cache
+from typing import Any
+
+import redis
+
+from ocrapp.core.models import as_utc
+
+
+class MessageType(enum.StrEnum):
+    """The `type` of a message sent to WebSocket clients."""
+
+    CONNECTED = "connected"
+    TASK_UPDATE = "task_update"
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """Format `moment` as ISO 8601 in UTC with milliseconds and a Z; None stays None."""
+    if moment is None:
+        return None
+    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def envelope(message_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Wrap `data` in the message envelope sent to clients."""
+    return {"type": message_type, "data": data, "timestamp": timestamp(datetime.now(UTC))}
+
+
+def channel(namespace: str) -> str:
+    """Return the pub/sub channel that carries every task update."""
+    return f"{namespace}:task-updates"
+
+
+@cache
+def redis_client(url: str) -> redis.Redis:
+    """Return this process's Redis client for `url` (its pool is fork-safe)."""
+    return redis.Redis.from_url(
+        url, health_check_interval=30, socket_connect_timeout=5, socket_timeout=10
+    )
+
+
+def history_key(namespace: str, user_id: int) -> str:
+    """Return the Redis stream that keeps a user's recent updates, in order."""
+    return f"{namespace}:updates:{user_id}"
+
+
+# Append to the user's stream and publish, in one step: the stream entry's id is the
+# update's sequence number, carried by the published copy too.
+PUBLISH_SCRIPT = """
+local seq = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], '*', 'message', ARGV[2])
+redis.call('PUBLISH', KEYS[2],
+  '{"userId": ' .. ARGV[1] .. ', "seq": "' .. seq .. '", "message": ' .. ARGV[2] .. '}')
+return seq
+"""
+
+
+def publish_task_update(config, user_id: int, data: dict[str, Any]) -> str:
+    """Keep and publish a task update for the sockets of `user_id`; return its sequence."""
+    client = redis_client(config["REDIS_URL"])
+    namespace = config["EVENT_NAMESPACE"]
+    message = json.dumps(envelope(MessageType.TASK_UPDATE, data))
+    keys = [history_key(namespace, user_id), channel(namespace)]
+    seq = client.eval(PUBLISH_SCRIPT, 2, *keys, user_id, message, config["UPDATE_HISTORY"])
+    return seq.decode()
+
+
+def decode_published(raw: bytes) -> tuple[int, dict[str, Any]]:
+    """Split a published payload into its user id and client message (with its `seq`)."""
+    payload = json.loads(raw)
+    return payload["userId"], payload["message"] | {"seq": payload["seq"]}
+
+
+def seq_key(seq: str) -> tuple[int, int]:
+    """Order sequence numbers (stream ids, `<ms>-<n>`) as numbers, not as text."""
+    milliseconds, _, number = seq.partition("-")
+    return int(milliseconds), int(number or 0)
+
+
+def history(config, user_id: int, since: str = "-") -> list[dict[str, Any]]:
+    """Return the user's kept updates after `since` (all with "-"), oldest first."""
+    start = f"({since}" if since != "-" else since
+    entries = redis_client(config["REDIS_URL"]).xrange(
+        history_key(config["EVENT_NAMESPACE"], user_id), min=start
+    )
+    return [json.loads(fields[b"message"]) | {"seq": seq.decode()} for seq, fields in entries]
+
+
+def latest_seq(config, user_id: int) -> str:
+    """Return the sequence number of the user's last kept update ("0-0" if none)."""
+    last = redis_client(config["REDIS_URL"]).xrevrange(
+        history_key(config["EVENT_NAMESPACE"], user_id), count=1
+    )
+    return last[0][0].decode() if last else "0-0"

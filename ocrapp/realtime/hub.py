@@ -1,0 +1,166 @@
+"""One Redis subscription per web process, routing each task update to its owner's sockets."""
+
+import contextlib
+import json
+import logging
+import os
+import queue
+import threading
+import time
+from collections import defaultdict
+
+from ocrapp.realtime.events import channel, decode_published, redis_client
+
+log = logging.getLogger(__name__)
+INBOX_SIZE = 1000
+# Put in an inbox when updates may have been missed (a full inbox, a lost subscription):
+# the socket then catches up from the kept history.
+RESYNC = object()
+# Put in every inbox when the process stops: sockets close with "going away" (1001).
+GOING_AWAY = object()
+
+
+class Update(dict):
+    """A live update, serialised once for all the sockets it goes to, not once per socket."""
+
+    def __init__(self, message: dict) -> None:
+        super().__init__(message)
+        self.text = json.dumps(message)
+
+
+class UpdateHub:
+    """Fan task updates out from the process's one subscription to per-socket inboxes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._inboxes: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._listener_pid: int | None = None
+        self._subscribed = threading.Event()
+
+    def init_app(self, app) -> None:
+        """Read the Redis URL and channel from the app's config."""
+        self.redis_url = app.config["REDIS_URL"]
+        self.channel = channel(app.config["EVENT_NAMESPACE"])
+        app.extensions["hub"] = self
+
+    def add_inbox(self, user_id: int) -> queue.Queue:
+        """Return a new, bounded inbox for the updates of `user_id`."""
+        inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
+        with self._lock:
+            self._inboxes[user_id].add(inbox)
+        return inbox
+
+    def subscribe(self, user_id: int, timeout: float = 10) -> queue.Queue:
+        """Return a new inbox for one socket of `user_id`, once the subscription is live."""
+        inbox = self.add_inbox(user_id)
+        with self._lock:
+            # A thread started before a fork (gunicorn --preload) does not exist in the child.
+            if self._listener_pid != os.getpid():
+                self._listener_pid = os.getpid()
+                self._subscribed.clear()
+                threading.Thread(target=self._listen, name="update-hub", daemon=True).start()
+        if not self._subscribed.wait(timeout):
+            log.warning("update subscription not live after %ss", timeout)
+        return inbox
+
+    def unsubscribe(self, user_id: int, inbox: queue.Queue) -> None:
+        """Forget a socket's inbox."""
+        with self._lock:
+            self._inboxes[user_id].discard(inbox)
+            if not self._inboxes[user_id]:
+                del self._inboxes[user_id]
+
+    def dispatch(self, user_id: int, message: dict) -> None:
+        """Put `message` into every inbox of `user_id`."""
+        with self._lock:
+            inboxes = list(self._inboxes.get(user_id, ()))
+        if not inboxes:
+            return  # another process's socket, most often: not worth serialising
+        message = Update(message)
+        for inbox in inboxes:
+            try:
+                inbox.put_nowait(message)
+            except queue.Full:
+                # A slow client: drop what it has not read; it catches up from the history.
+                log.warning("socket inbox of user %s is full; it will catch up", user_id)
+                _replace_with(inbox, RESYNC)
+
+    def wait_for_change(self, inbox: queue.Queue, task_id: str, status, seconds: float) -> bool:
+        """Wait for an update that changes the task's status; False if none came in time."""
+        deadline = time.monotonic() + seconds
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                item = inbox.get(timeout=remaining)
+            except queue.Empty:
+                return False
+            if item is RESYNC or item is GOING_AWAY:
+                return True  # missed updates, or stopping: the database says what happened
+            if item["data"]["taskId"] == task_id and item["data"]["status"] != status:
+                return True
+        return False
+
+    def resync_all(self) -> None:
+        """Tell every socket to catch up from the history (updates may have been missed)."""
+        for inbox in self._all_inboxes():
+            _replace_with(inbox, RESYNC)
+
+    def close_all(self) -> None:
+        """Tell every socket to close, so that its client reconnects to another process."""
+        for inbox in self._all_inboxes():
+            _replace_with(inbox, GOING_AWAY)
+
+    def _all_inboxes(self) -> list[queue.Queue]:
+        with self._lock:
+            return [inbox for group in self._inboxes.values() for inbox in group]
+
+    def _listen(self) -> None:
+        """Receive updates forever, reconnecting with backoff when Redis goes away."""
+        failures = 0
+
+        def subscribed() -> None:
+            nonlocal failures
+            if failures:
+                self.resync_all()  # published while the subscription was away
+            failures = 0
+            self._subscribed.set()
+
+        while True:
+            try:
+                self._receive(on_subscribed=subscribed)
+            except Exception as error:
+                self._subscribed.clear()
+                delay = min(0.5 * 2**failures, 10)
+                failures += 1
+                log.warning("update subscription lost (%r); retrying in %.1fs", error, delay)
+                time.sleep(delay)
+
+    def _receive(self, on_subscribed) -> None:
+        """Subscribe, call `on_subscribed` once Redis confirms, then dispatch each update."""
+        pubsub = redis_client(self.redis_url).pubsub()
+        try:
+            pubsub.subscribe(self.channel)
+            while True:
+                item = pubsub.get_message(timeout=5)
+                if item is None:
+                    continue
+                # Only the confirmation guarantees that nothing published after it is missed.
+                if item["type"] == "subscribe":
+                    on_subscribed()
+                elif item["type"] == "message":
+                    self.dispatch(*decode_published(item["data"]))
+        finally:
+            pubsub.close()
+
+
+def _replace_with(inbox: queue.Queue, marker: object) -> None:
+    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) alone in it."""
+    try:
+        while True:
+            inbox.get_nowait()
+    except queue.Empty:
+        pass
+    with contextlib.suppress(queue.Full):
+        inbox.put_nowait(marker)
+
+
+hub = UpdateHub()

@@ -1,0 +1,1 @@
+"""The HTTP API under `/api`: authentication, routes, request and response schemas, errors."""

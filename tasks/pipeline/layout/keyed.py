@@ -1,0 +1,47 @@
+"""An engine's own layout: fragments that carry their block, paragraph and line.
+
+Tesseract's order is kept, with one correction: a block that a vertical gutter runs
+right through (a letterhead beside a contact block, a menu beside a panel) is read as
+columns, left to right, instead of line by line across the gutter.
+"""
+
+from itertools import groupby
+from statistics import median
+
+from tasks.pipeline.document import Block, Fragment, Line, Word
+from tasks.pipeline.layout.words import split_words
+from tasks.pipeline.layout.xy_cut import GUTTER, gaps
+
+Keyed = tuple[tuple[int, int, int], Word]
+
+
+def _columns(words: list[Keyed]) -> list[list[Keyed]]:
+    """Split a block's words at the vertical gutters that run through all of it."""
+    unit = median(word.box.height for _, word in words)
+    cuts = gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
+    columns: list[list[Keyed]] = [[] for _ in range(len(cuts) + 1)]
+    for key, word in words:
+        columns[sum(word.box.left > cut for cut in cuts)].append((key, word))
+    return [column for column in columns if column]
+
+
+def _paragraphs(words: list[Keyed]) -> list[Block]:
+    """Group keyed words into paragraphs and lines, in their order."""
+    blocks = []
+    for _, in_paragraph in groupby(words, key=lambda keyed: keyed[0][:2]):
+        lines = [
+            Line(tuple(word for _, word in in_line))
+            for _, in_line in groupby(in_paragraph, key=lambda keyed: keyed[0])
+        ]
+        blocks.append(Block(tuple(lines)))
+    return blocks
+
+
+def keyed_blocks(fragments: list[Fragment]) -> list[Block]:
+    """Group fragments into paragraphs and lines by their keys, in the engine's order."""
+    words = [(f.line_key, word) for f in fragments for word in split_words(f)]
+    blocks = []
+    for _, in_block in groupby(words, key=lambda keyed: keyed[0][0]):
+        for column in _columns(list(in_block)):
+            blocks += _paragraphs(column)
+    return blocks
