@@ -4,7 +4,7 @@ from logging.config import fileConfig
 
 from alembic import context
 
-from ocrapp.config import Config
+from ocrapp.config import Settings
 from ocrapp.core.db import make_engine
 from ocrapp.core.models import Base
 
@@ -12,7 +12,7 @@ config = context.config
 if config.config_file_name and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
-url = config.get_main_option("sqlalchemy.url") or Config.DATABASE_URL
+url = config.get_main_option("sqlalchemy.url") or Settings().DATABASE_URL
 
 
 def run_migrations_offline() -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import UUIDConverter
 
-from ocrapp.config import Config
+from ocrapp.config import Settings
 from ocrapp.core.db import db
 from ocrapp.core.jobs import celery_init_app
 from ocrapp.ops import health, logs, metrics, stats
@@ -23,9 +23,10 @@ class TaskIdConverter(UUIDConverter):
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask app from `Config`, with `test_config` overriding any setting."""
-    app = Flask(__name__, instance_path=str(Config.INSTANCE_DIR))
-    app.config.from_object(Config)
+    """Build the Flask app from the environment's `Settings`, `test_config` overriding any."""
+    settings = Settings()
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app.config.update(settings.flask_config())
     if test_config:
         app.config.update(test_config)
     logs.init_app(app)

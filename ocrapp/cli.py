@@ -14,6 +14,7 @@ from websocket import WebSocketException
 
 from ocrapp import create_app
 from ocrapp.client import ApiClient, ApiClientError
+from ocrapp.config import replace_generated, settings_markdown
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User, utcnow
 from ocrapp.core.storage import get_storage
@@ -66,6 +67,26 @@ def storage_init() -> None:
     """Create the storage folder or bucket if it does not exist."""
     get_storage(current_app.config).init()
     click.echo(f"Storage ready: {current_app.config['STORAGE_URL']}")
+
+
+@cli.group("settings")
+def settings_group() -> None:
+    """Describe the settings read from the environment."""
+
+
+@settings_group.command("docs")
+@click.option(
+    "--write",
+    "document",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Replace the generated part of this Markdown file instead of printing.",
+)
+def settings_docs(document: Path | None) -> None:
+    """Print every setting as Markdown tables (docs/configuration.md's generated part)."""
+    if document is None:
+        click.echo(settings_markdown(), nl=False)
+        return
+    document.write_text(replace_generated(document.read_text(), settings_markdown()))
 
 
 @cli.group("users")

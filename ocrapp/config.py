@@ -1,133 +1,385 @@
-"""Configuration, read from the environment in one place."""
+"""Configuration: one typed settings object, read from the environment when the app is built.
 
-import os
+docs/configuration.md's table of settings is generated from it (`ocrapp settings docs`).
+"""
+
+import copy
 from pathlib import Path
+from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
-
-def _instance_dir() -> Path:
-    """Return the folder that holds the embedded database and storage."""
-    return Path(os.environ.get("OCRAPP_INSTANCE_DIR", "instance")).resolve()
-
-
-def _int(name: str, default: int) -> int:
-    """Read an integer environment variable."""
-    return int(os.environ.get(name, default))
-
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 VISIBILITY_TIMEOUT = 24 * 3600
+DOCS_START = "<!-- settings:start -->"
+DOCS_END = "<!-- settings:end -->"
+DOCS_COMMAND = "ocrapp settings docs --write docs/configuration.md"
+
+# Celery's settings, completed from the settings by `jobs.celery_settings`.
+CELERY = {
+    "task_serializer": "json",
+    "accept_content": ["json"],
+    "result_serializer": "json",
+    "task_ignore_result": True,
+    "task_acks_late": True,
+    "task_reject_on_worker_lost": True,
+    # A lost worker's task is sent again with its retry count, so the count is bounded.
+    "task_retry_on_worker_lost": True,
+    # Redis hands an unacknowledged task to another worker after this long: longer than
+    # any task may run (see jobs.time_limit), or a slow task would run twice.
+    # A worker takes from the first of its queues (-Q) that has work: priority first.
+    "broker_transport_options": {
+        "visibility_timeout": VISIBILITY_TIMEOUT,
+        "queue_order_strategy": "priority",
+    },
+    "worker_prefetch_multiplier": 1,
+    "worker_send_task_events": True,
+    "task_send_sent_event": True,
+    "broker_connection_retry_on_startup": True,
+    # An upload waits a second or two for a broker that is down, then goes to the outbox.
+    "broker_connection_timeout": 2,
+    "task_publish_retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        "interval_max": 1,
+    },
+    # Building the OCR model in each child takes a few seconds.
+    "worker_proc_alive_timeout": 60,
+    "include": ["tasks.ocr", "tasks.reaper", "tasks.signals"],
+}
 
 
-class Config:
-    """Settings for the web process, the worker and the CLI alike."""
+def _none_if_empty(value: Any) -> Any:
+    """Read an empty variable as unset."""
+    return value or None
 
-    INSTANCE_DIR = _instance_dir()
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'ocrapp.sqlite3'}")
-    REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    BROKER_URL = os.environ.get("BROKER_URL", REDIS_URL)
-    STORAGE_URL = os.environ.get("STORAGE_URL", (INSTANCE_DIR / "storage").as_uri())
-    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
-    # Pub/sub channels are global to a Redis server (not per database): the
-    # namespace keeps two deployments sharing one Redis apart.
-    EVENT_NAMESPACE = os.environ.get("EVENT_NAMESPACE", "ocrapp")
-    # Updates kept per user (a Redis stream), for clients that reconnect with ?since=.
-    UPDATE_HISTORY = _int("UPDATE_HISTORY", 1000)
-    # auto: Tesseract, and EasyOCR too for a page it reads poorly or a photo (docs/reading.md
-    # says why it is the default).
-    OCR_ENGINE = os.environ.get("OCR_ENGINE", "auto")
-    # The base name of the queues: <OCR_QUEUE>.small, .large and .priority (ocrapp.core.scheduling).
-    OCR_QUEUE = os.environ.get("OCR_QUEUE", "ocr")
-    # A file of this many pages or more goes to the large queue.
-    LARGE_TASK_PAGES = _int("LARGE_TASK_PAGES", 2)
-    # A user's tasks processing at once before other users' queued tasks go first; 0: no cap.
-    USER_CONCURRENCY = _int("USER_CONCURRENCY", 2)
-    TORCH_THREADS = _int("TORCH_THREADS", 1)
-    # Where EasyOCR runs: auto (a CUDA GPU when one is present, else the CPU), cpu, cuda.
-    OCR_DEVICE = os.environ.get("OCR_DEVICE", "auto")
-    # Send EasyOCR tasks to <OCR_QUEUE>.gpu, for a pool on a machine with a GPU (Procfile
-    # worker_gpu); off, they go to .small and .large like the others.
-    GPU_QUEUE = os.environ.get("GPU_QUEUE", "").lower() in ("1", "true", "yes", "on")
-    PDF_DPI = _int("PDF_DPI", 300)
-    # A page rendered larger than this is rendered at a lower resolution (down to 50 dpi).
-    MAX_PAGE_PIXELS = _int("MAX_PAGE_PIXELS", 40_000_000)
-    # Progress updates of one task are at least this far apart (page changes excepted).
-    PROGRESS_INTERVAL = float(os.environ.get("PROGRESS_INTERVAL", 0.5))
-    # A worker process that dies (killed, out of memory) is replaced and the task is run
-    # again, up to this many runs in all; then the task fails with `worker_lost`.
-    MAX_ATTEMPTS = _int("MAX_ATTEMPTS", 3)
-    # A task is stopped (the worker process killed) after BASE + PER_PAGE x pages seconds.
-    TASK_TIME_LIMIT_BASE = _int("TASK_TIME_LIMIT_BASE", 300)
-    TASK_TIME_LIMIT_PER_PAGE = _int("TASK_TIME_LIMIT_PER_PAGE", 300)
-    # Every REAPER_INTERVAL seconds (Celery beat) the reaper sends tasks the broker did not
-    # take at submission (older than OUTBOX_DELAY s), and fails tasks no worker will finish.
-    REAPER_INTERVAL = float(os.environ.get("REAPER_INTERVAL", 30))
-    OUTBOX_DELAY = float(os.environ.get("OUTBOX_DELAY", 5))
-    # A task queued this long that the broker does not hold (Redis restarted empty) is
-    # sent again.
-    LOST_AFTER = float(os.environ.get("LOST_AFTER", 300))
-    # Browser origins allowed to call the API (comma-separated); none by default.
-    CORS_ORIGINS = [o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip()]
-    MAX_PAGES = _int("MAX_PAGES", 500)
-    # ?redirect=1 on a result gives a pre-signed S3 URL that works this many seconds.
-    SIGNED_URL_SECONDS = _int("SIGNED_URL_SECONDS", 60)
-    # Requests per user (per address without a live token) on /api, counted in Redis;
-    # "" turns it off.
-    RATE_LIMIT = os.environ.get("RATE_LIMIT", "300 per minute")
-    # A user's queued and processing tasks at most; a new upload over it is a 429.
-    MAX_TASKS_IN_FLIGHT = _int("MAX_TASKS_IN_FLIGHT", 50)
-    # The uploads one user may keep, in MB; a new upload beyond it is a 429.
-    MAX_STORED_MB = _int("MAX_STORED_MB", 1024)
-    MAX_UPLOAD_MB = _int("MAX_UPLOAD_MB", 25)
-    MAX_CONTENT_LENGTH = MAX_UPLOAD_MB * 1024 * 1024
-    WS_AUTH_TIMEOUT = _int("WS_AUTH_TIMEOUT", 10)  # seconds to send the token as a message
-    WS_TOKEN_RECHECK = _int("WS_TOKEN_RECHECK", 60)  # seconds between checks on open sockets
-    # A socket with nothing to send wakes this often to notice a client that went away
-    # (5,000 idle sockets waking every 5 s took 8 % of a core).
-    WS_IDLE_WAKE = float(os.environ.get("WS_IDLE_WAKE", 15))
-    # The server pings each socket this often and closes one that did not answer the last.
-    # Clients only listen: a frame from one over 4 KiB closes its socket.
-    SOCK_SERVER_OPTIONS = {
-        "ping_interval": _int("WS_PING_INTERVAL", 25),
-        "max_message_size": 4096,
-    }
-    # If set, GET /metrics asks for `Authorization: Bearer <METRICS_TOKEN>` (not an API token).
-    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
-    # A pool process may take this much more address space than it holds once its engine
-    # is loaded (a full page with EasyOCR peaks about 4 GB above); past it, the task fails
-    # with `out_of_memory` and the process lives on. 0: no limit.
-    WORKER_MEMORY_MB = _int("WORKER_MEMORY_MB", 6144)
-    # A pool process resident over this after a task is replaced by a fresh one.
-    WORKER_MAX_RSS_MB = _int("WORKER_MAX_RSS_MB", 3072)
-    # Celery's settings, completed from the values above by `jobs.celery_settings`.
-    CELERY = {
-        "task_serializer": "json",
-        "accept_content": ["json"],
-        "result_serializer": "json",
-        "task_ignore_result": True,
-        "task_acks_late": True,
-        "task_reject_on_worker_lost": True,
-        # A lost worker's task is sent again with its retry count, so the count is bounded.
-        "task_retry_on_worker_lost": True,
-        # Redis hands an unacknowledged task to another worker after this long: longer than
-        # any task may run (see jobs.time_limit), or a slow task would run twice.
-        # A worker takes from the first of its queues (-Q) that has work: priority first.
-        "broker_transport_options": {
-            "visibility_timeout": VISIBILITY_TIMEOUT,
-            "queue_order_strategy": "priority",
-        },
-        "worker_prefetch_multiplier": 1,
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
-        "broker_connection_retry_on_startup": True,
-        # An upload waits a second or two for a broker that is down, then goes to the outbox.
-        "broker_connection_timeout": 2,
-        "task_publish_retry_policy": {
-            "max_retries": 2,
-            "interval_start": 0,
-            "interval_step": 0.5,
-            "interval_max": 1,
-        },
-        # Building the OCR model in each child takes a few seconds.
-        "worker_proc_alive_timeout": 60,
-        "include": ["tasks.ocr", "tasks.reaper", "tasks.signals"],
-    }
+
+def _switch(value: Any) -> Any:
+    """Read 1, true, yes or on (any case) as on, and any other text as off."""
+    return value.lower() in ("1", "true", "yes", "on") if isinstance(value, str) else value
+
+
+def _comma_separated(value: Any) -> Any:
+    """Split `a, b` into its non-empty items."""
+    if not isinstance(value, str):
+        return value
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+OptionalText = Annotated[str | None, BeforeValidator(_none_if_empty)]
+Switch = Annotated[bool, BeforeValidator(_switch)]
+CommaSeparated = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
+
+
+def setting(default: Any, group: str, description: str, shown: str = "", **options: Any) -> Any:
+    """Declare a setting: its default, its section and its line in docs/configuration.md."""
+    extra = {"group": group, "shown_default": shown}
+    return Field(default, description=description, json_schema_extra=extra, **options)
+
+
+SERVICES, UPDATES, READING, QUEUES = "Services", "Task updates", "Reading", "Queues"
+FAILURES, API, SOCKETS = "Failures and time limits", "API", "WebSockets"
+WORKERS, LOGS = "Worker processes", "Logs"
+
+
+class Settings(BaseSettings):
+    """Settings for the web process, the worker and the CLI alike, from the environment."""
+
+    model_config = SettingsConfigDict(case_sensitive=True)
+
+    INSTANCE_DIR: Path = setting(
+        Path("instance"),
+        SERVICES,
+        "folder of the default database and storage (`<instance>` below)",
+        "`instance` (relative to the working directory)",
+        validation_alias="OCRAPP_INSTANCE_DIR",
+    )
+    DATABASE_URL: str | None = setting(
+        None,
+        SERVICES,
+        "SQLAlchemy URL; for PostgreSQL `postgresql+psycopg://user:password@host:5432/name`",
+        "`sqlite:///<instance>/ocrapp.sqlite3`",
+    )
+    REDIS_URL: str = setting(
+        "redis://127.0.0.1:6379/0",
+        SERVICES,
+        "Redis for task updates (pub/sub and the update history), the workers' engines and "
+        "readiness; also the broker unless `BROKER_URL` is set",
+    )
+    BROKER_URL: str | None = setting(None, SERVICES, "Celery broker", "`REDIS_URL`")
+    STORAGE_URL: str | None = setting(
+        None,
+        SERVICES,
+        "`file:///path` for a folder, `s3://bucket/prefix` for S3",
+        "`file://<instance>/storage`",
+    )
+    S3_ENDPOINT_URL: OptionalText = setting(
+        None, SERVICES, "endpoint of an S3-compatible store such as MinIO", "unset (AWS)"
+    )
+    # Pub/sub channels are global to a Redis server (not per database): the namespace keeps
+    # two deployments sharing one Redis apart.
+    EVENT_NAMESPACE: str = setting(
+        "ocrapp",
+        UPDATES,
+        "prefix of the pub/sub channel `<namespace>:task-updates`, of the update history "
+        "streams `<namespace>:updates:<user_id>` and of the key `<namespace>:engines` where "
+        "workers report their engines; channels are shared by every database on a Redis "
+        "server, so give each deployment that shares one its own",
+    )
+    UPDATE_HISTORY: int = setting(
+        1000,
+        UPDATES,
+        "updates kept per user in the history stream, for `/ws?since=`, catching up and "
+        "`GET /api/tasks/<id>/events`; older ones are trimmed (approximately: Redis may keep "
+        "a few more)",
+    )
+    PROGRESS_INTERVAL: float = setting(
+        0.5,
+        UPDATES,
+        "seconds: a task sends at most one progress update per interval, except that the "
+        "start of each page to be recognised is always sent",
+    )
+    # auto is the default: docs/reading.md says why.
+    OCR_ENGINE: str = setting(
+        "auto",
+        READING,
+        "engine of a request that names none (`auto`, `tesseract` or `easyocr`); each "
+        "worker process loads it when it starts (`auto`: both)",
+    )
+    OCR_DEVICE: str = setting(
+        "auto",
+        READING,
+        "where EasyOCR runs: `auto` (a CUDA GPU when the worker has one, else the CPU), "
+        "`cpu` or `cuda`; workers report it in `GET /api/engines`",
+    )
+    TORCH_THREADS: int = setting(1, READING, "torch threads per worker process (EasyOCR)")
+    PDF_DPI: int = setting(
+        300,
+        READING,
+        "resolution PDF pages are rendered at, for OCR and for the searchable PDF",
+    )
+    MAX_PAGE_PIXELS: int = setting(
+        40_000_000,
+        READING,
+        "an image whose header declares more pixels is refused at upload "
+        "(`422 page_too_large`); a later TIFF frame over it fails the task with "
+        "`page_too_large`; a PDF page that would render larger is rendered at the resolution "
+        "that fits, and if that is under 50 dpi, the task fails with `page_too_large`",
+    )
+    MAX_PAGES: int = setting(
+        500,
+        READING,
+        "a PDF with more pages, or a TIFF with more frames, is refused at upload "
+        "(`422 too_many_pages`); a file whose pages cannot be counted there counts as 1",
+    )
+    OCR_QUEUE: str = setting(
+        "ocr",
+        QUEUES,
+        "base name of the Celery queues: the API sends to `<OCR_QUEUE>.small`, `.large` and "
+        "`.priority`, and the Procfile's pools consume them (`-Q`); the reaper's task goes "
+        "to `.priority`",
+    )
+    LARGE_TASK_PAGES: int = setting(
+        2, QUEUES, "a file with this many pages or more goes to the large queue"
+    )
+    USER_CONCURRENCY: int = setting(
+        2,
+        QUEUES,
+        "a user's tasks processing at once before other users' queued tasks go first: a "
+        "worker that takes a task of a user at this count, while another user's task waits "
+        "in the same queue, puts it back at the end of the queue; `0` turns this off",
+    )
+    GPU_QUEUE: Switch = setting(
+        False,
+        QUEUES,
+        "`true` (or `1`, `yes`, `on`): EasyOCR tasks go to `<OCR_QUEUE>.gpu`, served by the "
+        "`worker_gpu` pool on machines with a GPU (set it for the web processes too: they "
+        "route)",
+    )
+    MAX_ATTEMPTS: int = setting(
+        3,
+        FAILURES,
+        "runs of a task in all, counting those after a lost worker process and those after "
+        "a transient error; then it fails with `worker_lost` or `service_unavailable`",
+    )
+    TASK_TIME_LIMIT_BASE: int = setting(
+        300,
+        FAILURES,
+        "seconds a task may run, plus the next times its pages; then it fails with "
+        "`timeout`. The sum is capped at 23 hours, an hour under the broker's visibility "
+        "timeout",
+    )
+    TASK_TIME_LIMIT_PER_PAGE: int = setting(
+        300, FAILURES, "seconds per page (counted at upload) added to the time limit"
+    )
+    REAPER_INTERVAL: float = setting(
+        30, FAILURES, "seconds between two reaper runs (the `beat` process's schedule)"
+    )
+    OUTBOX_DELAY: float = setting(
+        5,
+        FAILURES,
+        "seconds a task the broker did not take at submission waits before the reaper sends it",
+    )
+    LOST_AFTER: float = setting(
+        300,
+        FAILURES,
+        "seconds after a queued task was sent before the reaper checks that the broker "
+        "still holds it (Redis may have restarted empty), and sends it again if not (Redis "
+        "broker only)",
+    )
+    MAX_UPLOAD_MB: int = setting(25, API, "larger uploads are answered with 413")
+    MAX_STORED_MB: int = setting(
+        1024,
+        API,
+        "megabytes of uploads one user may keep; an upload beyond it is answered "
+        "`429 quota_exceeded`",
+    )
+    MAX_TASKS_IN_FLIGHT: int = setting(
+        50,
+        API,
+        "a user's `queued` and `processing` tasks at most; a new upload beyond it is "
+        "answered `429 too_many_tasks` with a `Retry-After` (30 s, or the rate window's "
+        "reset if later)",
+    )
+    RATE_LIMIT: str = setting(
+        "300 per minute",
+        API,
+        "requests allowed on `/api` per user, all their tokens together (without a live "
+        "token, per client address), in flask-limiter's notation, counted in Redis "
+        "(`REDIS_URL`); more are answered `429 rate_limited` with `Retry-After`. Empty turns "
+        "it off; with Redis unreachable, requests are let through",
+    )
+    CORS_ORIGINS: CommaSeparated = setting(
+        [],
+        API,
+        "browser origins allowed to call the API, separated by commas (flask-cors); with "
+        "none, no CORS headers are sent",
+    )
+    SIGNED_URL_SECONDS: int = setting(
+        60,
+        API,
+        "how long a pre-signed S3 URL from `GET /api/tasks/<id>/result?redirect=1` works",
+    )
+    METRICS_TOKEN: OptionalText = setting(
+        None,
+        API,
+        "if set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>` (not an API "
+        "token); without it `/metrics` is open, so do not expose it publicly",
+    )
+    WS_PING_INTERVAL: int = setting(
+        25,
+        SOCKETS,
+        "seconds between the server's pings on each WebSocket; a peer that has not answered "
+        "one by the next is closed",
+    )
+    WS_AUTH_TIMEOUT: int = setting(
+        10,
+        SOCKETS,
+        "seconds a WebSocket opened without a token has to send it as its first message",
+    )
+    WS_TOKEN_RECHECK: int = setting(
+        60,
+        SOCKETS,
+        "seconds between two checks that an open WebSocket's token is still live; a revoked "
+        "or expired one closes the socket (1008)",
+    )
+    # 5,000 idle sockets waking every 5 s took 8 % of a core.
+    WS_IDLE_WAKE: float = setting(
+        15,
+        SOCKETS,
+        "seconds a WebSocket with nothing to send waits before it looks whether its client "
+        "went away (and its greenlet can end)",
+    )
+    # Past the cap the process lives on: the task fails, the engine loaded stays.
+    WORKER_MEMORY_MB: int = setting(
+        6144,
+        WORKERS,
+        "address space a worker process may take beyond what it holds once its engine is "
+        "loaded (about 4.2 GB with EasyOCR, whose full page peaks about 4 GB above that); "
+        "past it the task fails with `out_of_memory` and the process lives on. `0`: no cap",
+    )
+    WORKER_MAX_RSS_MB: int = setting(
+        3072,
+        WORKERS,
+        "a worker process whose resident memory is over this after a task is replaced by a "
+        "fresh one (Celery's `worker_max_memory_per_child`)",
+    )
+    LOG_FORMAT: Literal["json", "text"] = setting(
+        "json",
+        LOGS,
+        "`json`: one JSON object per log line, with `task_id` and `user_id` where known (web "
+        "and worker); `text`: one plain line each, for a terminal",
+    )
+
+    @model_validator(mode="after")
+    def derive_defaults(self) -> Self:
+        """Place the database and storage in the instance folder; the broker on Redis."""
+        self.INSTANCE_DIR = self.INSTANCE_DIR.resolve()
+        if self.DATABASE_URL is None:
+            self.DATABASE_URL = f"sqlite:///{self.INSTANCE_DIR / 'ocrapp.sqlite3'}"
+        if self.STORAGE_URL is None:
+            self.STORAGE_URL = (self.INSTANCE_DIR / "storage").as_uri()
+        if self.BROKER_URL is None:
+            self.BROKER_URL = self.REDIS_URL
+        return self
+
+    def flask_config(self) -> dict[str, Any]:
+        """Return the Flask config: every setting, and the values derived from them."""
+        return self.model_dump() | {
+            "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_MB * 1024 * 1024,
+            # Clients only listen: a frame from one over 4 KiB closes its socket.
+            "SOCK_SERVER_OPTIONS": {
+                "ping_interval": self.WS_PING_INTERVAL,
+                "max_message_size": 4096,
+            },
+            "CELERY": copy.deepcopy(CELERY),
+        }
+
+
+def _type_name(annotation: Any) -> str:
+    """Name a setting's type for the docs."""
+    if get_origin(annotation) is Literal:
+        return " or ".join(f"`{value}`" for value in get_args(annotation))
+    if get_origin(annotation) is list:
+        return "list"
+    names = {int: "integer", float: "number", str: "text", bool: "switch", Path: "path"}
+    return " or ".join(
+        names[t] for t in get_args(annotation) or [annotation] if t is not type(None)
+    )
+
+
+def _default_text(field: FieldInfo) -> str:
+    """Show a setting's default in the docs."""
+    if field.json_schema_extra["shown_default"]:
+        return field.json_schema_extra["shown_default"]
+    if field.default is None or field.default == []:
+        return "none"
+    if isinstance(field.default, bool):
+        return "on" if field.default else "off"
+    return f"`{field.default:g}`" if isinstance(field.default, float) else f"`{field.default}`"
+
+
+def settings_markdown() -> str:
+    """Return the Markdown tables of every setting, one per group, for the docs."""
+    groups: dict[str, list[str]] = {}
+    for name, field in Settings.model_fields.items():
+        variable = field.validation_alias or name
+        description = field.description.replace("|", "\\|")
+        cells = [f"`{variable}`", _type_name(field.annotation), _default_text(field), description]
+        groups.setdefault(field.json_schema_extra["group"], []).append(f"| {' | '.join(cells)} |")
+    parts = [f"<!-- generated from ocrapp/config.py by `{DOCS_COMMAND}` -->\n"]
+    for group, rows in groups.items():
+        header = "| Variable | Type | Default | Meaning |\n| --- | --- | --- | --- |"
+        parts.append(f"\n### {group}\n\n{header}\n" + "\n".join(rows) + "\n")
+    return "".join(parts)
+
+
+def replace_generated(document: str, generated: str) -> str:
+    """Return `document` with the part between the settings markers replaced by `generated`."""
+    before, found, rest = document.partition(DOCS_START)
+    _, found_end, after = rest.partition(DOCS_END)
+    if not (found and found_end):
+        raise ValueError(f"the document has no {DOCS_START} ... {DOCS_END} part")
+    return f"{before}{DOCS_START}\n{generated}\n{DOCS_END}{after}"

@@ -8,7 +8,6 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ocrapp.config import Config
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import OCR_TASK_NAME, try_send_ocr
@@ -140,11 +139,22 @@ def wait_turn(task: Task) -> bool:
     return True
 
 
+class MaxRetriesFromConfig:
+    """A task's `max_retries`: its app's MAX_ATTEMPTS less the first run, read when asked.
+
+    Celery asks when the task retries and, in the worker's main process, when a pool process
+    was lost: the app's config then applies, not the environment when this module was loaded.
+    """
+
+    def __get__(self, task: object, task_class: type) -> int:
+        return task_class.app.flask_app.config["MAX_ATTEMPTS"] - 1
+
+
 # max_retries bounds the runs after a lost worker (task_retry_on_worker_lost) and after
 # transient errors, together.
 @shared_task(
     name=OCR_TASK_NAME,
-    max_retries=Config.MAX_ATTEMPTS - 1,
+    max_retries=MaxRetriesFromConfig(),
     default_retry_delay=1,
     autoretry_for=TRANSIENT_ERRORS,
     retry_backoff=2,

@@ -7,18 +7,19 @@ a worker, the task's (see `tasks/logging_setup.py`).
 """
 
 import logging
-import os
 
 from flask import Flask, g, has_app_context, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
+
+from ocrapp.config import Settings
 
 HANDLER_NAME = "ocrapp"
 CONTEXT_FIELDS = ("task_id", "user_id", "method", "path")
 
 
 def log_format() -> str:
-    """Return LOG_FORMAT: `json` (the default) or `text`."""
-    return os.environ.get("LOG_FORMAT", "json")
+    """Return the LOG_FORMAT setting: `json` (the default) or `text`."""
+    return Settings().LOG_FORMAT
 
 
 def set_default(record: logging.LogRecord, name: str, value) -> None:
@@ -66,15 +67,20 @@ def make_formatter(name: str) -> logging.Formatter:
 
 
 def configure_logging(
-    level: int | str, *filters: logging.Filter, handler: logging.Handler | None = None
+    level: int | str,
+    *filters: logging.Filter,
+    handler: logging.Handler | None = None,
+    format_name: str | None = None,
 ) -> logging.Handler:
     """Send every record at `level` or above to `handler` (stderr by default); return it.
+
+    Records are formatted as `format_name` says, by default as the LOG_FORMAT setting.
 
     A second call replaces the handler the first installed; other handlers stay.
     """
     handler = handler or logging.StreamHandler()
     handler.set_name(HANDLER_NAME)
-    handler.setFormatter(make_formatter(log_format()))
+    handler.setFormatter(make_formatter(format_name or log_format()))
     for context_filter in filters:
         handler.addFilter(context_filter)
     root = logging.getLogger()
@@ -88,4 +94,4 @@ def configure_logging(
 
 def init_app(app: Flask) -> None:
     """Log at INFO as LOG_FORMAT says, records made in a request with its context."""
-    configure_logging(logging.INFO, RequestContextFilter())
+    configure_logging(logging.INFO, RequestContextFilter(), format_name=app.config["LOG_FORMAT"])
