@@ -9,9 +9,8 @@ import sys
 import atheris
 
 with atheris.instrument_imports():
+    from ocrapp.core.errors import DomainError
     from ocrapp.core.intake import check_size, detect_type
-    from ocrapp.web.errors import ApiError
-    from tasks.errors import TaskError
     from tasks.pipeline.sources import image_pages, pdf_pages
 
 MAX_PIXELS = 4_000_000  # small, so that one input cannot take long to decode
@@ -22,7 +21,7 @@ def intake(data: bytes) -> None:
     try:
         detected = detect_type(data)
         check_size(data, detected, MAX_PIXELS, 20)
-    except ApiError:
+    except DomainError:
         return  # a clear refusal at upload
     try:
         if detected.file_type.value == "pdf":
@@ -31,7 +30,7 @@ def intake(data: bytes) -> None:
             _, pages = image_pages(data, MAX_PIXELS)
         for _ in pages:
             pass
-    except TaskError:
+    except DomainError:
         return  # a clear failure in the worker
 
 

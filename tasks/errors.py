@@ -1,4 +1,4 @@
-"""Errors a task ends with, each carrying a code a user or a client can act on."""
+"""How a task ends when it cannot finish: transient outages, cancellation, and the code shown."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,6 +7,8 @@ import botocore.exceptions
 import redis
 import sqlalchemy.exc
 from billiard.exceptions import TimeLimitExceeded, WorkerLostError
+
+from ocrapp.core.errors import DomainError, OutOfMemory
 
 # A service the worker needs was away for a moment: the task is tried again later, with
 # growing, jittered delays. Anything else is the input's fault or a bug: not retried.
@@ -17,44 +19,6 @@ TRANSIENT_ERRORS = (
     botocore.exceptions.ConnectionError,  # refused, or timed out connecting
     botocore.exceptions.HTTPClientError,  # closed or timed out while reading
 )
-
-
-class TaskError(Exception):
-    """A failure that is the input's fault, reported to the user as is."""
-
-    code = "ocr_failed"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class InvalidImage(TaskError):
-    code = "invalid_image"
-
-
-class InvalidPdf(TaskError):
-    code = "pdf_invalid"
-
-
-class EncryptedPdf(TaskError):
-    code = "pdf_encrypted"
-
-
-class EmptyPdf(TaskError):
-    code = "pdf_empty"
-
-
-class PageTooLarge(TaskError):
-    code = "page_too_large"
-
-
-class TooManyPages(TaskError):
-    code = "too_many_pages"
-
-
-class OutOfMemory(TaskError):
-    code = "out_of_memory"
 
 
 @contextmanager
@@ -75,7 +39,7 @@ def memory_cap_as_failure() -> Iterator[None]:
         raise OutOfMemory(message) from None
 
 
-class TaskCancelled(TaskError):
+class TaskCancelled(DomainError):
     """The user cancelled the task; not a failure."""
 
     code = "cancelled"
@@ -83,7 +47,7 @@ class TaskCancelled(TaskError):
 
 def describe(error: BaseException) -> tuple[str, str]:
     """Return the (code, message) a user is shown for `error`."""
-    if isinstance(error, TaskError):
+    if isinstance(error, DomainError):
         return error.code, error.message
     if isinstance(error, WorkerLostError):
         return "worker_lost", "The worker stopped while reading this file, too many times."

@@ -36,11 +36,24 @@ class TaskContextFilter(logging.Filter):
         return True
 
 
+class ExpectedFailureFilter(logging.Filter):
+    """Drop Celery's line for a task that failed on its input: ours says it, with the code.
+
+    Celery logs an error in a task's `throws` at INFO with its traceback in `data`;
+    `tasks.signals.on_task_failure` logs one WARNING line with the error's code instead.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        data = getattr(record, "data", None)
+        return not (isinstance(data, dict) and data.get("description") == "raised expected")
+
+
 @setup_logging.connect
 def configure_worker_logging(loglevel=None, logfile=None, **_) -> None:
     """Log as LOG_FORMAT says, to the worker's --logfile if it has one, else to stderr."""
     handler = logging.FileHandler(logfile) if logfile else None
     configure_logging(loglevel or logging.INFO, TaskContextFilter(), handler=handler)
+    logging.getLogger("celery.app.trace").addFilter(ExpectedFailureFilter())
 
 
 @task_prerun.connect

@@ -8,12 +8,14 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ocrapp.core import lifecycle
+from ocrapp.core.admission import admit
 from ocrapp.core.db import db
-from ocrapp.core.jobs import OCR_TASK_NAME, try_send_ocr
-from ocrapp.core.models import FileType, Result, Task, TaskPage, TaskStatus
+from ocrapp.core.errors import DomainError
+from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.core.models import FileType, Result, Task, TaskPage
+from ocrapp.core.page_limits import check_pages
 from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_key, result_key
-from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, TooManyPages, memory_cap_as_failure
+from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, memory_cap_as_failure
 from tasks.pipeline import render
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
@@ -36,8 +38,7 @@ def open_pages(task: Task, data: bytes):
         count, pages = pdf_pages(data, config["PDF_DPI"], config["MAX_PAGE_PIXELS"], force_ocr)
     else:
         count, pages = image_pages(data, config["MAX_PAGE_PIXELS"])
-    if count > config["MAX_PAGES"]:  # counted at upload too, unless it could not be read then
-        raise TooManyPages(f"The file has {count} pages; the limit is {config['MAX_PAGES']}.")
+    check_pages(count, config["MAX_PAGES"])  # at upload too, unless it could not count them
     return count, pages
 
 
@@ -113,32 +114,6 @@ def stop_if_cancelled(task: Task) -> None:
             raise TaskCancelled("The task was cancelled.")
 
 
-def start(task_id: str) -> Task | None:
-    """Load the task if it is this worker's to run; put it back in line if it must wait."""
-    with db.session() as session:
-        task = session.get(Task, task_id)
-    if task is not None and task.status is TaskStatus.QUEUED:
-        # task_prerun left it queued: other users' tasks go first (or it could not record
-        # the start; its error is logged). Try again, and put it back in line if it must
-        # wait, so that the task cannot stay queued.
-        started = lifecycle.mark_processing(task_id, current_app.config["USER_CONCURRENCY"])
-        if started is None and wait_turn(task):
-            return None
-        task = started or lifecycle.mark_processing(task_id) or task
-    if task is None or task.status is not TaskStatus.PROCESSING:
-        log.warning("task %s is %s; nothing to do", task_id, task and task.status)
-        return None
-    return task
-
-
-def wait_turn(task: Task) -> bool:
-    """Send the task to the back of its queue; False if the broker cannot take it now."""
-    if not try_send_ocr(task.id, task.file.page_count, task.queue):
-        return False  # run it now rather than not at all
-    lifecycle.wait_turn(task.id)
-    return True
-
-
 class MaxRetriesFromConfig:
     """A task's `max_retries`: its app's MAX_ATTEMPTS less the first run, read when asked.
 
@@ -160,6 +135,9 @@ class MaxRetriesFromConfig:
     retry_backoff=2,
     retry_backoff_max=60,
     retry_jitter=True,
+    # A failure on its input (DomainError) is an outcome, not a bug: Celery logs it
+    # without a traceback, and `signals.on_task_failure` one WARNING line with its code.
+    throws=(DomainError,),
 )
 def recognize_file(task_id: str) -> None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
@@ -169,7 +147,7 @@ def recognize_file(task_id: str) -> None:
 
 def read_file(task_id: str) -> None:
     """Read every page of the task's file and save the result."""
-    task = start(task_id)
+    task = admit(task_id, current_app.config["USER_CONCURRENCY"])
     if task is None:
         return
     config = current_app.config

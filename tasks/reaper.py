@@ -17,57 +17,46 @@ log = logging.getLogger(__name__)
 STUCK_GRACE = timedelta(minutes=10)
 
 
-def send_outbox() -> int:
-    """Send the queued tasks the broker did not take when they were submitted."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_DELAY"])
+def queued_tasks(session, *conditions) -> list[tuple[Task, int | None]]:
+    """Lock the queued tasks that match `conditions`; with their page counts."""
+    return session.execute(
+        select(Task, File.page_count)
+        .join(File)
+        .where(Task.status == TaskStatus.QUEUED, *conditions)
+        .with_for_update(skip_locked=True, of=Task)
+    ).all()
+
+
+def send_all(tasks: list[tuple[Task, int | None]]) -> int:
+    """Send each task and record it; stop at the first the broker refuses. Return how many."""
     sent = 0
-    with db.session() as session:
-        waiting = session.execute(
-            select(Task, File.page_count)
-            .join(File)
-            .where(
-                Task.status == TaskStatus.QUEUED,
-                Task.enqueued_at.is_(None),
-                Task.created_at < cutoff,
-            )
-            .with_for_update(skip_locked=True, of=Task)
-        ).all()
-        for task, page_count in waiting:
-            if not _send(task, page_count):
-                break
-            sent += 1
+    for task, page_count in tasks:
+        if not try_send_ocr(task.id, page_count, task.queue):
+            break
+        task.enqueued_at = utcnow()
+        sent += 1
     return sent
 
 
-def _send(task: Task, page_count: int | None) -> bool:
-    """Send one task and record it; False (and keep what was sent) if the broker is down."""
-    if not try_send_ocr(task.id, page_count, task.queue):
-        return False
-    task.enqueued_at = utcnow()
-    return True
+def send_outbox() -> int:
+    """Send the queued tasks the broker did not take when they were submitted."""
+    cutoff = utcnow() - timedelta(seconds=current_app.config["OUTBOX_DELAY"])
+    with db.session() as session:
+        return send_all(queued_tasks(session, Task.enqueued_at.is_(None), Task.created_at < cutoff))
 
 
 def resend_lost() -> int:
     """Send again the queued tasks that the broker lost (a Redis that restarted empty)."""
     cutoff = utcnow() - timedelta(seconds=current_app.config["LOST_AFTER"])
     with db.session() as session:
-        waiting = session.execute(
-            select(Task, File.page_count)
-            .join(File)
-            .where(Task.status == TaskStatus.QUEUED, Task.enqueued_at < cutoff)
-            .with_for_update(skip_locked=True, of=Task)
-        ).all()
+        waiting = queued_tasks(session, Task.enqueued_at < cutoff)
         held = broker_task_ids() if waiting else set()
-        lost = [
-            (task, pages) for task, pages in waiting if held is not None and task.id not in held
-        ]
-        resent = 0
-        for task, page_count in lost:
+        if held is None:  # the broker could not say what it holds
+            return 0
+        lost = [(task, pages) for task, pages in waiting if task.id not in held]
+        for task, _ in lost:
             log.warning("task %s: the broker lost it; sending it again", task.id)
-            if not _send(task, page_count):
-                break
-            resent += 1
-    return resent
+        return send_all(lost)
 
 
 def fail_stuck() -> int:

@@ -4,7 +4,6 @@ import logging
 
 from celery.signals import (
     task_failure,
-    task_prerun,
     task_retry,
     task_success,
     worker_process_init,
@@ -58,20 +57,6 @@ def prepare_worker_process(**_) -> None:
         log.exception("could not prepare the worker process")
 
 
-@task_prerun.connect
-def on_task_prerun(task_id=None, task=None, **_) -> None:
-    """Mark the task processing as a worker picks it up, unless it must wait its turn."""
-    if task.name != OCR_TASK_NAME:
-        return
-    try:
-        with _flask_app(task).app_context():
-            # Left queued if other users' tasks go first: the task puts itself back in line.
-            config = _flask_app(task).config
-            lifecycle.mark_processing(task_id, config["USER_CONCURRENCY"])
-    except Exception:
-        log.exception("task %s: could not record processing", task_id)
-
-
 @task_success.connect
 def on_task_success(sender=None, **_) -> None:
     """Mark the task completed once its result is stored."""
@@ -104,10 +89,13 @@ def on_task_failure(sender=None, task_id=None, exception=None, **_) -> None:
     if sender.name != OCR_TASK_NAME:
         return
     code, message = describe(exception)
-    log.warning("task %s ended: %s: %s", task_id, code, exception)
+    cancelled = isinstance(exception, TaskCancelled)
+    log.log(
+        logging.INFO if cancelled else logging.WARNING, "task %s %s: %s", task_id, code, message
+    )
     try:
         with _flask_app(sender).app_context():
-            if isinstance(exception, TaskCancelled):
+            if cancelled:
                 lifecycle.mark_cancelled(task_id)
             else:
                 lifecycle.mark_failed(task_id, code, message)

@@ -8,8 +8,8 @@ import json
 
 import redis
 
-from ocrapp.realtime.events import redis_client
-from ocrapp.web.errors import ApiError
+from ocrapp.core.errors import EnginesUnknown, UnknownEngine, UnsupportedLanguage
+from ocrapp.core.redis_client import redis_client
 
 
 def _key(config) -> str:
@@ -42,7 +42,7 @@ def registered_engines(config) -> dict[str, dict]:
 
 
 def check_request(config, engine: str, languages: list[str]) -> None:
-    """Answer 400 unless some worker has `engine` with every one of `languages`."""
+    """Refuse the request unless some worker has `engine` with every one of `languages`."""
     try:
         engines = registered_engines(config)
     except redis.RedisError:
@@ -50,17 +50,15 @@ def check_request(config, engine: str, languages: list[str]) -> None:
     if not engines:
         # No worker has reported yet: only the defaults are known to be served.
         if engine != config["OCR_ENGINE"] or languages != ["eng"]:
-            raise ApiError(503, "engines_unknown", "No worker has reported its engines yet.")
+            raise EnginesUnknown("No worker has reported its engines yet.")
         return
     if engine not in engines:
         names = ", ".join(sorted(engines))
-        raise ApiError(400, "unknown_engine", f"Unknown engine {engine!r}; choose one of {names}.")
+        raise UnknownEngine(f"Unknown engine {engine!r}; choose one of {names}.")
     offered = engines[engine]["languages"]
     unknown = [language for language in languages if language not in offered]
     if unknown:
-        raise ApiError(
-            400,
-            "unsupported_language",
+        raise UnsupportedLanguage(
             f"{engine} has no {', '.join(unknown)}; it has {', '.join(offered)}.",
             languages=offered,
         )

@@ -3,31 +3,17 @@
 import hashlib
 import io
 import re
-import struct
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from ocrapp.core.errors import EmptyFile, PageTooLarge, UnsupportedMediaType
 from ocrapp.core.models import File, FileType, new_id
+from ocrapp.core.page_limits import DECODING_ERRORS, check_pages, check_pixels
 from ocrapp.core.storage import upload_key
-from ocrapp.web.errors import ApiError
-
-# Pillow reports a broken image with any of these (`make fuzz` found SyntaxError for a
-# broken PNG chunk and TypeError for a TIFF without dimensions); the worker uses them too.
-DECODING_ERRORS = (
-    UnidentifiedImageError,
-    OSError,
-    ValueError,
-    SyntaxError,
-    EOFError,
-    TypeError,
-    KeyError,
-    IndexError,
-    struct.error,
-)
 
 
 @dataclass(frozen=True)
@@ -67,20 +53,18 @@ def open_header(data: bytes) -> Iterator[Image.Image]:
 def detect_type(data: bytes) -> DetectedType:
     """Identify the upload from its header bytes; pages are decoded by the worker."""
     if not data:
-        raise ApiError(400, "empty_file", "The uploaded file is empty.")
+        raise EmptyFile("The uploaded file is empty.")
     if data.startswith(b"%PDF-"):
         return PDF
     try:
         with open_header(data) as image:
             image_format, size, frames = image.format, image.size, frame_count(image)
     except Image.DecompressionBombError as error:
-        raise ApiError(422, "page_too_large", f"The image is too large: {error}") from error
+        raise PageTooLarge(f"The image is too large: {error}") from error
     except DECODING_ERRORS as error:
         supported = ", ".join(IMAGE_FORMATS)
-        raise ApiError(
-            415,
-            "unsupported_media_type",
-            f"The file is not a PDF or an image of a supported type ({supported}).",
+        raise UnsupportedMediaType(
+            f"The file is not a PDF or an image of a supported type ({supported})."
         ) from error
     content_type, extension = IMAGE_FORMATS[image_format]
     return DetectedType(FileType.IMAGE, content_type, extension, size, frames)
@@ -97,18 +81,9 @@ def frame_count(image: Image.Image) -> int:
 def check_size(data: bytes, detected: DetectedType, max_pixels: int, max_pages: int) -> int:
     """Refuse, from its header, an image over `max_pixels` or a file over `max_pages`."""
     if detected.file_type is FileType.IMAGE:
-        width, height = detected.size
-        if width * height > max_pixels:
-            raise ApiError(
-                422,
-                "page_too_large",
-                f"An image of {width}x{height} pixels is over the limit of {max_pixels}.",
-            )
+        check_pixels(*detected.size, max_pixels)
     pages = count_pages(data, detected)
-    if pages > max_pages:
-        raise ApiError(
-            422, "too_many_pages", f"The file has {pages} pages; the limit is {max_pages}."
-        )
+    check_pages(pages, max_pages)
     return pages
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import update
 from ocrapp.config import VISIBILITY_TIMEOUT
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, utcnow
+from ocrapp.core.redis_client import redis_client
 from ocrapp.core.scheduling import PRIORITY, SMALL, queue_name, queue_names
-from ocrapp.realtime.events import redis_client
 
 log = logging.getLogger(__name__)
 

@@ -6,12 +6,12 @@ from typing import Any
 import redis
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 
 from ocrapp.core.db import db
 from ocrapp.core.models import File, Task, TaskStatus, new_id, utcnow
-from ocrapp.core.scheduling import SMALL, estimated_start, must_wait_turn, queue_position
-from ocrapp.realtime.events import publish_task_update, timestamp
+from ocrapp.core.scheduling import SMALL
+from ocrapp.core.task_view import TaskView
+from ocrapp.realtime.events import publish_task_update
 
 log = logging.getLogger(__name__)
 
@@ -23,28 +23,12 @@ MESSAGES = {
     TaskStatus.CANCELLED: "Cancelled",
 }
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
-PROGRESS_ONLY = (lazyload(Task.file),)
 CANCELLING = "Cancelling: the current page is finished first"
 
 
 def task_update_data(session, task: Task) -> dict[str, Any]:
-    """Describe `task` as the `data` of a `task_update` message."""
-    data = {
-        "taskId": task.id,
-        "status": task.status.value,
-        "message": task.message,
-        "progress": task.progress,
-        "error": task.error,
-    }
-    if task.page_count is not None:
-        data["page"], data["pageCount"] = task.page, task.page_count
-    if task.status is TaskStatus.QUEUED:
-        data["queuePosition"] = position = queue_position(session, task)
-        start = estimated_start(session, task, position)
-        data["estimatedStartAt"] = timestamp(start)
-    if task.status is TaskStatus.COMPLETED and task.result is not None:
-        data["result"] = task.result.summary()
-    return data
+    """Describe `task` as the `data` of a `task_update` message: the task as the API shows it."""
+    return TaskView.of(session, task).as_json()
 
 
 def create_task(
@@ -65,7 +49,6 @@ def create_task(
         engine=engine,
         options=options,
         idempotency_key=key,
-        result=None,  # known to be none: read after the session closed, nothing loads it
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )
@@ -89,16 +72,13 @@ def _set_status(task: Task, status: TaskStatus) -> None:
         task.finished_at = utcnow()
 
 
-def _transition(
-    task_id: str, change, allowed: set[TaskStatus], guard=None, options=()
-) -> Task | None:
+def _transition(task_id: str, change, allowed: set[TaskStatus], guard=None) -> Task | None:
     """Apply `change` to the task if its status is in `allowed`, commit, then publish.
 
-    `guard(session, task)`, if given, may still refuse the change by returning False;
-    `options` are the task's loader options.
+    `guard(session, task)`, if given, may still refuse the change by returning False.
     """
     with db.session() as session:
-        task = session.get(Task, task_id, with_for_update=True, options=options)
+        task = session.get(Task, task_id, with_for_update=True)
         if task is None or task.status not in allowed:
             log.info("task %s: no transition from %s", task_id, task and task.status)
             return None
@@ -116,17 +96,11 @@ def announce(user_id: int, data: dict[str, Any]) -> None:
     _publish(user_id, data)
 
 
-def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:
+def mark_processing(task_id: str, may_start=None) -> Task | None:
     """Record that a worker started the task (again, after a lost worker).
 
-    A queued task whose user has `user_concurrency` tasks processing while other users'
-    tasks wait stays queued (fair scheduling): None, and the worker puts it back in line.
+    `may_start(session, task)`, under the task's lock, may still keep it queued: None.
     """
-
-    def takes_turn(session, task: Task) -> bool:
-        return task.status is not TaskStatus.QUEUED or not must_wait_turn(
-            session, task, user_concurrency
-        )
 
     def change(task: Task) -> None:
         _set_status(task, TaskStatus.PROCESSING)
@@ -134,9 +108,7 @@ def mark_processing(task_id: str, user_concurrency: int = 0) -> Task | None:
         task.attempts += 1
         task.started_at = utcnow()
 
-    return _transition(
-        task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=takes_turn
-    )
+    return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=may_start)
 
 
 def wait_turn(task_id: str) -> Task | None:
@@ -163,9 +135,7 @@ def report_progress(
         if page_count is not None:
             task.page, task.page_count = page, page_count
 
-    # The hot path of a running task: its file is not needed, so loaded only if asked for
-    # (never, here).
-    return _transition(task_id, change, {TaskStatus.PROCESSING}, options=PROGRESS_ONLY)
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
 
 
 def mark_completed(task_id: str) -> Task | None:

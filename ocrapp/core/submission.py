@@ -1,26 +1,69 @@
-"""Taking an upload: the user's limits checked, the file stored, its queued task recorded."""
+"""Taking an upload: checked, stored, recorded, announced and enqueued, in that order."""
+
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from ocrapp.core import lifecycle
+from ocrapp.core.capabilities import check_request
 from ocrapp.core.db import db
+from ocrapp.core.errors import QuotaExceeded, TooManyTasks
 from ocrapp.core.intake import inspect_upload
+from ocrapp.core.jobs import enqueue_ocr
 from ocrapp.core.models import File, Task, TaskStatus
 from ocrapp.core.scheduling import hold_user, queue_kind
 from ocrapp.core.storage import get_storage
-from ocrapp.web.errors import ApiError
+from ocrapp.core.task_view import TaskView
 
 MEGABYTE = 1024 * 1024
 
 
-def submit_upload(
-    upload, user_id: int, engine: str, options: dict, key: str | None
-) -> tuple[Task, dict]:
-    """Store `upload` and record its queued task within the user's limits.
+@dataclass(frozen=True)
+class Submission:
+    """A task taken from an upload, or the earlier one of the same Idempotency-Key."""
 
-    Return the task and its `queued` update, which the caller publishes, then enqueues.
-    """
+    task: TaskView
+    replayed: bool = False
+
+
+def submit(
+    upload, user_id: int, engine: str | None, options: dict, key: str | None = None
+) -> Submission:
+    """Take `upload` for OCR, within the user's limits; once per Idempotency-Key `key`."""
+    config = current_app.config
+    if key and (earlier := find_submitted(user_id, key)):
+        return Submission(earlier, replayed=True)
+    engine = engine or config["OCR_ENGINE"]
+    check_request(config, engine, options["languages"])
+    try:
+        task, kind, page_count = record_upload(upload, user_id, engine, options, key)
+    except IntegrityError:  # the same key, sent twice at once: the other request won
+        if key and (earlier := find_submitted(user_id, key)):
+            return Submission(earlier, replayed=True)
+        raise
+    # Commit, then publish `queued`, then enqueue: the worker's `processing` can only
+    # follow the `queued` update, never overtake it. A broker that is down leaves the
+    # task in the outbox, still queued, for the reaper to send.
+    lifecycle.announce(user_id, task.as_json())
+    enqueue_ocr(task.task_id, page_count, kind)
+    return Submission(task)
+
+
+def find_submitted(user_id: int, key: str) -> TaskView | None:
+    """Return the user's task made by an earlier upload with Idempotency-Key `key`."""
+    with db.session() as session:
+        task = session.scalar(
+            select(Task).where(Task.user_id == user_id, Task.idempotency_key == key)
+        )
+        return task and TaskView.of(session, task)
+
+
+def record_upload(
+    upload, user_id: int, engine: str, options: dict, key: str | None
+) -> tuple[TaskView, str, int]:
+    """Store the upload and commit its queued task; return it, its queue and its pages."""
     config = current_app.config
     file, data = inspect_upload(upload, user_id, config)
     storage = get_storage(config)
@@ -32,16 +75,16 @@ def submit_upload(
         try:
             kind = queue_kind(file.page_count, priority_user, engine, config)
             task = lifecycle.create_task(session, user_id, file, engine, options, key, kind)
-            update = lifecycle.task_update_data(session, task)
+            view = TaskView.of(session, task)
             session.commit()
         except BaseException:
             storage.delete(file.storage_key)  # nothing recorded, so nothing kept
             raise
-    return task, update
+    return view, kind, file.page_count
 
 
 def check_tasks_in_flight(session, user_id: int, limit: int) -> None:
-    """Answer 429 if the user already has the most queued and processing tasks allowed."""
+    """Refuse when the user already has the most queued and processing tasks allowed."""
     in_flight = session.scalar(
         select(func.count())
         .select_from(Task)
@@ -52,14 +95,14 @@ def check_tasks_in_flight(session, user_id: int, limit: int) -> None:
     )
     if in_flight >= limit:
         message = f"You have {in_flight} tasks queued or processing; the limit is {limit}."
-        raise ApiError(429, "too_many_tasks", message, headers={"Retry-After": "30"})
+        raise TooManyTasks(message, retry_after=30)
 
 
 def check_quota(session, user_id: int, size: int, limit_mb: int) -> None:
-    """Answer 429 if `size` more bytes would take the user's files over their quota."""
+    """Refuse when `size` more bytes would take the user's files over their quota."""
     stored = session.scalar(
         select(func.coalesce(func.sum(File.size_bytes), 0)).where(File.user_id == user_id)
     )
     if stored + size > limit_mb * MEGABYTE:
         message = f"Your files would take over {limit_mb} MB, the most allowed."
-        raise ApiError(429, "quota_exceeded", message, headers={"Retry-After": "3600"})
+        raise QuotaExceeded(message, retry_after=3600)

@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
 from ocrapp.core.db import db
+from ocrapp.core.redis_client import redis_client
 from ocrapp.core.storage import get_storage
-from ocrapp.realtime.events import redis_client
 from ocrapp.web.errors import ApiError
 
 log = logging.getLogger(__name__)

@@ -19,8 +19,8 @@ from ocrapp.core.capabilities import registered_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import broker_lists
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
+from ocrapp.core.redis_client import redis_client
 from ocrapp.core.scheduling import MEASURED_OVER
-from ocrapp.realtime.events import redis_client
 from ocrapp.web.auth import authenticate
 from ocrapp.web.tokens import require_admin
 

@@ -3,12 +3,10 @@
 import enum
 import json
 from datetime import UTC, datetime
-from functools import cache
 from typing import Any
 
-import redis
-
-from ocrapp.core.models import as_utc
+from ocrapp.core.redis_client import redis_client
+from ocrapp.core.task_view import timestamp
 
 
 class MessageType(enum.StrEnum):
@@ -16,13 +14,6 @@ class MessageType(enum.StrEnum):
 
     CONNECTED = "connected"
     TASK_UPDATE = "task_update"
-
-
-def timestamp(moment: datetime | None) -> str | None:
-    """Format `moment` as ISO 8601 in UTC with milliseconds and a Z; None stays None."""
-    if moment is None:
-        return None
-    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def envelope(message_type: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -33,14 +24,6 @@ def envelope(message_type: str, data: dict[str, Any]) -> dict[str, Any]:
 def channel(namespace: str) -> str:
     """Return the pub/sub channel that carries every task update."""
     return f"{namespace}:task-updates"
-
-
-@cache
-def redis_client(url: str) -> redis.Redis:
-    """Return this process's Redis client for `url` (its pool is fork-safe)."""
-    return redis.Redis.from_url(
-        url, health_check_interval=30, socket_connect_timeout=5, socket_timeout=10
-    )
 
 
 def history_key(namespace: str, user_id: int) -> str:

@@ -9,7 +9,8 @@ import threading
 import time
 from collections import defaultdict
 
-from ocrapp.realtime.events import channel, decode_published, redis_client
+from ocrapp.core.redis_client import redis_client
+from ocrapp.realtime.events import channel, decode_published
 
 log = logging.getLogger(__name__)
 INBOX_SIZE = 1000

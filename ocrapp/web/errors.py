@@ -1,9 +1,11 @@
-"""API errors as values: raised from one place, rendered as JSON by one handler."""
+"""Errors as HTTP answers: `ApiError` for the web layer's own, domain errors mapped by code."""
 
 import logging
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
+
+from ocrapp.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -14,6 +16,17 @@ HTTP_ERROR_CODES = {
     405: "method_not_allowed",
     415: "unsupported_media_type",
     429: "rate_limited",
+}
+
+# The HTTP status of each domain error (ocrapp.core.errors); any other is a 422.
+DOMAIN_STATUSES = {
+    "empty_file": 400,
+    "unknown_engine": 400,
+    "unsupported_language": 400,
+    "unsupported_media_type": 415,
+    "too_many_tasks": 429,
+    "quota_exceeded": 429,
+    "engines_unknown": 503,
 }
 
 
@@ -43,6 +56,14 @@ def register_error_handlers(app: Flask) -> None:
         body, status = error_response(error.status, error.code, error.message, **error.details)
         body.headers.update(error.headers)
         return body, status
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(error: DomainError):
+        status = DOMAIN_STATUSES.get(error.code, 422)
+        headers = {"Retry-After": str(error.retry_after)} if error.retry_after else {}
+        return handle_api_error(
+            ApiError(status, error.code, error.message, headers, **error.details)
+        )
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):

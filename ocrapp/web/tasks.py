@@ -7,16 +7,15 @@ from typing import Annotated, TypeVar
 from flask import Blueprint, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ocrapp.core import lifecycle
-from ocrapp.core.capabilities import check_request, registered_engines
+from ocrapp.core.capabilities import registered_engines
 from ocrapp.core.db import db
-from ocrapp.core.jobs import enqueue_ocr
 from ocrapp.core.models import Task
-from ocrapp.core.submission import submit_upload
-from ocrapp.realtime.events import history, timestamp
+from ocrapp.core.submission import submit
+from ocrapp.core.task_view import TaskView
+from ocrapp.realtime.events import history
 from ocrapp.web.auth import authenticate
 from ocrapp.web.errors import ApiError
 
@@ -68,32 +67,6 @@ def parse_input(model: type[QueryModel], values=None) -> QueryModel:
         raise ApiError(400, "invalid_request", problems) from error
 
 
-def task_json(task: Task) -> dict:
-    """Describe a task for the API."""
-    body = {
-        "taskId": task.id,
-        "fileId": task.file_id,
-        "filename": task.file.original_filename,
-        "engine": task.engine,
-        "status": task.status.value,
-        "progress": task.progress,
-        "page": task.page,
-        "pageCount": task.page_count,
-        "message": task.message,
-        "languages": task.options.get("languages", ["eng"]),
-        "forceOcr": task.options.get("forceOcr", False),
-        "error": task.error,
-        "attempts": task.attempts,
-        "cancelRequested": task.cancel_requested,
-        "createdAt": timestamp(task.created_at),
-        "startedAt": timestamp(task.started_at),
-        "finishedAt": timestamp(task.finished_at),
-    }
-    if task.result is not None:
-        body["result"] = task.result.summary()
-    return body
-
-
 def load_own_task(session, task_id: str) -> Task:
     """Return the caller's task, or 404 (also for another user's task)."""
     task = session.get(Task, task_id)
@@ -109,28 +82,12 @@ def create_task():
     if upload is None:
         raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
     key = idempotency_key()
-    if key and (replayed := replay(key)):
-        return replayed
     form = parse_input(SubmitForm, request.form.to_dict())
-    engine = form.engine or current_app.config["OCR_ENGINE"]
-    check_request(current_app.config, engine, form.languages)
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
-    try:
-        task, update = submit_upload(upload, g.user_id, engine, options, key)
-    except IntegrityError:  # the same key, sent twice at once: the other request won
-        if key and (replayed := replay(key)):
-            return replayed
-        raise
-    # Commit, then publish `queued`, then enqueue: the worker's `processing` can
-    # only follow the `queued` update, never overtake it. A broker that is down
-    # leaves the task in the outbox, still queued, for the reaper to send.
-    lifecycle.announce(g.user_id, update)
-    enqueue_ocr(task.id, task.file.page_count, task.queue)
-    body = task_json(task) | {
-        "queuePosition": update["queuePosition"],
-        "estimatedStartAt": update["estimatedStartAt"],
-    }
-    return jsonify(body), 202
+    submission = submit(upload, g.user_id, form.engine, options, key)
+    if submission.replayed:
+        return jsonify(submission.task.as_json()), 200, {"Idempotent-Replayed": "true"}
+    return jsonify(submission.task.as_json()), 202
 
 
 def idempotency_key() -> str | None:
@@ -139,19 +96,6 @@ def idempotency_key() -> str | None:
     if key is not None and not (1 <= len(key) <= 255 and key.isprintable()):
         raise ApiError(400, "invalid_request", "Idempotency-Key: 1 to 255 printable characters.")
     return key
-
-
-def replay(key: str):
-    """Answer with the task an earlier request with this key created, if there is one."""
-    with db.session() as session:
-        task = session.scalar(
-            select(Task).where(Task.user_id == g.user_id, Task.idempotency_key == key)
-        )
-        if task is None:
-            return None
-        response = jsonify(task_json(task))
-    response.headers["Idempotent-Replayed"] = "true"
-    return response, 200
 
 
 @bp.get("/tasks")
@@ -167,7 +111,7 @@ def list_tasks():
             .limit(query.per_page)
             .offset((query.page - 1) * query.per_page)
         )
-        items = [task_json(task) for task in tasks]
+        items = [TaskView.of(session, task, in_line=False).as_json() for task in tasks]
     return jsonify(tasks=items, page=query.page, perPage=query.per_page, total=total)
 
 
@@ -186,7 +130,7 @@ def get_task(task_id: str):
     try:
         with db.session() as session:
             task = load_own_task(session, task_id)
-            status, body = task.status, task_json(task)
+            status, body = task.status, TaskView.of(session, task).as_json()
         if (
             inbox is None
             or status.finished
@@ -197,7 +141,7 @@ def get_task(task_id: str):
         if inbox is not None:
             hub.unsubscribe(g.user_id, inbox)
     with db.session() as session:
-        return jsonify(task_json(load_own_task(session, task_id)))
+        return jsonify(TaskView.of(session, load_own_task(session, task_id)).as_json())
 
 
 @bp.get("/tasks/<task_id:task_id>/events")
@@ -222,7 +166,7 @@ def cancel_task(task_id: str):
             raise ApiError(409, "task_finished", f"The task is {task.status.value} already.")
     lifecycle.request_cancel(task_id)
     with db.session() as session:
-        return jsonify(task_json(load_own_task(session, task_id))), 202
+        return jsonify(TaskView.of(session, load_own_task(session, task_id)).as_json()), 202
 
 
 @bp.get("/engines")

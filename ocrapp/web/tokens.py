@@ -7,10 +7,10 @@ from sqlalchemy.orm import selectinload
 
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, Task, User, utcnow
-from ocrapp.realtime.events import timestamp
+from ocrapp.core.task_view import TaskView, timestamp
 from ocrapp.web.auth import authenticate, issue_token, token_is_live
 from ocrapp.web.errors import ApiError
-from ocrapp.web.tasks import ListQuery, parse_input, task_json
+from ocrapp.web.tasks import ListQuery, parse_input
 
 bp = Blueprint("account", __name__, url_prefix="/api")
 bp.before_request(authenticate)
@@ -118,5 +118,5 @@ def admin_tasks():
             .limit(query.per_page)
             .offset((query.page - 1) * query.per_page)
         )
-        items = [task_json(task) | {"userId": task.user_id} for task in tasks]
+        items = [TaskView.of(session, task, in_line=False, owner=True).as_json() for task in tasks]
     return jsonify(tasks=items, page=query.page, perPage=query.per_page, total=total)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence
 
-from ocrapp.core.intake import DECODING_ERRORS
-from tasks.errors import EmptyPdf, EncryptedPdf, InvalidImage, InvalidPdf, PageTooLarge
+from ocrapp.core.errors import EmptyPdf, EncryptedPdf, InvalidImage, InvalidPdf, PageTooLarge
+from ocrapp.core.page_limits import DECODING_ERRORS, check_pixels
 from tasks.pipeline.document import Box, Fragment
 
 POINTS_PER_INCH = 72
@@ -44,15 +44,6 @@ def _rgb(frame: Image.Image) -> Image.Image:
     return ImageOps.exif_transpose(frame).convert("RGB")
 
 
-def _check_size(frame: Image.Image, max_pixels: int) -> None:
-    """Refuse an image larger than `max_pixels`, from its header, before decoding it."""
-    if frame.width * frame.height > max_pixels:
-        raise PageTooLarge(
-            f"An image of {frame.width}x{frame.height} pixels is over the limit of "
-            f"{max_pixels} pixels."
-        )
-
-
 def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]]:
     """Return the page count and pages of an image: every frame of a TIFF, else the first."""
     try:
@@ -66,7 +57,7 @@ def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]
     def pages() -> Iterator[SourcePage]:
         try:
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                _check_size(frame, max_pixels)
+                check_pixels(frame.width, frame.height, max_pixels)
                 yield SourcePage(number, _rgb(frame), _dpi(frame))
                 if number == count:
                     return

@@ -1,0 +1,109 @@
+"""A task as every client sees it: one schema for the API, the WebSocket and admins."""
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from pydantic.alias_generators import to_camel
+
+from ocrapp.core.models import Task, TaskStatus, as_utc
+from ocrapp.core.scheduling import estimated_start, queue_position
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """Format `moment` as ISO 8601 in UTC with milliseconds and a Z; None stays None."""
+    if moment is None:
+        return None
+    return as_utc(moment).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+Timestamp = Annotated[
+    datetime | None, PlainSerializer(timestamp, return_type=str | None, when_used="always")
+]
+
+
+class Schema(BaseModel):
+    """A JSON object with camelCase names, as every answer of ocrapp is written."""
+
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class TaskFailure(BaseModel):
+    """Why a task failed: a code a program can act on, and a sentence a person can read."""
+
+    code: str
+    message: str
+
+
+class ResultSummary(Schema):
+    """The figures shown with a completed task."""
+
+    word_count: int
+    page_count: int
+    confidence: float | None = Field(description="Mean word confidence, 0 to 1.")
+
+
+class TaskView(Schema):
+    """One task: its file, its options, where it stands, and its result once completed."""
+
+    task_id: str
+    file_id: str
+    filename: str
+    engine: str
+    status: TaskStatus
+    progress: int = Field(description="Percent done, 0 to 100.")
+    page: int | None = Field(description="The page being read, from 1.")
+    page_count: int | None
+    message: str | None
+    languages: list[str]
+    force_ocr: bool
+    error: TaskFailure | None
+    attempts: int
+    cancel_requested: bool
+    created_at: Timestamp
+    started_at: Timestamp
+    finished_at: Timestamp
+    queue_position: int | None = Field(
+        None, description="Tasks ahead of this one, while it is queued (single tasks only)."
+    )
+    estimated_start_at: Timestamp = Field(
+        None, description="When it should start, while it is queued (single tasks only)."
+    )
+    result: ResultSummary | None = Field(None, description="Once completed.")
+    user_id: int | None = Field(None, description="The owner (admin lists only).")
+
+    @classmethod
+    def of(cls, session, task: Task, *, in_line: bool = True, owner: bool = False) -> "TaskView":
+        """Describe `task`, inside its session; `in_line`: with its place in the queue."""
+        view = cls(
+            task_id=task.id,
+            file_id=task.file_id,
+            filename=task.file.original_filename,
+            engine=task.engine,
+            status=task.status,
+            progress=task.progress,
+            page=task.page,
+            page_count=task.page_count,
+            message=task.message,
+            languages=task.options.get("languages", ["eng"]),
+            force_ocr=task.options.get("forceOcr", False),
+            error=task.error,
+            attempts=task.attempts,
+            cancel_requested=task.cancel_requested,
+            created_at=task.created_at,
+            started_at=task.started_at,
+            finished_at=task.finished_at,
+            user_id=task.user_id if owner else None,
+        )
+        if in_line and task.status is TaskStatus.QUEUED:
+            view.queue_position = queue_position(session, task)
+            view.estimated_start_at = estimated_start(session, task, view.queue_position)
+        if task.status is TaskStatus.COMPLETED and task.result is not None:
+            view.result = ResultSummary.model_validate(task.result.summary())
+        return view
+
+    def as_json(self) -> dict:
+        """The view as JSON, by its camelCase names; admins' `userId` only when set."""
+        return self.model_dump(mode="json", by_alias=True, exclude={"user_id"}) | (
+            {"userId": self.user_id} if self.user_id is not None else {}
+        )
