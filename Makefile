@@ -1,9 +1,10 @@
 # ocrapp: `make run` starts the service, `make test` runs the tests, `make bench` measures.
+# `make test-fast`: the quick tier, no PostgreSQL, Redis or slow OCR, in under a minute.
 VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench fuzz lint format clean
+.PHONY: install run test test-fast bench fuzz lint format clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	scripts/test
+
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -q -m "not services and not slow"
 
 bench: $(STAMP)
 	scripts/bench

@@ -57,23 +57,52 @@ ensure_redis_server() {  # the program, for tests that start a Redis of their ow
   command -v redis-server >/dev/null || apt_install redis-server redis
 }
 
+free_port() {
+  "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+postgres_bin() {  # the folder of initdb, pg_ctl and createdb: initdb's on PATH, or Debian's newest
+  local initdb
+  initdb=$(command -v initdb || ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -1)
+  [ -n "$initdb" ] && dirname "$(readlink -f "$initdb")"
+}
+
+postgres_user() {  # who runs PostgreSQL, which refuses root: we do, or as root postgres or nobody
+  if [ "$(id -u)" != 0 ]; then id -un; elif id -u postgres >/dev/null 2>&1; then echo postgres; else echo nobody; fi
+}
+
+as_postgres_user() {
+  if [ "$(id -u)" != 0 ]; then "$@"; else (cd "$POSTGRES_DIR" && runuser -u "$(postgres_user)" -- "$@"); fi
+}
+
+# ensure_postgres URL: make sure PostgreSQL answers at URL. Where nothing answers at a local
+# URL, start a throwaway cluster of our own in a temporary folder, on a free port, point
+# TEST_DATABASE_URL at it, and stop and delete it on exit. Nothing in /etc changes.
 ensure_postgres() {
-  local url=$1 installed="" version
+  local url=$1 port database
   postgres_answers "$url" && return 0
   if ! is_local "$(url_part "$url" host 5432)"; then echo "PostgreSQL at $url does not answer." >&2; return 1; fi
-  if ! command -v pg_ctlcluster >/dev/null; then
-    apt_install postgresql postgresql || return 1
-    installed=yes
+  POSTGRES_BIN=$(postgres_bin) || { apt_install postgresql postgresql && POSTGRES_BIN=$(postgres_bin); } || return 1
+  POSTGRES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/ocrapp-postgres.XXXXXX")
+  trap stop_postgres EXIT
+  chown "$(postgres_user)" "$POSTGRES_DIR"
+  port=$(free_port)
+  database=$("$PYTHON" -c 'import sys, urllib.parse as u; print(u.urlparse(sys.argv[1]).path.strip("/") or "test")' "$url")
+  echo "Nothing answers at $url: starting a throwaway PostgreSQL on port $port in $POSTGRES_DIR..."
+  as_postgres_user "$POSTGRES_BIN/initdb" -D "$POSTGRES_DIR/data" -U postgres --auth=trust >/dev/null
+  as_postgres_user "$POSTGRES_BIN/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/data/log" -w \
+    -o "-p $port -k $POSTGRES_DIR -c listen_addresses=127.0.0.1" start >/dev/null
+  [ "$database" = postgres ] || as_postgres_user "$POSTGRES_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
+  export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/$database"
+}
+
+stop_postgres() {  # stop and delete the throwaway cluster, if ensure_postgres started one
+  [ -n "${POSTGRES_DIR:-}" ] || return 0
+  if [ -f "$POSTGRES_DIR/data/postmaster.pid" ]; then
+    as_postgres_user "$POSTGRES_BIN/pg_ctl" -D "$POSTGRES_DIR/data" -m fast -w stop >/dev/null || true
   fi
-  version=$(ls /etc/postgresql | sort -n | tail -1)
-  echo "Starting PostgreSQL $version..."
-  if [ -n "$installed" ]; then
-    # A cluster we just installed: let the tests connect over TCP as postgres, like CI's.
-    sed -i '1i host all postgres 127.0.0.1/32 trust' "/etc/postgresql/$version/main/pg_hba.conf"
-  fi
-  pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
-  [ -z "$installed" ] || wait_until 30 su postgres -c "createdb test" 2>/dev/null
-  wait_until 30 postgres_answers "$url" || { echo "PostgreSQL at $url did not start." >&2; return 1; }
+  rm -rf "$POSTGRES_DIR"
+  POSTGRES_DIR=""
 }
 
 ensure_tesseract() {  # the second OCR engine, page layout and orientation for both

@@ -1,7 +1,13 @@
-"""Shared fixtures: real PostgreSQL, Redis, moto's S3 server and ocrapp processes."""
+"""Shared fixtures: real PostgreSQL, Redis, moto's S3 server and ocrapp processes.
+
+A test that needs any of them is marked `services` here, from the fixtures it uses (and
+every test under tests/system/, which start whole stacks): `make test-fast` leaves those
+out and runs the rest, with SQLite and no Redis, in under a minute.
+"""
 
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -27,6 +33,29 @@ TEST_DATABASE = os.environ.get("TEST_DATABASE_NAME", "ocrapp_test")
 # so either can publish what the other's sockets receive.
 NAMESPACE = f"ocrapp-test-{uuid.uuid4().hex[:8]}"
 S3_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+# A Redis on which nothing answers: publishing fails at once, as when Redis is down.
+NO_REDIS = "redis://127.0.0.1:1/0"
+# The fixtures that reach PostgreSQL, Redis or S3 (`app` unless on SQLite), and the tests
+# that start whole stacks of ocrapp processes.
+SERVICE_FIXTURES = {"app", "postgres_server", "redis_server", "s3_endpoint"}
+SYSTEM_TESTS = Path(__file__).parent / "system"
+# Run a test on `app` both ways: PostgreSQL and Redis, and SQLite alone (the quick tier's).
+on_both_databases = pytest.mark.parametrize("app", ["postgresql", "sqlite"], indirect=True)
+
+
+def needs_services(item: pytest.Item) -> bool:
+    """Whether the test reaches a service, by its folder or the fixtures it uses."""
+    fixtures = set(item.fixturenames)
+    if getattr(item, "callspec", None) and item.callspec.params.get("app") == "sqlite":
+        fixtures.discard("app")
+    return SYSTEM_TESTS in item.path.parents or bool(fixtures & SERVICE_FIXTURES)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `services` every test that needs PostgreSQL, Redis, S3 or ocrapp processes."""
+    for item in items:
+        if needs_services(item):
+            item.add_marker(pytest.mark.services)
 
 
 @pytest.fixture(scope="session")
@@ -48,13 +77,35 @@ def aws_environment():
 
 
 @pytest.fixture(scope="session")
-def database_url() -> str:
+def postgres_server() -> str:
+    """The URL of the test PostgreSQL server (TEST_DATABASE_URL)."""
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> str:
+    """The URL of the test Redis server (TEST_REDIS_URL), without a database number."""
+    return REDIS_BASE_URL
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server) -> str:
     """A fresh PostgreSQL database, migrated to the newest schema."""
     from alembic import command
 
-    url = recreate_database(POSTGRES_URL, TEST_DATABASE)
+    url = recreate_database(postgres_server, TEST_DATABASE)
     command.upgrade(alembic_config(url), "head")
     return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An SQLite file migrated to the newest schema, copied by each `sqlite_app`."""
+    from alembic import command
+
+    path = tmp_path_factory.mktemp("sqlite") / "schema.sqlite3"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -66,27 +117,45 @@ def s3_endpoint(logs_dir):
 
 
 @pytest.fixture(scope="session")
-def redis_url() -> str:
-    url = f"{REDIS_BASE_URL}/15"
+def redis_url(redis_server) -> str:
+    url = f"{redis_server}/15"
     redis.Redis.from_url(url).flushdb()
     return url
 
 
+def app_config(tmp_path: Path, database_url: str, redis_url: str) -> dict:
+    """The settings of an app in this process, on these services."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BROKER_URL": redis_url,
+        "STORAGE_URL": (tmp_path / "storage").as_uri(),
+        "EVENT_NAMESPACE": NAMESPACE,
+        # Nothing consumes this queue: tasks submitted here stay queued.
+        "OCR_QUEUE": f"{NAMESPACE}-unserved",
+    }
+
+
 @pytest.fixture
-def app(database_url, redis_url, tmp_path):
-    """The Flask app in this process, on PostgreSQL, emptied before each test."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "REDIS_URL": redis_url,
-            "BROKER_URL": redis_url,
-            "STORAGE_URL": (tmp_path / "storage").as_uri(),
-            "EVENT_NAMESPACE": NAMESPACE,
-            # Nothing consumes this queue: tasks submitted here stay queued.
-            "OCR_QUEUE": f"{NAMESPACE}-unserved",
-        }
-    )
+def sqlite_app(sqlite_schema, tmp_path):
+    """The Flask app in this process on a fresh SQLite file, with no Redis: no services."""
+    path = tmp_path / "ocrapp.sqlite3"
+    shutil.copyfile(sqlite_schema, path)
+    return create_app(app_config(tmp_path, f"sqlite:///{path}", NO_REDIS))
+
+
+@pytest.fixture
+def app(request, tmp_path):
+    """The Flask app in this process, on PostgreSQL and Redis, emptied before each test.
+
+    With `on_both_databases`, a second run gets `sqlite_app` instead.
+    """
+    if getattr(request, "param", "postgresql") == "sqlite":
+        yield request.getfixturevalue("sqlite_app")
+        return
+    redis_url = request.getfixturevalue("redis_url")
+    app = create_app(app_config(tmp_path, request.getfixturevalue("database_url"), redis_url))
     with db.session() as session:
         session.execute(text("TRUNCATE users, api_tokens, files, tasks, results CASCADE"))
     yield app
@@ -135,12 +204,12 @@ def pg_stack(database_url, redis_url, s3_endpoint, logs_dir):
 
 
 @pytest.fixture(scope="session")
-def sqlite_stack(tmp_path_factory, logs_dir):
+def sqlite_stack(tmp_path_factory, logs_dir, redis_server):
     """gunicorn and a Celery worker on the embedded defaults: SQLite and a local folder."""
     stack = Stack.embedded(
         tmp_path_factory.mktemp("instance"),
         {
-            "REDIS_URL": f"{REDIS_BASE_URL}/14",
+            "REDIS_URL": f"{redis_server}/14",
             "EVENT_NAMESPACE": f"{NAMESPACE}-sqlite",
             "OCR_QUEUE": f"{NAMESPACE}-sqlite",
         },

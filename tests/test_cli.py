@@ -6,8 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.stack import BIN
 
+# Not in the quick tier: each `ocrapp` process takes a second or two to start.
+pytestmark = pytest.mark.services
 OCRAPP = BIN / "ocrapp"
 
 

@@ -8,9 +8,11 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, TaskStatus, utcnow
 from tasks.reaper import STUCK_GRACE, fail_stuck
+from tests.conftest import on_both_databases
 from tests.factories import queued_task
 
 
+@on_both_databases
 def test_a_task_processing_long_past_its_time_limit_fails_and_a_young_one_does_not(app, make_user):
     user_id, _ = make_user()
     stuck, young = queued_task(user_id), queued_task(user_id)

@@ -18,7 +18,7 @@ from ocrapp.core.db import db
 from ocrapp.core.jobs import PRIORITY_SUFFIXES
 from ocrapp.core.models import Task, utcnow
 from ocrapp.core.scheduling import queue_names
-from tests.conftest import Socket
+from tests.conftest import Socket, on_both_databases
 from tests.factories import queued_task
 from tests.helpers import auth
 from tests.stack import wait_for
@@ -80,6 +80,7 @@ def set_times(task_id: str, created_ago: float, started_ago=None, finished_ago=N
         )
 
 
+@on_both_databases
 def test_task_figures_are_read_from_the_records(app, client, make_user):
     user_id, _ = make_user()
     done, running, broken, old = (queued_task(user_id) for _ in range(4))
@@ -143,6 +144,7 @@ def test_an_unreachable_broker_leaves_the_other_figures(app, client):
     assert value(samples, "ocrapp_tasks", status="queued") == 0
 
 
+@on_both_databases
 def test_metrics_token_is_required_once_set(app, client, make_user):
     app.config["METRICS_TOKEN"] = "scrape-secret"
     _, api_token = make_user(admin=True)

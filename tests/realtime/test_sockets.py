@@ -11,17 +11,17 @@ import struct
 import pytest
 import websocket
 
-from tests.conftest import REDIS_BASE_URL, Socket
+from tests.conftest import Socket
 from tests.stack import Stack
 
 
 @pytest.fixture
-def web(tmp_path):
+def web(tmp_path, redis_server):
     """A web process on the embedded defaults, pinging every second."""
     stack = Stack.embedded(
         tmp_path / "instance",
         {
-            "REDIS_URL": f"{REDIS_BASE_URL}/14",
+            "REDIS_URL": f"{redis_server}/14",
             "EVENT_NAMESPACE": f"sockets-{os.getpid()}",
             "WS_PING_INTERVAL": "1",
             "WS_AUTH_TIMEOUT": "1",

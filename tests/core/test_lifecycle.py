@@ -9,6 +9,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, TaskStatus
 from ocrapp.realtime.events import channel
+from tests.conftest import on_both_databases
 from tests.factories import queued_task
 
 
@@ -66,6 +67,7 @@ def test_failure_carries_a_readable_error(app, task_id, published):
     assert load(task_id).status is TaskStatus.FAILED
 
 
+@on_both_databases
 def test_a_finished_task_does_not_change_again(app, task_id):
     with app.app_context():
         lifecycle.mark_processing(task_id)
@@ -75,12 +77,14 @@ def test_a_finished_task_does_not_change_again(app, task_id):
     assert load(task_id).status is TaskStatus.COMPLETED
 
 
+@on_both_databases
 def test_progress_is_only_recorded_while_processing(app, task_id):
     with app.app_context():
         assert lifecycle.report_progress(task_id, 50, "early") is None
     assert load(task_id).progress == 0
 
 
+@on_both_databases
 def test_the_database_is_written_even_when_redis_is_down(app, task_id):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"
     with app.app_context():

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from ocrapp.cli import alembic_config
 from ocrapp.core.db import make_engine
 from ocrapp.web.auth import create_user
-from tests.conftest import POSTGRES_URL, TEST_DATABASE
+from tests.conftest import TEST_DATABASE
 from tests.stack import recreate_database
 
 TABLES = {"users", "api_tokens", "files", "tasks", "task_pages", "results", "alembic_version"}
@@ -22,8 +22,8 @@ def table_names(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_upgrade_downgrade_upgrade_on_postgresql():
-    url = recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_migrations")
+def test_upgrade_downgrade_upgrade_on_postgresql(postgres_server):
+    url = recreate_database(postgres_server, f"{TEST_DATABASE}_migrations")
     config = alembic_config(url)
     command.upgrade(config, "head")
     assert table_names(url) == TABLES

@@ -11,6 +11,7 @@ from celery.signals import setup_logging
 from ocrapp.core.jobs import OCR_TASK_NAME
 from ocrapp.ops import logs
 from ocrapp.web.auth import authenticate
+from tests.conftest import on_both_databases
 from tests.factories import queued_task
 from tests.helpers import auth
 
@@ -39,6 +40,7 @@ def add_probe_route(app) -> None:
     app.add_url_rule("/api/probe/<task_id:task_id>", view_func=probe)
 
 
+@on_both_databases
 def test_request_lines_are_json_with_user_task_and_path(app, client, make_user, log_lines):
     user_id, token = make_user()
     task_id = queued_task(user_id)
@@ -102,12 +104,13 @@ def celery_app(app):
     celery_app = Celery("test-logs", set_as_current=False)
 
     # Registered now, not when the app is finalised: our shared tasks of the same names,
-    # added at finalisation, must find these in place.
-    @celery_app.task(name=OCR_TASK_NAME, lazy=False)
+    # added at finalisation, must find these in place. Not shared: the apps of later tests
+    # must not get these stubs.
+    @celery_app.task(name=OCR_TASK_NAME, lazy=False, shared=False)
     def recognize(task_id: str) -> None:
         probe_log.info("page 1 read")
 
-    @celery_app.task(name="ocrapp.reap", lazy=False)
+    @celery_app.task(name="ocrapp.reap", lazy=False, shared=False)
     def reap() -> None:
         probe_log.info("reaped")
 

@@ -8,12 +8,14 @@ from sqlalchemy import update
 from ocrapp import create_app
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, utcnow
+from tests.conftest import on_both_databases
 from tests.factories import queued_task
 from tests.helpers import HANDSHAKE, auth
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
 
 
+@on_both_databases
 def test_a_token_made_over_the_api_works_is_listed_without_its_secret_and_can_be_revoked(
     client, make_user
 ):
@@ -33,12 +35,14 @@ def test_a_token_made_over_the_api_works_is_listed_without_its_secret_and_can_be
     assert client.get("/api/tasks", headers=auth(first)).status_code == 200
 
 
+@on_both_databases
 def test_an_expired_token_is_refused(client, make_user):
     _, token = make_user()
     set_token(token, expires_at=utcnow() - timedelta(seconds=1))
     assert client.get("/api/tasks", headers=auth(token)).status_code == 401
 
 
+@on_both_databases
 @pytest.mark.parametrize("body", [None, [], {"name": ""}, {"name": "x", "expiresInDays": 0}])
 def test_bad_token_requests_are_400(client, make_user, body):
     _, token = make_user()
@@ -46,6 +50,7 @@ def test_bad_token_requests_are_400(client, make_user, body):
     assert response.status_code == 400
 
 
+@on_both_databases
 def test_only_admins_see_everyone(client, make_user):
     _, admin = make_user(admin=True)
     alice_id, alice = make_user()

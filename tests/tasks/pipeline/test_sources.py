@@ -1,4 +1,4 @@
-"""Turning uploads into pages: PDF text layers, page size caps, TIFF frames."""
+"""Turning uploads into pages: PDF text layers, page size caps, TIFF frames, image decoding."""
 
 import base64
 import io
@@ -6,11 +6,13 @@ import warnings
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from reportlab.pdfgen import canvas
 
-from tasks.errors import InvalidImage, InvalidPdf, PageTooLarge
-from tasks.pipeline.sources import image_pages, pdf_pages, render_scale
+from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
+from tasks.pipeline.sources import decode_image, image_pages, pdf_pages, render_scale
 from tests.documents import huge_page_pdf, page_image, text_pdf, tiff
+from tests.images import corrupt_png
 
 
 def test_a_text_layer_comes_with_boxes_in_pixels_of_the_rendered_page():
@@ -145,3 +147,18 @@ def test_a_tiff_without_dimensions_is_an_invalid_image():
     with pytest.raises(InvalidImage), warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # Pillow: "Corrupt EXIF data"
         list(image_pages(data, 10**8)[1])
+
+
+def test_animated_gif_gives_its_first_frame():
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
+    image = decode_image(buffer.getvalue())
+    red, _, blue = image.getpixel((0, 0))
+    assert red > 200 and blue < 50
+
+
+def test_corrupt_image_is_an_invalid_image_error():
+    with pytest.raises(InvalidImage) as caught:
+        decode_image(corrupt_png())
+    assert caught.value.code == "invalid_image"

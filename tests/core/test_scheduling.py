@@ -10,6 +10,7 @@ from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, TaskStatus, User, utcnow
 from ocrapp.core.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
+from tests.conftest import on_both_databases
 from tests.documents import text_pdf
 from tests.factories import queued_task, set_task
 from tests.helpers import submit
@@ -46,6 +47,7 @@ def test_easyocr_tasks_go_to_the_gpu_queue_when_a_gpu_pool_serves_it(app, client
     assert [waiting(app, kind) for kind in ("gpu", "small")] == [1, 1]
 
 
+@on_both_databases
 def test_a_position_counts_its_own_queue_and_the_priority_queue_ahead(app, make_user):
     user_id, _ = make_user()
     smalls = [queued_task(user_id, queue="small") for _ in range(2)]
@@ -57,6 +59,7 @@ def test_a_position_counts_its_own_queue_and_the_priority_queue_ahead(app, make_
     assert places == {smalls[0]: 2, smalls[1]: 3, large: 2}
 
 
+@on_both_databases
 def test_the_start_is_estimated_from_the_queues_recent_throughput(app, make_user):
     user_id, _ = make_user()
     now = utcnow()
@@ -81,6 +84,7 @@ def test_the_start_is_estimated_from_the_queues_recent_throughput(app, make_user
     assert 19 < wait <= 20  # two ahead, 20 s each, two at a time
 
 
+@on_both_databases
 def test_the_queued_update_carries_the_estimate(app, make_user):
     user_id, _ = make_user()
     task_id = queued_task(user_id)
@@ -89,6 +93,7 @@ def test_the_queued_update_carries_the_estimate(app, make_user):
     assert data["queuePosition"] == 1 and data["estimatedStartAt"] is None
 
 
+@on_both_databases
 def test_a_user_at_their_concurrency_lets_other_users_go_first(app, make_user):
     busy_id, _ = make_user()
     other_id, _ = make_user()
@@ -107,6 +112,7 @@ def test_a_user_at_their_concurrency_lets_other_users_go_first(app, make_user):
     assert alone is False  # nobody else waiting: no reason to hold it back
 
 
+@on_both_databases
 def test_nobody_is_held_back_when_everyone_waiting_is_at_their_concurrency(app, make_user):
     first_id, _ = make_user()
     second_id, _ = make_user()

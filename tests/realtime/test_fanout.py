@@ -5,24 +5,24 @@ import uuid
 import pytest
 
 from ocrapp.realtime.events import publish_task_update
-from tests.conftest import REDIS_BASE_URL
 from tests.helpers import create_user
 from tests.stack import Stack
 
 NAMESPACE = f"fanout-{uuid.uuid4().hex[:8]}"
-EVENTS_CONFIG = {
-    "REDIS_URL": f"{REDIS_BASE_URL}/14",
-    "EVENT_NAMESPACE": NAMESPACE,
-    "UPDATE_HISTORY": 100,
-}
 
 
-def web_process(instance_dir, log_dir) -> Stack:
+@pytest.fixture(scope="module")
+def events_config(redis_server) -> dict:
+    """The Redis database and event namespace of both processes and of `publish`."""
+    return {"REDIS_URL": f"{redis_server}/14", "EVENT_NAMESPACE": NAMESPACE, "UPDATE_HISTORY": 100}
+
+
+def web_process(instance_dir, log_dir, events_config: dict) -> Stack:
     """Start a web process on the shared SQLite file, Redis database and event namespace."""
     stack = Stack.embedded(
         instance_dir,
         {
-            "REDIS_URL": EVENTS_CONFIG["REDIS_URL"],
+            "REDIS_URL": events_config["REDIS_URL"],
             "EVENT_NAMESPACE": NAMESPACE,
         },
         log_dir,
@@ -31,13 +31,14 @@ def web_process(instance_dir, log_dir) -> Stack:
 
 
 @pytest.fixture(scope="module")
-def two_web_processes(tmp_path_factory):
+def two_web_processes(tmp_path_factory, events_config):
     """Two gunicorns, started one after the other so that only one migrates the database."""
     instance = tmp_path_factory.mktemp("fanout-instance")
     stacks = []
     try:
         for name in ("first", "second"):
-            stacks.append(web_process(instance, tmp_path_factory.mktemp(f"fanout-{name}")))
+            log_dir = tmp_path_factory.mktemp(f"fanout-{name}")
+            stacks.append(web_process(instance, log_dir, events_config))
         yield stacks
     finally:
         for stack in stacks:
@@ -53,14 +54,14 @@ def connect(open_socket, stack: Stack, token: str):
     return socket
 
 
-def publish(user_id: int, task_id: str, message: str) -> None:
+def publish(events_config: dict, user_id: int, task_id: str, message: str) -> None:
     """Publish a task update as the worker does."""
     data = {"taskId": task_id, "status": "processing", "message": message, "progress": 10}
-    publish_task_update(EVENTS_CONFIG, user_id, data | {"error": None})
+    publish_task_update(events_config, user_id, data | {"error": None})
 
 
 def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
-    two_web_processes, open_socket
+    two_web_processes, events_config, open_socket
 ):
     alice_token, bob_token = create_user(two_web_processes[0]), create_user(two_web_processes[0])
     alice = [connect(open_socket, stack, alice_token) for stack in two_web_processes]
@@ -68,8 +69,8 @@ def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
     alice_id, bob_id = alice[0].user_id, bob[0].user_id
     assert alice[1].user_id == alice_id and alice_id != bob_id
 
-    publish(bob_id, "bobs-task", "Bob's update")
-    publish(alice_id, "alices-task", "Alice's update")
+    publish(events_config, bob_id, "bobs-task", "Bob's update")
+    publish(events_config, alice_id, "alices-task", "Alice's update")
     # Both were published on one channel, Bob's first: had either process sent Bob's update
     # to Alice, it would come before hers.
     for socket in alice:
@@ -80,7 +81,7 @@ def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
         )
     for socket in bob:
         assert socket.receive()["data"]["message"] == "Bob's update"
-    publish(bob_id, "bobs-task", "Bob's second update")
+    publish(events_config, bob_id, "bobs-task", "Bob's second update")
     # Likewise, Alice's update would come before this one had it gone to Bob.
     for socket in bob:
         assert socket.receive()["data"]["message"] == "Bob's second update"

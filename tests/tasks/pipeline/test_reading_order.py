@@ -33,6 +33,7 @@ def error_rate(name: str, engine: str) -> float:
     return character_error_rate(page(name).truth, read.text)
 
 
+@pytest.mark.slow  # a whole corpus page each, 15 to 25 s on two cores
 @pytest.mark.parametrize("name", COLUMN_PAGES)
 def test_tesseract_reads_columns_in_order_no_worse_than_bare_tesseract(name):
     bare = character_error_rate(page(name).truth, bare_tesseract(name))

@@ -1,4 +1,4 @@
-"""The EasyOCR engine: its device, how it finds lines, and a real reading of a small image."""
+"""The EasyOCR engine: its device, how it finds lines, and real readings of small images."""
 
 import numpy as np
 import pytest
@@ -8,6 +8,10 @@ from PIL import Image, ImageDraw, ImageFont
 from tasks.pipeline.engines import load_engine
 from tasks.pipeline.engines.easyocr_engine import resolve_device
 from tasks.pipeline.engines.easyocr_regions import Word, detector_scale, lines, widen_lines
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.render import render_html, render_json, summary
+from tasks.pipeline.sources import decode_image
+from tests.images import text_image
 
 no_gpu = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a GPU")
 
@@ -98,3 +102,39 @@ def test_reads_the_words_with_boxes_where_they_were_drawn():
         assert box.right >= right - 2 and box.bottom >= bottom - 2, text
         assert box.right <= 1200 and box.bottom <= 400
     assert reports == sorted(reports) and reports[-1] == 1.0
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return load_engine("easyocr", 1)
+
+
+@pytest.mark.slow
+def test_engine_is_built_once_per_process(engine):
+    assert load_engine("easyocr", 1) is engine
+
+
+@pytest.mark.slow
+def test_recognises_the_words_in_reading_order_with_rising_progress(engine):
+    image = decode_image(text_image(["invoice number seven", "total amount due"]))
+    reports = []
+    fragments = engine.recognize(image, ["eng"], lambda fraction, _: reports.append(fraction))
+    page = build_page(fragments, 1, image.width, image.height)
+    # EasyOCR sometimes drops a space between words; the order is what this checks.
+    assert [line.text.lower().replace(" ", "") for line in page.lines] == [
+        "invoicenumberseven",
+        "totalamountdue",
+    ]
+    assert 4 <= page.word_count <= 6
+    assert all(0 < line.confidence <= 1 for line in page.lines)
+    assert reports == sorted(reports) and reports[-1] == 1.0
+
+
+@pytest.mark.slow
+def test_results_render_the_recognised_lines(engine):
+    image = decode_image(text_image(["<b>bold</b> & co"]))
+    page = build_page(engine.recognize(image, ["eng"], lambda *_: None), 1, 10, 10)
+    html = render_html([page], title="a<title>").decode()
+    assert "&lt;title&gt;" in html and "<b>" not in html
+    assert summary([page])["pageCount"] == 1
+    assert b'"words"' in render_json("task", [page], {"name": "easyocr"})
