@@ -1,7 +1,7 @@
 """Fuzz the intake of uploads: type detection, size checks, and page decoding.
 
 Run with `make fuzz` (FUZZ_SECONDS, default 60). Any exception other than the clear
-errors we raise on purpose is a finding: turn it into a test in tests/test_hostile.py.
+errors we raise on purpose is a finding: turn it into a test in tests/web/test_hostile.py.
 """
 
 import sys

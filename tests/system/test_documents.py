@@ -1,6 +1,8 @@
 """Real documents end to end: multi-page PDFs, columns, text layers, both engines."""
 
 import io
+import json
+import time
 
 import pypdfium2 as pdfium
 import pytest
@@ -124,6 +126,26 @@ def test_bad_pdfs_fail_with_their_error_code(stack, open_socket, data, code):
     _, updates = run(stack, open_socket, data, "bad.pdf")
     assert updates[-1]["status"] == "failed"
     assert updates[-1]["error"]["code"] == code
+    # An expected outcome: one WARNING line with the code, no traceback, no ERROR.
+    lines = worker_lines_about(stack, updates[-1]["taskId"], until=code)
+    assert [line["level"] for line in lines if line["level"] != "INFO"] == ["WARNING"]
+    assert not any("Traceback" in json.dumps(line) for line in lines)
+    assert "raised expected" not in stack.process("worker").log()  # Celery's, with traceback
+
+
+def worker_lines_about(stack, task_id: str, until: str, timeout: float = 30) -> list[dict]:
+    """The worker's log records about a task, once one of them says `until`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        records = [
+            json.loads(line)
+            for line in stack.process("worker").log().splitlines()
+            if line.startswith("{")
+        ]
+        about = [record for record in records if task_id in json.dumps(record)]
+        if any(until in record["message"] for record in about) or time.monotonic() > deadline:
+            return about
+        time.sleep(0.1)  # polling the log file for a line the worker writes
 
 
 @pytest.mark.parametrize("turned", [90, 180, 270])
