@@ -90,9 +90,8 @@ def on_task_failure(sender=None, task_id=None, exception=None, **_) -> None:
         return
     code, message = describe(exception)
     cancelled = isinstance(exception, TaskCancelled)
-    log.log(
-        logging.INFO if cancelled else logging.WARNING, "task %s %s: %s", task_id, code, message
-    )
+    level = logging.INFO if cancelled else logging.WARNING
+    log.log(level, "task %s ended: %s: %s", task_id, code, message)
     try:
         with _flask_app(sender).app_context():
             if cancelled:

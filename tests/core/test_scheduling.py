@@ -38,6 +38,8 @@ def test_images_go_to_small_long_files_to_large_and_priority_users_to_priority(
 
 def test_easyocr_tasks_go_to_the_gpu_queue_when_a_gpu_pool_serves_it(app, client, make_user):
     app.config["GPU_QUEUE"] = True
+    # Engines of its own: the stacks' workers report theirs under the shared namespace.
+    app.config["EVENT_NAMESPACE"] += "-gpu"
     offered = {"languages": ["eng"], "device": "cuda"}
     register_engines(app.config, {"easyocr": offered, "tesseract": {**offered, "device": "cpu"}})
     _, token = make_user()

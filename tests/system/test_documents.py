@@ -62,7 +62,7 @@ def test_scanned_pdf_page_by_page_in_reading_order(stack, open_socket, engine):
     ]
     token, updates = run(stack, open_socket, image_pdf(pages), "scan.pdf", engine=engine)
     assert statuses(updates) == ["queued", "processing", "completed"], updates[-1]
-    processing = [u for u in updates if u["status"] == "processing" and "page" in u]
+    processing = [u for u in updates if u["status"] == "processing" and u["page"] is not None]
     assert [u["page"] for u in processing] == sorted(u["page"] for u in processing)
     assert {u["page"] for u in processing} == {1, 2, 3}
     assert {u["pageCount"] for u in processing} == {3}
