@@ -266,7 +266,14 @@ class Settings(BaseSettings):
         None,
         API,
         "if set, `GET /metrics` requires `Authorization: Bearer <METRICS_TOKEN>` (not an API "
-        "token); without it `/metrics` is open, so do not expose it publicly",
+        "token); without it `/metrics` answers only on loopback (127.0.0.1, ::1)",
+    )
+    METRICS_CACHE_SECONDS: float = setting(
+        5,
+        API,
+        "a scrape of `/metrics` reuses the figures read from the database and Redis this many "
+        "seconds (per web process), so scrapes cannot load them; 0 reads them every time",
+        ge=0,
     )
     WS_PING_INTERVAL: int = setting(
         25,

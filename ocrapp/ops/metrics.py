@@ -7,9 +7,11 @@ PROMETHEUS_MULTIPROC_DIR set, each writes its metrics there and a scrape sums th
 """
 
 import hmac
+import ipaddress
 import logging
 import os
 import time
+from dataclasses import dataclass, field
 
 import redis
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -43,11 +45,15 @@ OPEN_WEBSOCKETS = Gauge(
     "ocrapp_websockets_open", "WebSockets open now.", multiprocess_mode="livesum"
 )
 TASK_UPDATES_SENT = Counter("ocrapp_task_updates_sent", "Task updates sent to WebSockets.")
+# Any other method a client invents is counted as "other": a label per made-up method
+# would grow the series without bound.
+STANDARD_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"}
 
 
 def init_app(app: Flask) -> None:
     """Serve /metrics and count every request the app answers."""
     app.register_blueprint(bp)
+    app.extensions["metrics_figures"] = CachedFigures()
     # Signals rather than before_request: they see requests an earlier hook answered.
     request_started.connect(_request_started, app)
     request_finished.connect(_request_finished, app)
@@ -74,7 +80,8 @@ def _request_started(_app: Flask, **_) -> None:
 def _request_finished(_app: Flask, response: Response, **_) -> None:
     """Count the answered request, and time it unless it was a WebSocket's lifetime."""
     endpoint = request.endpoint or "none"  # "none": no route matched (404, 405)
-    HTTP_REQUESTS.labels(request.method, endpoint, str(response.status_code)).inc()
+    method = request.method if request.method in STANDARD_METHODS else "other"
+    HTTP_REQUESTS.labels(method, endpoint, str(response.status_code)).inc()
     if "metrics_started_at" in g and not _is_websocket():
         HTTP_REQUEST_SECONDS.labels(endpoint).observe(time.perf_counter() - g.metrics_started_at)
 
@@ -92,13 +99,28 @@ def _labelled_gauge(name: str, documentation: str, label: str, values: dict) -> 
     return gauge
 
 
+@dataclass
+class CachedFigures:
+    """The records' figures of this web process's last scrape, and when they were read."""
+
+    families: list = field(default_factory=list)
+    read_at: float = float("-inf")
+
+
 class RecordsCollector:
     """Read the tasks and queues from the database and Redis when Prometheus scrapes."""
 
-    def __init__(self, config) -> None:
-        self.config = config
+    def __init__(self, config, cache: CachedFigures) -> None:
+        self.config, self.cache = config, cache
 
     def collect(self):
+        """Yield the figures, read again once the cached ones are METRICS_CACHE_SECONDS old."""
+        now = time.monotonic()
+        if now - self.cache.read_at >= self.config["METRICS_CACHE_SECONDS"]:
+            self.cache.families, self.cache.read_at = list(self._read()), now
+        yield from self.cache.families
+
+    def _read(self):
         """Yield each source's figures, and whether it could be read."""
         up = GaugeMetricFamily(
             "ocrapp_metrics_source_up",
@@ -161,27 +183,40 @@ def multiprocess_dir() -> str | None:
     return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
-def scrape_registry(config) -> CollectorRegistry:
+def scrape_registry(config, cache: CachedFigures) -> CollectorRegistry:
     """Gather the web metrics (of every gunicorn process) and the records' figures."""
     registry = CollectorRegistry()
     if multiprocess_dir():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry.register(REGISTRY)  # this process's metrics, and its CPU and memory
-    registry.register(RecordsCollector(config))
+    registry.register(RecordsCollector(config, cache))
     return registry
 
 
-def require_metrics_token() -> None:
-    """Answer 401 unless METRICS_TOKEN is unset or the request bears it."""
+def require_metrics_access() -> None:
+    """Answer 401 without METRICS_TOKEN when one is set; without one, serve loopback only."""
     expected = current_app.config.get("METRICS_TOKEN")
-    if expected and not hmac.compare_digest((bearer_token() or "").encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "Send Authorization: Bearer <METRICS_TOKEN>.")
+    if expected:
+        if not hmac.compare_digest((bearer_token() or "").encode(), expected.encode()):
+            raise ApiError(401, "unauthorized", "Send Authorization: Bearer <METRICS_TOKEN>.")
+    elif not is_loopback(request.remote_addr):
+        message = "/metrics answers other hosts only once METRICS_TOKEN is set."
+        raise ApiError(403, "metrics_token_required", message)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether the client's address is this machine's own."""
+    try:
+        return ipaddress.ip_address(address or "").is_loopback
+    except ValueError:
+        return False
 
 
 @bp.get("/metrics")
 def metrics():
     """Answer Prometheus's scrape, in the format its Accept header asks for."""
-    require_metrics_token()
+    require_metrics_access()
     encoder, content_type = choose_encoder(request.headers.get("Accept", ""))
-    return Response(encoder(scrape_registry(current_app.config)), content_type=content_type)
+    registry = scrape_registry(current_app.config, current_app.extensions["metrics_figures"])
+    return Response(encoder(registry), content_type=content_type)
