@@ -19,7 +19,7 @@ from ocrapp import create_app
 from ocrapp.core.db import db
 from ocrapp.core.models import Task
 from ocrapp.core.scheduling import queue_names
-from ocrapp.web.auth import create_user
+from ocrapp.core.tokens import create_user
 from tests.images import text_image
 from tests.stack import Stack, recreate_database
 

@@ -20,8 +20,8 @@ from websockets.exceptions import ConnectionClosed
 
 from bench.bench_pipeline import REDIS_URL, percentile
 from ocrapp.core.db import db
+from ocrapp.core.tokens import create_user
 from ocrapp.realtime.events import publish_task_update
-from ocrapp.web.auth import create_user
 from tests.stack import Stack
 
 HANDSHAKES_AT_ONCE = 100

@@ -2,17 +2,17 @@
 
 from typing import Any
 
-from flask import Flask
 from werkzeug.routing import UUIDConverter
 
 from ocrapp.config import Settings
 from ocrapp.core.db import db
 from ocrapp.core.jobs import celery_init_app
-from ocrapp.ops import health, logs, metrics, stats
+from ocrapp.ops import health, logs, metrics
 from ocrapp.realtime import socket
 from ocrapp.realtime.hub import hub
-from ocrapp.web import downloads, security, tasks, tokens
+from ocrapp.web import api, docs, security
 from ocrapp.web.errors import register_error_handlers
+from ocrapp.web.openapi import ApiApp
 
 
 class TaskIdConverter(UUIDConverter):
@@ -22,10 +22,10 @@ class TaskIdConverter(UUIDConverter):
         return str(super().to_python(value))
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app(test_config: dict[str, Any] | None = None) -> ApiApp:
     """Build the Flask app from the environment's `Settings`, `test_config` overriding any."""
     settings = Settings()
-    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app = ApiApp(__name__, instance_path=str(settings.INSTANCE_DIR))
     app.config.update(settings.flask_config())
     if test_config:
         app.config.update(test_config)
@@ -35,10 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     celery_init_app(app)
     hub.init_app(app)
     socket.sock.init_app(app)
-    app.register_blueprint(tasks.bp)
-    app.register_blueprint(downloads.bp)
-    app.register_blueprint(tokens.bp)
-    app.register_blueprint(stats.bp)
+    app.register_api(api.bp)
+    docs.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(socket.bp)
     register_error_handlers(app)

@@ -18,7 +18,7 @@ from ocrapp.config import replace_generated, settings_markdown
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User, utcnow
 from ocrapp.core.storage import get_storage
-from ocrapp.web.auth import create_user, issue_token, token_is_live
+from ocrapp.core.tokens import create_user, issue_token, token_is_live
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 

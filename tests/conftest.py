@@ -20,7 +20,7 @@ from ocrapp import create_app
 from ocrapp.cli import alembic_config
 from ocrapp.core.db import db
 from ocrapp.core.scheduling import queue_names
-from ocrapp.web.auth import create_user
+from ocrapp.core.tokens import create_user
 from tests.stack import Stack, recreate_database, start_moto_server
 
 POSTGRES_URL = os.environ.get(

@@ -1,7 +1,7 @@
-"""Figures about the service, read from its own records, and the admin route that shows them.
+"""Figures about the service, read from its own records.
 
-The Prometheus collector (`ocrapp/ops/metrics.py`) reads the same functions, so that
-`/metrics` and `/api/stats` never disagree.
+The Prometheus collector (`ocrapp/ops/metrics.py`) and the admin route `/api/stats`
+(`ocrapp/web/admin.py`) read the same functions, so that they never disagree.
 """
 
 import logging
@@ -11,22 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-import redis
-from flask import Blueprint, current_app, jsonify
 from sqlalchemy import func, select
 
-from ocrapp.core.capabilities import registered_engines
-from ocrapp.core.db import db
 from ocrapp.core.jobs import broker_lists
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
 from ocrapp.core.redis_client import redis_client
 from ocrapp.core.scheduling import MEASURED_OVER
-from ocrapp.web.auth import authenticate
-from ocrapp.web.tokens import require_admin
 
 log = logging.getLogger(__name__)
-bp = Blueprint("stats", __name__, url_prefix="/api")
-bp.before_request(authenticate)
 
 INSPECT_SECONDS = 1.0  # how long /api/stats waits for workers to answer
 
@@ -152,24 +144,3 @@ def throughput_json(hour: HourFigures) -> dict:
         "queueWaitSeconds": hour.queue_wait_statistics(),
         "secondsPerPage": hour.seconds_per_page(),
     }
-
-
-@bp.get("/stats")
-def stats():
-    """Show queues, workers, tasks by status and the last hour's throughput (admins only)."""
-    require_admin()
-    config = current_app.config
-    with db.session() as session:
-        by_status, hour = tasks_by_status(session), last_hour(session)
-    try:
-        depths, engines = queue_depths(config), registered_engines(config)
-    except redis.RedisError as error:
-        log.warning("stats without queues and engines: %s", error)
-        depths, engines = None, None
-    return jsonify(
-        queues=depths,
-        workers=workers(current_app.extensions["celery"]),
-        engines=engines,
-        tasks=by_status,
-        lastHour=throughput_json(hour),
-    )

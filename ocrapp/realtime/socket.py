@@ -10,10 +10,11 @@ from flask_sock import Sock
 
 from ocrapp.core.db import db
 from ocrapp.core.lifecycle import active_task_updates
+from ocrapp.core.tokens import token_still_live
 from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MessageType, envelope, history, latest_seq, seq_key
 from ocrapp.realtime.hub import GOING_AWAY, RESYNC, Update
-from ocrapp.web.auth import bearer_token, check_token, token_still_live
+from ocrapp.web.auth import bearer_token, check_token
 from ocrapp.web.errors import ApiError
 
 sock = Sock()

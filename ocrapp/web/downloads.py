@@ -1,40 +1,71 @@
 """Downloads of a task's results and of its uploaded file: through the API or a signed URL."""
 
 from pathlib import Path
-from typing import Literal
 from urllib.parse import quote
 
-from flask import Blueprint, Response, current_app, redirect
-from pydantic import BaseModel, ConfigDict
+from flask import Response, current_app, redirect
 
 from ocrapp.core.db import db
 from ocrapp.core.models import TaskStatus
 from ocrapp.core.storage import RESULT_FORMATS, StorageError, get_storage, result_key
-from ocrapp.web.auth import authenticate
 from ocrapp.web.errors import ApiError
-from ocrapp.web.tasks import load_own_task, parse_input
+from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.requests import load_own_task
+from ocrapp.web.schemas import FileQuery, ResultQuery, TaskPath
 
-bp = Blueprint("downloads", __name__, url_prefix="/api")
-bp.before_request(authenticate)
+bp = api_blueprint("downloads", __name__, "A task's results in five formats, and its upload.")
+TEXT = {"schema": {"type": "string"}}
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+SIGNED_REDIRECT = {
+    "description": "With `redirect=1` and S3 storage: a signed URL, good without a token "
+    "for `SIGNED_URL_SECONDS`.",
+    "headers": {"Location": {"schema": {"type": "string"}}},
+}
+RESULT = {
+    "description": "The result, `inline` (`attachment` for the PDF), named after the upload.",
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "text/plain": TEXT,
+        "text/html": TEXT,
+        "application/xhtml+xml": TEXT,
+        "application/pdf": BINARY,
+    },
+}
+UPLOAD = {
+    "description": "The file as it was uploaded, as an `attachment` under its cleaned name.",
+    "content": {"application/pdf": BINARY, "image/*": BINARY},
+}
 
 
-class ResultQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    format: Literal["json", "txt", "html", "hocr", "pdf"] = "json"
-    redirect: bool = False
+@bp.get(
+    "/tasks/<task_id:task_id>/result",
+    responses=answers(
+        {200: RESULT, 302: SIGNED_REDIRECT},
+        {404: ["task_not_found", "result_not_found", "not_found"], 409: ["result_not_ready"]},
+    ),
+)
+def get_result(path: TaskPath, query: ResultQuery):
+    """Download a completed task's result: json, txt, html, hocr or a searchable pdf.
 
+    - `json`: the text, and every page's `blocks` (paragraphs in reading order: a column is
+      read to its end before the next), each with its `lines` and their `words`, with boxes
+      in pixels of the page image and confidences from 0 to 1. A page says how far it was
+      turned (`rotation`), whether it was read by OCR or taken from a PDF's text layer
+      (`source`), and which `engine` and `languages` read it.
+    - `txt`: the text only; pages are separated by a form feed on a line of its own.
+    - `html`: a document with a `<section class="ocr-page">` per page, each line placed
+      where it was found.
+    - `hocr`: hOCR (`ocr_page`, `ocr_carea`, `ocr_par`, `ocr_line`, `ocrx_word` with `bbox`
+      and `x_wconf`), for tools that read it.
+    - `pdf`: each page image with its words as invisible text over them, to search, select
+      and copy.
 
-class FileQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    redirect: bool = False
-
-
-@bp.get("/tasks/<task_id:task_id>/result")
-def get_result(task_id: str):
-    """Return a completed task's result: json, txt, html, hocr or a searchable pdf."""
-    query = parse_input(ResultQuery)
+    A task that has not completed answers `409 result_not_ready`; one completed by an older
+    version that lacks the format, `404 result_not_found`. `Content-Disposition` names the
+    file after the upload: an ASCII stand-in as `filename`, the name itself as `filename*`.
+    """
     with db.session() as session:
-        task = load_own_task(session, task_id)
+        task = load_own_task(session, path.task_id)
         if task.status is not TaskStatus.COMPLETED:
             raise ApiError(
                 409, "result_not_ready", f"The task is {task.status.value}, not completed."
@@ -51,12 +82,17 @@ def get_result(task_id: str):
     )
 
 
-@bp.get("/tasks/<task_id:task_id>/file")
-def get_file(task_id: str):
-    """Return the file the task was made from, as it was uploaded."""
-    query = parse_input(FileQuery)
+@bp.get(
+    "/tasks/<task_id:task_id>/file",
+    responses=answers(
+        {200: UPLOAD, 302: SIGNED_REDIRECT},
+        {404: ["task_not_found", "file_not_found", "not_found"]},
+    ),
+)
+def get_file(path: TaskPath, query: FileQuery):
+    """Download the file the task was made from, as it was uploaded."""
     with db.session() as session:
-        file = load_own_task(session, task_id).file
+        file = load_own_task(session, path.task_id).file
         key, content_type, filename = file.storage_key, file.content_type, file.original_filename
     disposition = content_disposition("attachment", filename)
     missing = ApiError(404, "file_not_found", "The uploaded file is no longer stored.")

@@ -1,13 +1,7 @@
-"""The HTTP API: submit files, list tasks, read statuses and results."""
+"""Tasks: submit a file, list and follow tasks, cancel one; the engines on offer."""
 
-import logging
-import re
-from typing import Annotated, TypeVar
-
-from flask import Blueprint, current_app, g, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from flask import current_app, g, jsonify
+from sqlalchemy import select
 
 from ocrapp.core import lifecycle
 from ocrapp.core.capabilities import registered_engines
@@ -16,162 +10,164 @@ from ocrapp.core.models import Task
 from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
-from ocrapp.web.auth import authenticate
 from ocrapp.web.errors import ApiError
+from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.requests import load_own_task, task_page
+from ocrapp.web.schemas import (
+    EngineList,
+    ListQuery,
+    SubmitForm,
+    SubmitHeaders,
+    TaskEvents,
+    TaskPage,
+    TaskPath,
+    TaskQuery,
+)
 
-log = logging.getLogger(__name__)
-bp = Blueprint("api", __name__, url_prefix="/api")
-bp.before_request(authenticate)
-QueryModel = TypeVar("QueryModel", bound=BaseModel)
-
-
-class ListQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    page: int = Field(1, ge=1, le=1_000_000)
-    per_page: int = Field(20, ge=1, le=100, alias="perPage")
-
-
-class SubmitForm(BaseModel):
-    """The form fields that come with an upload."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    engine: str | None = Field(None, max_length=32)
-    languages: list[Annotated[str, Field(pattern=r"^[a-z][a-z_]{1,15}$")]] = Field(
-        ["eng"], min_length=1, max_length=8
-    )
-    force_ocr: bool = Field(False, alias="forceOcr")
-
-    @field_validator("languages", mode="before")
-    @classmethod
-    def split_languages(cls, value):
-        """Accept `eng+deu` or `eng,deu`, as Tesseract and forms write them."""
-        return re.split(r"[+,\s]+", value.strip()) if isinstance(value, str) else value
-
-    @field_validator("languages")
-    @classmethod
-    def auto_alone(cls, value):
-        """Refuse `auto` (the page's own language, detected) beside named languages."""
-        if "auto" in value and len(value) > 1:
-            raise ValueError("'auto' detects the language; name no other beside it")
-        return value
+bp = api_blueprint("tasks", __name__, "Submit files for OCR, follow their tasks, cancel them.")
+REPLAYED = {
+    "description": "The task of an earlier request with the same `Idempotency-Key`, as it is now.",
+    "headers": {"Idempotent-Replayed": {"schema": {"const": "true"}}},
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskView"}}},
+}
+SUBMIT_REFUSALS = {
+    400: ["missing_file", "empty_file", "unknown_engine", "unsupported_language"],
+    413: ["file_too_large"],
+    415: ["unsupported_media_type"],
+    422: ["page_too_large", "too_many_pages"],
+    429: ["too_many_tasks", "quota_exceeded"],
+    503: ["engines_unknown"],
+}
+TASK_NOT_FOUND = {404: ["task_not_found", "not_found"]}
 
 
-def parse_input(model: type[QueryModel], values=None) -> QueryModel:
-    """Validate the query string (or `values`) against `model`, or answer 400 saying why."""
-    try:
-        return model.model_validate(request.args.to_dict() if values is None else values)
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc'])) or 'query'}: {e['msg']}" for e in error.errors()
-        )
-        raise ApiError(400, "invalid_request", problems) from error
+@bp.post("/tasks", responses=answers({202: TaskView, 200: REPLAYED}, SUBMIT_REFUSALS))
+def create_task(form: SubmitForm, header: SubmitHeaders):
+    """Submit an image or a PDF for OCR.
 
+    PDFs and PNG, JPEG, TIFF, WebP, BMP and GIF images are accepted, recognised by their
+    content rather than by their name. Every page of a PDF and every frame of a TIFF is
+    read; of the other image types, only the first frame.
 
-def load_own_task(session, task_id: str) -> Task:
-    """Return the caller's task, or 404 (also for another user's task)."""
-    task = session.get(Task, task_id)
-    if task is None or task.user_id != g.user_id:
-        raise ApiError(404, "task_not_found", f"No task {task_id}.")
-    return task
+    Before the file is stored, its header is checked: an image over `MAX_PAGE_PIXELS`
+    pixels (a decompression bomb included) is a `422 page_too_large`, a PDF with more than
+    `MAX_PAGES` pages, or a TIFF with more frames, a `422 too_many_pages`; nothing is kept.
+    A user with `MAX_TASKS_IN_FLIGHT` tasks `queued` or `processing` gets
+    `429 too_many_tasks` with a `Retry-After`.
 
+    The answer is `202` with the task `queued`, even when the broker is down: the task then
+    waits in the outbox, and the reaper sends it once the broker is back. `queuePosition`
+    is its place in its queue (1: next) and `estimatedStartAt` when it should start, from
+    the queue's mean run time over the last hour (`null` without one).
 
-@bp.post("/tasks")
-def create_task():
-    """Accept an image or a PDF and queue it for OCR."""
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
-    key = idempotency_key()
-    form = parse_input(SubmitForm, request.form.to_dict())
+    With an `Idempotency-Key`, a later request of the same user with the same key, even at
+    the same moment, creates nothing and answers `200` with the first task as it is now and
+    `Idempotent-Replayed: true` (it must still send a `file`). Keys belong to a user and
+    are kept for as long as the task.
+    """
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
-    submission = submit(upload, g.user_id, form.engine, options, key)
+    submission = submit(form.file, g.user_id, form.engine, options, header.idempotency_key)
     if submission.replayed:
         return jsonify(submission.task.as_json()), 200, {"Idempotent-Replayed": "true"}
     return jsonify(submission.task.as_json()), 202
 
 
-def idempotency_key() -> str | None:
-    """Read the request's Idempotency-Key header, if any."""
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not (1 <= len(key) <= 255 and key.isprintable()):
-        raise ApiError(400, "invalid_request", "Idempotency-Key: 1 to 255 printable characters.")
-    return key
-
-
-@bp.get("/tasks")
-def list_tasks():
-    """List the caller's tasks, newest first, a page at a time."""
-    query = parse_input(ListQuery)
+@bp.get("/tasks", responses=answers({200: TaskPage}))
+def list_tasks(query: ListQuery):
+    """List your tasks, newest first, a page at a time."""
     with db.session() as session:
         mine = select(Task).where(Task.user_id == g.user_id)
-        total = session.scalar(select(func.count()).select_from(mine.subquery()))
-        tasks = session.scalars(
-            mine.options(selectinload(Task.result))
-            .order_by(Task.created_at.desc(), Task.id)
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-        )
-        items = [TaskView.of(session, task, in_line=False).as_json() for task in tasks]
-    return jsonify(tasks=items, page=query.page, perPage=query.per_page, total=total)
+        return jsonify(task_page(session, mine, query))
 
 
-class TaskQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    wait: float = Field(0, ge=0, le=60)
+@bp.get("/tasks/<task_id:task_id>", responses=answers({200: TaskView}, TASK_NOT_FOUND))
+def get_task(path: TaskPath, query: TaskQuery):
+    """Show one of your tasks; with `?wait=N`, once its status changes (N s at most).
 
+    `result` (word count, page count, mean word confidence) is there once the task has
+    completed; a failed task has an `error` with a `code` and a `message`. `page` and
+    `pageCount` say which page a running task is on.
 
-@bp.get("/tasks/<task_id:task_id>")
-def get_task(task_id: str):
-    """Show one of the caller's tasks; with ?wait=N, once its status changes (N s at most)."""
-    wait = parse_input(TaskQuery).wait
+    With `?wait=N` (0 to 60 seconds) the request is a long poll: the answer comes as soon
+    as the task's status changes (progress alone does not count), or after N seconds, with
+    the task as it is then. A finished task answers at once.
+
+    A failed task's `error.code` is one of `invalid_image`, `pdf_invalid`, `pdf_encrypted`,
+    `pdf_empty`, `page_too_large` (a TIFF frame or PDF page too large to read),
+    `too_many_pages`, `out_of_memory` (over `WORKER_MEMORY_MB`), `worker_lost` (its worker
+    died on its last run of `MAX_ATTEMPTS`, or went away), `timeout` (over its time limit),
+    `service_unavailable` (the database, Redis or S3 stayed away through every run) and
+    `internal_error`. A cancelled task has no `error`. Another user's task answers 404,
+    the same as an unknown one.
+    """
     hub = current_app.extensions["hub"]
     # Subscribed before the status is read, so that a change in between is not missed.
-    inbox = hub.subscribe(g.user_id) if wait else None
+    inbox = hub.subscribe(g.user_id) if query.wait else None
     try:
         with db.session() as session:
-            task = load_own_task(session, task_id)
+            task = load_own_task(session, path.task_id)
             status, body = task.status, TaskView.of(session, task).as_json()
         if (
             inbox is None
             or status.finished
-            or not hub.wait_for_change(inbox, task_id, status, wait)
+            or not hub.wait_for_change(inbox, path.task_id, status, query.wait)
         ):
             return jsonify(body)
     finally:
         if inbox is not None:
             hub.unsubscribe(g.user_id, inbox)
     with db.session() as session:
-        return jsonify(TaskView.of(session, load_own_task(session, task_id)).as_json())
+        return jsonify(TaskView.of(session, load_own_task(session, path.task_id)).as_json())
 
 
-@bp.get("/tasks/<task_id:task_id>/events")
-def get_task_events(task_id: str):
-    """Return the task's kept updates, oldest first, each with its sequence number."""
+@bp.get("/tasks/<task_id:task_id>/events", responses=answers({200: TaskEvents}, TASK_NOT_FOUND))
+def get_task_events(path: TaskPath):
+    """List the task's kept updates, oldest first, each with its sequence number.
+
+    These are the messages the WebSocket sent. The history keeps about the last
+    `UPDATE_HISTORY` updates of the user, over all their tasks, so an older task's updates
+    may be gone.
+    """
     with db.session() as session:
-        load_own_task(session, task_id)
+        load_own_task(session, path.task_id)
     events = [
         message
         for message in history(current_app.config, g.user_id)
-        if message["data"]["taskId"] == task_id
+        if message["data"]["taskId"] == path.task_id
     ]
-    return jsonify(taskId=task_id, events=events)
+    return jsonify(taskId=path.task_id, events=events)
 
 
-@bp.post("/tasks/<task_id:task_id>/cancel")
-def cancel_task(task_id: str):
-    """Cancel a task: a queued one never starts, a running one stops after its page."""
+@bp.post(
+    "/tasks/<task_id:task_id>/cancel",
+    responses=answers({202: TaskView}, TASK_NOT_FOUND | {409: ["task_finished"]}),
+)
+def cancel_task(path: TaskPath):
+    """Cancel a task: a queued one never starts, a running one stops after its page.
+
+    A `queued` task is `cancelled` at once. A `processing` task gets `cancelRequested:
+    true`; its worker checks before each page and before storing the results, and the task
+    then ends `cancelled` (a cancel after that last check leaves it to complete). A
+    cancelled task has no result. The answer is the task as it is after the request; a
+    task already `completed`, `failed` or `cancelled` answers `409 task_finished`.
+    """
     with db.session() as session:
-        task = load_own_task(session, task_id)
+        task = load_own_task(session, path.task_id)
         if task.status.finished:
             raise ApiError(409, "task_finished", f"The task is {task.status.value} already.")
-    lifecycle.request_cancel(task_id)
+    lifecycle.request_cancel(path.task_id)
     with db.session() as session:
-        return jsonify(TaskView.of(session, load_own_task(session, task_id)).as_json()), 202
+        return jsonify(TaskView.of(session, load_own_task(session, path.task_id)).as_json()), 202
 
 
-@bp.get("/engines")
+@bp.get("/engines", responses=answers({200: EngineList}))
 def list_engines():
-    """List the engines the workers have, with their languages."""
+    """List the engines the workers have, with their languages and devices.
+
+    Workers report when they start, and entries are never removed. Until a worker has
+    reported, `engines` is empty and a submission can only use the default engine with
+    `eng`.
+    """
     engines = registered_engines(current_app.config)
     return jsonify(
         default=current_app.config["OCR_ENGINE"],

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ocrapp.cli import alembic_config
 from ocrapp.core.db import make_engine
-from ocrapp.web.auth import create_user
+from ocrapp.core.tokens import create_user
 from tests.conftest import TEST_DATABASE
 from tests.stack import recreate_database
 

@@ -52,11 +52,11 @@ def test_requests_are_counted_by_method_endpoint_and_status(app, client, make_us
     def delta(name: str, **labels) -> float:
         return (value(after, name, **labels) or 0) - (value(before, name, **labels) or 0)
 
-    listing = {"method": "GET", "endpoint": "api.list_tasks"}
+    listing = {"method": "GET", "endpoint": "api.tasks.list_tasks"}
     assert delta("ocrapp_http_requests_total", **listing, status="200") == 2
     assert delta("ocrapp_http_requests_total", **listing, status="401") == 1
     assert delta("ocrapp_http_requests_total", method="GET", endpoint="none", status="404") == 1
-    assert delta("ocrapp_http_request_duration_seconds_count", endpoint="api.list_tasks") == 3
+    assert delta("ocrapp_http_request_duration_seconds_count", endpoint="api.tasks.list_tasks") == 3
     assert (
         delta("ocrapp_http_requests_total", method="GET", endpoint="metrics.metrics", status="200")
         == 1

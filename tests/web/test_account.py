@@ -13,6 +13,8 @@ from tests.factories import queued_task
 from tests.helpers import HANDSHAKE, auth
 
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
+# The API's reference holds no data: see tests/web/test_openapi.py.
+PUBLIC |= {"/openapi.json", "/docs", "/docs/assets/<path:filename>"}
 
 
 @on_both_databases

@@ -1,0 +1,80 @@
+"""API tokens: made random, stored only as a hash, live until revoked or expired."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ocrapp.core.db import db
+from ocrapp.core.models import ApiToken, User, as_utc, utcnow
+
+PREFIX_LENGTH = 12  # "ocr_" and 8 random characters: enough to tell tokens apart in a list
+LAST_USED_PRECISION = timedelta(minutes=1)  # not a database write on every request
+
+
+def new_token() -> str:
+    """Return a new random API token: a recognisable prefix and 256 random bits."""
+    return f"ocr_{secrets.token_urlsafe(6)}_{secrets.token_urlsafe(32)}"
+
+
+def hash_token(token: str) -> str:
+    """Return the stored form of a token: a SHA-256, enough for a 256-bit random secret."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    session, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token for `user`; return its row and its secret, shown only this once."""
+    secret = new_token()
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken(
+        user=user,
+        name=name,
+        prefix=secret[:PREFIX_LENGTH],
+        token_hash=hash_token(secret),
+        expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def create_user(session, email: str, admin: bool = False) -> tuple[User, str]:
+    """Create a user with a first token, and return both."""
+    user = User(email=email, is_admin=admin)
+    session.add(user)
+    session.flush()
+    return user, issue_token(session, user, "first token")[1]
+
+
+def token_is_live(token: ApiToken) -> bool:
+    """Whether a token is neither revoked nor expired."""
+    expires_at = as_utc(token.expires_at)
+    return token.revoked_at is None and (expires_at is None or expires_at > utcnow())
+
+
+def find_token(session, secret: str) -> ApiToken | None:
+    """Return the stored token whose secret is `secret`, live or not, or None."""
+    digest = hash_token(secret)
+    stored = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    # The lookup is by hash; the comparison of what was found takes constant time.
+    if stored is None or not hmac.compare_digest(stored.token_hash, digest):
+        return None
+    return stored
+
+
+def mark_used(token: ApiToken) -> None:
+    """Record that `token` was used now, at most once per LAST_USED_PRECISION."""
+    last_used = as_utc(token.last_used_at)
+    if last_used is None or utcnow() - last_used > LAST_USED_PRECISION:
+        token.last_used_at = utcnow()
+
+
+def token_still_live(token_id: int) -> bool:
+    """Whether the token an open connection was authenticated with is still live."""
+    with db.session() as session:
+        token = session.get(ApiToken, token_id)
+        return token is not None and token_is_live(token)

@@ -1,0 +1,47 @@
+"""Reading a request: what does not validate as a 400, the caller's own task, a page of tasks."""
+
+from typing import NoReturn
+
+from flask import g
+from pydantic import ValidationError
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ocrapp.core.models import Task
+from ocrapp.core.task_view import TaskView
+from ocrapp.web.errors import ApiError
+from ocrapp.web.schemas import ListQuery
+
+
+def refuse_invalid(error: ValidationError) -> NoReturn:
+    """Answer 400 saying what is wrong (flask-openapi3's `validation_error_callback`)."""
+    problems = error.errors()
+    if any(problem["loc"] == ("file",) for problem in problems):
+        raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
+    if any(not problem["loc"] for problem in problems):  # a JSON body that is no object
+        raise ApiError(400, "invalid_request", "Send a JSON object.")
+    message = "; ".join(
+        f"{'.'.join(map(str, problem['loc']))}: {problem['msg']}" for problem in problems
+    )
+    raise ApiError(400, "invalid_request", message) from error
+
+
+def load_own_task(session, task_id: str) -> Task:
+    """Return the caller's task, or 404 (also for another user's task)."""
+    task = session.get(Task, task_id)
+    if task is None or task.user_id != g.user_id:
+        raise ApiError(404, "task_not_found", f"No task {task_id}.")
+    return task
+
+
+def task_page(session, tasks: Select, query: ListQuery, owner: bool = False) -> dict:
+    """Return a page of `tasks`, newest first, as `TaskPage` JSON; `owner`: with `userId`."""
+    total = session.scalar(select(func.count()).select_from(tasks.subquery()))
+    rows = session.scalars(
+        tasks.options(selectinload(Task.result))
+        .order_by(Task.created_at.desc(), Task.id)
+        .limit(query.per_page)
+        .offset((query.page - 1) * query.per_page)
+    )
+    items = [TaskView.of(session, task, in_line=False, owner=owner).as_json() for task in rows]
+    return {"tasks": items, "page": query.page, "perPage": query.per_page, "total": total}
