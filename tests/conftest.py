@@ -134,6 +134,8 @@ def app_config(tmp_path: Path, database_url: str, redis_url: str) -> dict:
         "EVENT_NAMESPACE": NAMESPACE,
         # Nothing consumes this queue: tasks submitted here stay queued.
         "OCR_QUEUE": f"{NAMESPACE}-unserved",
+        # Each scrape reads the records afresh (one test checks the cache).
+        "METRICS_CACHE_SECONDS": 0,
     }
 
 

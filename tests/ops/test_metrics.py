@@ -153,10 +153,38 @@ def test_metrics_token_is_required_once_set(app, client, make_user):
     assert client.get("/metrics", headers=auth("scrape-secret")).status_code == 200
 
 
-def test_metrics_are_open_without_a_metrics_token(app, client):
+def test_without_a_metrics_token_only_loopback_is_answered(app, client):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert response.content_type.startswith("text/plain")
+    assert client.get("/metrics", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
+    remote = client.get("/metrics", environ_base={"REMOTE_ADDR": "203.0.113.9"})
+    assert remote.status_code == 403
+    assert remote.get_json()["error"]["code"] == "metrics_token_required"
+
+
+def test_invented_methods_are_counted_as_other(app, client):
+    for number in range(3):
+        client.open("/healthz", method=f"AAA{number:04}")
+    samples = scrape(client)
+    methods = {
+        dict(labels)["method"]
+        for name, labels in samples
+        if name.startswith("ocrapp_http") and "method" in dict(labels)
+    }
+    assert "other" in methods
+    assert not any(method.startswith("AAA") for method in methods)
+
+
+def test_the_records_figures_are_read_once_per_cache_period(app, client, make_user):
+    app.config["METRICS_CACHE_SECONDS"] = 60
+    user_id, _ = make_user()
+    queued_task(user_id)
+    first = value(scrape(client), "ocrapp_tasks", status="queued")
+    queued_task(user_id)
+    assert value(scrape(client), "ocrapp_tasks", status="queued") == first  # from the cache
+    app.config["METRICS_CACHE_SECONDS"] = 0
+    assert value(scrape(client), "ocrapp_tasks", status="queued") == first + 1
 
 
 @pytest.fixture
