@@ -46,23 +46,25 @@ class ResultSummary(Schema):
 class TaskView(Schema):
     """One task: its file, its options, where it stands, and its result once completed."""
 
-    task_id: str
-    file_id: str
-    filename: str
-    engine: str
-    status: TaskStatus
+    task_id: str = Field(description="The task's id, a UUID.")
+    file_id: str = Field(description="The uploaded file's id.")
+    filename: str = Field(description="The file's name as uploaded, made safe to show.")
+    engine: str = Field(description="The engine asked for: `auto`, `tesseract` or `easyocr`.")
+    status: TaskStatus = Field(
+        description="`queued`, `processing`, then `completed`, `failed` or `cancelled` (final)."
+    )
     progress: int = Field(description="Percent done, 0 to 100.")
     page: int | None = Field(description="The page being read, from 1.")
-    page_count: int | None
-    message: str | None
-    languages: list[str]
-    force_ocr: bool
-    error: TaskFailure | None
-    attempts: int
-    cancel_requested: bool
-    created_at: Timestamp
-    started_at: Timestamp
-    finished_at: Timestamp
+    page_count: int | None = Field(description="The file's pages, once a worker opened it.")
+    message: str | None = Field(description="What is happening, for a person to read.")
+    languages: list[str] = Field(description="Tesseract language codes asked for, or `auto`.")
+    force_ocr: bool = Field(description="Whether PDF pages with text are read again by OCR.")
+    error: TaskFailure | None = Field(description="Why it failed, once `failed`.")
+    attempts: int = Field(description="Runs a worker started (more after a lost worker).")
+    cancel_requested: bool = Field(description="A cancel was asked while it was running.")
+    created_at: Timestamp = Field(description="When it was submitted (UTC).")
+    started_at: Timestamp = Field(description="When a worker last started it.")
+    finished_at: Timestamp = Field(description="When it reached a final status.")
     queue_position: int | None = Field(
         None, description="Tasks ahead of this one, while it is queued (single tasks only)."
     )
