@@ -16,10 +16,14 @@ from sqlalchemy import func, select
 
 from bench.bench_pipeline import POSTGRES_URL, REDIS_URL, percentile
 from ocrapp import create_app
+from ocrapp.config import Settings
 from ocrapp.core.db import db
+from ocrapp.core.inspection import inspect_bytes
+from ocrapp.core.inspector import inspect_upload_bytes
 from ocrapp.core.models import Task
 from ocrapp.core.scheduling import queue_names
 from ocrapp.core.tokens import create_user
+from tests.documents import text_pdf
 from tests.images import text_image
 from tests.stack import Stack, recreate_database
 
@@ -129,6 +133,30 @@ def measure(clients: int, per_client: int) -> dict:
     results["upload_to_read"] = round(
         results["uploads"]["per_second"] / results["reads"]["per_second"], 2
     )
+    pdf = text_pdf([["a page of a few words"]] * 3)
+    results["inspection"] = inspection_cost({"png": image, "pdf": pdf})
+    return results
+
+
+def inspection_cost(files: dict[str, bytes], runs: int = 200) -> dict:
+    """Milliseconds to read each file's header and pages: in this process, as the web
+    process did before inspector processes, and in an inspector process, as it does now.
+    """
+    config = Settings().flask_config()
+    start = time.perf_counter()
+    inspect_upload_bytes(files["png"], config)  # starts the inspector process
+    results = {"start_ms": round((time.perf_counter() - start) * 1000, 1)}
+    ways = {
+        "here": lambda data: inspect_bytes(data, config["MAX_PAGE_PIXELS"], config["MAX_PAGES"]),
+        "inspector": lambda data: inspect_upload_bytes(data, config),
+    }
+    for name, data in files.items():
+        results[name] = {"bytes": len(data)}
+        for way, inspect in ways.items():
+            start = time.perf_counter()
+            for _ in range(runs):
+                inspect(data)
+            results[name][way] = round((time.perf_counter() - start) * 1000 / runs, 2)
     return results
 
 
@@ -168,7 +196,21 @@ def report(results: dict, clients: int) -> str:
         f"Uploads / reads at {clients} clients: {results['upload_to_read']:.2f}. "
         f"Recorded: {recorded_tasks['tasks']} tasks, {recorded_tasks['messages']} messages "
         f"waiting in the broker (every upload of (b) and (c)).",
+        "",
+        "Reading an upload's header and pages, ms per upload (before: in the web process;",
+        "now: in an inspector process, the file sent over a pipe and the answer read back):",
+        "",
+        "| File | bytes | in the web process | in an inspector process | cost of the process |",
+        "| --- | --- | --- | --- | --- |",
     ]
+    inspection = results["inspection"]
+    for name in ("png", "pdf"):
+        row = inspection[name]
+        lines.append(
+            f"| {name.upper()} | {row['bytes']} | {row['here']:.2f} ms | {row['inspector']:.2f} ms "
+            f"| {row['inspector'] - row['here']:+.2f} ms |"
+        )
+    lines += ["", f"An inspector process starts in {inspection['start_ms']:.0f} ms, once."]
     return "\n".join(lines)
 
 

@@ -10,7 +10,7 @@ import atheris
 
 with atheris.instrument_imports():
     from ocrapp.core.errors import DomainError
-    from ocrapp.core.intake import check_size, detect_type
+    from ocrapp.core.inspection import check_size, detect_type
     from tasks.pipeline.sources import image_pages, pdf_pages
 
 MAX_PIXELS = 4_000_000  # small, so that one input cannot take long to decode
@@ -24,7 +24,7 @@ def intake(data: bytes) -> None:
     except DomainError:
         return  # a clear refusal at upload
     try:
-        if detected.file_type.value == "pdf":
+        if detected.file_type == "pdf":
             _, pages = pdf_pages(data, 72, MAX_PIXELS, force_ocr=False)
         else:
             _, pages = image_pages(data, MAX_PIXELS)

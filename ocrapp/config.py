@@ -230,6 +230,26 @@ class Settings(BaseSettings):
         "broker only)",
     )
     MAX_UPLOAD_MB: int = setting(25, API, "larger uploads are answered with 413")
+    INSPECT_TIMEOUT: float = setting(
+        5,
+        API,
+        "seconds an inspector process may take to read an upload's header and count its "
+        "pages; past it the process is killed and replaced, and the upload answered "
+        "`422 inspection_timeout`",
+    )
+    INSPECT_PROCESSES: int = setting(
+        2,
+        API,
+        "inspector processes per web process: uploads are read in them, never in the web "
+        "process itself; an upload waits for a free one",
+    )
+    INSPECT_MEMORY_MB: int = setting(
+        512,
+        API,
+        "address space an inspector process may take beyond what it holds when it starts; "
+        "an upload that needs more is answered `422 inspection_failed`, and the process "
+        "replaced",
+    )
     MAX_STORED_MB: int = setting(
         1024,
         API,

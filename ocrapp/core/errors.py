@@ -52,6 +52,14 @@ class OutOfMemory(DomainError):
     code = "out_of_memory"
 
 
+class InspectionTimeout(DomainError):
+    code = "inspection_timeout"
+
+
+class InspectionFailed(DomainError):
+    code = "inspection_failed"
+
+
 class TooManyTasks(DomainError):
     code = "too_many_tasks"
 

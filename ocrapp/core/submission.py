@@ -65,12 +65,16 @@ def record_upload(
 ) -> tuple[TaskView, str, int]:
     """Store the upload and commit its queued task; return it, its queue and its pages."""
     config = current_app.config
-    file, data = inspect_upload(upload, user_id, config)
+    data = upload.read()
+    # The user's limits first: a user at one costs no inspection, however hostile the file.
+    with db.session() as session:
+        check_user_limits(session, user_id, len(data), config)
+    file = inspect_upload(data, upload.filename, user_id, config)
     storage = get_storage(config)
     with db.session() as session:
         priority_user = hold_user(session, user_id)
-        check_tasks_in_flight(session, user_id, config["MAX_TASKS_IN_FLIGHT"])
-        check_quota(session, user_id, len(data), config["MAX_STORED_MB"])
+        # Again under the user's lock, held only now: uploads racing past the first check.
+        check_user_limits(session, user_id, len(data), config)
         storage.put(file.storage_key, data, file.content_type)
         try:
             kind = queue_kind(file.page_count, priority_user, engine, config)
@@ -81,6 +85,12 @@ def record_upload(
             storage.delete(file.storage_key)  # nothing recorded, so nothing kept
             raise
     return view, kind, file.page_count
+
+
+def check_user_limits(session, user_id: int, size: int, config) -> None:
+    """Refuse an upload of `size` bytes beyond the user's tasks in flight or quota."""
+    check_tasks_in_flight(session, user_id, config["MAX_TASKS_IN_FLIGHT"])
+    check_quota(session, user_id, size, config["MAX_STORED_MB"])
 
 
 def check_tasks_in_flight(session, user_id: int, limit: int) -> None:

@@ -70,6 +70,8 @@ def test_the_type_is_decided_by_content_not_by_name(client, make_user):
         ("x" * 1000 + ".png", "x" * 255),
         ("", "upload"),
         ("\x01\x02", "upload"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # not shown as "invoiceexe.pdf"
+        ("\u2066a\u2028b\u2029\u2069.png", "ab.png"),
     ],
 )
 def test_file_names_are_stored_under_our_key_and_shown_safely(client, make_user, name, shown):
@@ -87,6 +89,7 @@ def test_a_cleaned_file_name_is_never_a_path_nor_empty(name):
     assert cleaned and len(cleaned) <= 255
     assert not any(part in cleaned for part in ("/", "\\", "\x00"))
     assert all(ord(character) >= 32 and character != "\x7f" for character in cleaned)
+    assert not any("\u2028" <= c <= "\u202e" or "\u2066" <= c <= "\u2069" for c in cleaned)
 
 
 @settings(
