@@ -14,11 +14,11 @@ from ocrapp.core import lifecycle
 from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.core.memory import limit_memory
 from tasks.errors import TaskCancelled, describe
 from tasks.pipeline.engines import (
     PARTS,
     available_engines,
-    limit_memory,
     limit_threads,
     load_engine,
 )

@@ -16,7 +16,6 @@ loop runs on; in a plain process (the CLI, tests, benchmarks) they are threads.
 import json
 import logging
 import os
-import resource
 import signal
 import struct
 import subprocess
@@ -35,6 +34,7 @@ from ocrapp.core.errors import (
     UnsupportedMediaType,
 )
 from ocrapp.core.inspection import Inspection, inspect_bytes
+from ocrapp.core.memory import limit_memory
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def serve(memory_mb: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a terminal's Ctrl-C is for the server
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # a library's print must not garble
-    limit_address_space(memory_mb)
+    limit_memory(memory_mb)
     requests = sys.stdin.buffer
     while (limits := read_message(requests)) is not None and (
         data := read_message(requests)
@@ -93,14 +93,6 @@ def answer_request(data: bytes, max_pixels: int, max_pages: int) -> dict:
         return inspect_bytes(data, max_pixels, max_pages).as_json()
     except DomainError as refusal:
         return {"error": {"code": refusal.code, "message": refusal.message}}
-
-
-def limit_address_space(memory_mb: int) -> None:
-    """Cap this process's address space at what it holds now plus `memory_mb`."""
-    with open("/proc/self/status") as status:
-        held_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    cap = held_kb * 1024 + memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
 # The web process's side.

@@ -47,12 +47,13 @@ def test_an_inspector_answers_as_this_process_would(data):
 
 def test_an_inspection_past_its_time_kills_the_child_and_the_next_gets_a_new_one():
     pool = InspectorPool(1, 256)
-    limits = {"max_pixels": 40_000_000, "max_pages": 500, "timeout": 0.3}
+    # Plenty of time for a normal file, even on a busy machine; too little for the slow one.
+    limits = {"max_pixels": 40_000_000, "max_pages": 500, "timeout": 30}
     answer = Inspection.from_json(pool.inspect(text_image(["x"]), limits))
     assert answer.pages == 1
     (first,) = pool.idle
     with pytest.raises(InspectionTimeout, match=r"took over 0\.3 s, the limit") as refused:
-        pool.inspect(empty_chunks_png(1_000_000), limits)  # seconds to read
+        pool.inspect(empty_chunks_png(1_000_000), limits | {"timeout": 0.3})  # seconds to read
     assert refused.value.code == "inspection_timeout"
     assert first.process.returncode is not None and not pool.idle
     assert Inspection.from_json(pool.inspect(text_image(["y"]), limits)).pages == 1

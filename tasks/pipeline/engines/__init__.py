@@ -4,7 +4,6 @@ Languages are named as Tesseract names them (`eng`, `deu`, ...), for every engin
 """
 
 import os
-import resource
 import shutil
 from collections.abc import Callable
 from functools import cache
@@ -30,20 +29,6 @@ class Engine(Protocol):
 def limit_threads() -> None:
     """Let Tesseract use one OpenMP thread: worker processes share the cores (5x faster)."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
-
-
-def limit_memory(headroom_mb: int) -> None:
-    """Cap this process's address space at what it holds now plus `headroom_mb`.
-
-    Past the cap an allocation fails with MemoryError (or torch's RuntimeError), which
-    fails the task, instead of the kernel killing a process or the machine swapping.
-    """
-    if headroom_mb <= 0:
-        return
-    with open("/proc/self/status") as status:
-        held_kb = next(int(line.split()[1]) for line in status if line.startswith("VmSize:"))
-    cap = held_kb * 1024 + headroom_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, resource.RLIM_INFINITY))
 
 
 # An engine made of others (tasks.pipeline.reading): what it needs loaded.
