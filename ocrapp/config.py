@@ -118,6 +118,14 @@ class Settings(BaseSettings):
     S3_ENDPOINT_URL: OptionalText = setting(
         None, SERVICES, "endpoint of an S3-compatible store such as MinIO", "unset (AWS)"
     )
+    S3_PUBLIC_ENDPOINT_URL: OptionalText = setting(
+        None,
+        SERVICES,
+        "endpoint that pre-signed URLs (`?redirect=1`) are signed for, as clients reach the "
+        "store (a proxy's public address, such as `https://files.example.com`) when the "
+        "service reaches it at `S3_ENDPOINT_URL` on a private network",
+        "`S3_ENDPOINT_URL`",
+    )
     # Pub/sub channels are global to a Redis server (not per database): the namespace keeps
     # two deployments sharing one Redis apart.
     EVENT_NAMESPACE: str = setting(

@@ -105,12 +105,28 @@ class LocalStorage:
 class S3Storage:
     """Objects in an S3 bucket (AWS, MinIO or any S3-compatible store), under a prefix."""
 
-    def __init__(self, bucket: str, prefix: str, endpoint_url: str | None) -> None:
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str,
+        endpoint_url: str | None,
+        public_endpoint_url: str | None = None,
+    ) -> None:
         import boto3
+        from botocore.config import Config
 
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
-        self.client = boto3.client("s3", endpoint_url=endpoint_url)
+        # Signature version 4 for pre-signed URLs too (boto3 may sign them with version 2).
+        config = Config(signature_version="s3v4")
+        self.client = boto3.client("s3", endpoint_url=endpoint_url, config=config)
+        # Signing sends no request, so this client only signs: URLs for the clients' side of
+        # a proxy, while the service reaches the store at its private address.
+        self.signing_client = (
+            boto3.client("s3", endpoint_url=public_endpoint_url, config=config)
+            if public_endpoint_url
+            else self.client
+        )
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Upload `data` to `key`."""
@@ -132,7 +148,7 @@ class S3Storage:
 
     def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> str:
         """Return a URL that reads the object without a token, for `seconds` only."""
-        return self.client.generate_presigned_url(
+        return self.signing_client.generate_presigned_url(
             "get_object",
             Params={
                 "Bucket": self.bucket,
@@ -156,16 +172,20 @@ class S3Storage:
 
 
 @cache
-def open_storage(url: str, endpoint_url: str | None = None) -> Storage:
+def open_storage(
+    url: str, endpoint_url: str | None = None, public_endpoint_url: str | None = None
+) -> Storage:
     """Return the storage backend for `url` (`file:///path` or `s3://bucket/prefix`)."""
     parsed = urlparse(url)
     if parsed.scheme == "file":
         return LocalStorage(Path(unquote(parsed.path)))
     if parsed.scheme == "s3":
-        return S3Storage(parsed.netloc, parsed.path, endpoint_url)
+        return S3Storage(parsed.netloc, parsed.path, endpoint_url, public_endpoint_url)
     raise ValueError(f"STORAGE_URL must start with file:// or s3://, not {url!r}")
 
 
 def get_storage(config) -> Storage:
     """Return the storage backend configured in `config` (a Flask config)."""
-    return open_storage(config["STORAGE_URL"], config["S3_ENDPOINT_URL"])
+    return open_storage(
+        config["STORAGE_URL"], config["S3_ENDPOINT_URL"], config["S3_PUBLIC_ENDPOINT_URL"]
+    )

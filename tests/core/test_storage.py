@@ -1,5 +1,7 @@
 """Both storage backends against real stores: a folder, and S3 over HTTP (moto's server)."""
 
+import urllib.request
+
 import pytest
 
 from ocrapp.core.storage import LocalStorage, StorageError, open_storage, result_key, upload_key
@@ -45,3 +47,25 @@ def test_local_keys_cannot_escape_the_root(tmp_path):
 def test_key_layout_is_per_user():
     assert upload_key(3, "f", ".jpg") == "users/3/uploads/f.jpg"
     assert result_key(3, "t", "json") == "users/3/results/t/result.json"
+
+
+def test_signed_urls_name_the_public_endpoint_and_read_the_object(s3_endpoint):
+    public = s3_endpoint.replace("127.0.0.1", "localhost")
+    storage = open_storage("s3://signed-test", s3_endpoint, public)
+    storage.init()
+    storage.put("users/1/r.txt", b"the text", "text/plain")
+    url = storage.signed_url("users/1/r.txt", "attachment", "text/plain", 60)
+    assert url.startswith(f"{public}/signed-test/users/1/r.txt?")
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.read() == b"the text"
+
+
+def test_signing_for_a_public_endpoint_needs_no_request_to_it(s3_endpoint):
+    storage = open_storage("s3://signed-test", s3_endpoint, "https://files.example.test")
+    url = storage.signed_url("users/1/r.txt", "attachment", "text/plain", 60)
+    assert url.startswith("https://files.example.test/signed-test/users/1/r.txt?")
+    assert "X-Amz-Signature=" in url
+    without = open_storage("s3://signed-test", s3_endpoint).signed_url(
+        "users/1/r.txt", "attachment", "text/plain", 60
+    )
+    assert without.startswith(f"{s3_endpoint}/signed-test/")

@@ -1,0 +1,104 @@
+"""docker-compose.yml: every secret must be set, and each service gets only what it needs."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"
+SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "KEY", "AUTH")
+REQUIRED_SECRETS = {
+    "POSTGRES_PASSWORD",
+    "REDIS_PASSWORD",
+    "MINIO_ROOT_USER",
+    "MINIO_ROOT_PASSWORD",
+    "MINIO_APP_ACCESS_KEY",
+    "MINIO_APP_SECRET_KEY",
+    "METRICS_TOKEN",
+    "FLOWER_BASIC_AUTH",
+}
+# The services that run ocrapp's image.
+APP_SERVICES = {"web", "worker_small", "worker_large", "worker_gpu", "beat", "flower"}
+# `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?message}`, ...: name, operator.
+VARIABLE = re.compile(r"\$\{(\w+)(:?[-?+])?")
+
+
+def required(name: str) -> str:
+    """The start of a reference that fails when `name` is unset or empty."""
+    return f"${{{name}:?"
+
+
+@pytest.fixture(scope="module")
+def text() -> str:
+    return COMPOSE.read_text()
+
+
+@pytest.fixture(scope="module")
+def services(text) -> dict:
+    return yaml.safe_load(text)["services"]
+
+
+def test_every_secret_must_be_set_and_has_no_default(text):
+    references = VARIABLE.findall(text)
+    assert {name for name, _ in references} >= REQUIRED_SECRETS
+    for name, operator in references:
+        if name in REQUIRED_SECRETS or any(word in name for word in SECRET_WORDS):
+            assert operator == ":?", f"${{{name}{operator}...}} must be ${{{name}:?...}}"
+
+
+def test_no_service_holds_a_secret_written_in_the_file(services):
+    for name, service in services.items():
+        for key, value in service.get("environment", {}).items():
+            if any(word in key for word in SECRET_WORDS):
+                assert str(value).startswith("${") and ":?" in value, (name, key)
+
+
+def test_the_application_uses_its_own_minio_user_not_the_root_account(services):
+    for name in APP_SERVICES:
+        assert "MINIO_ROOT" not in yaml.safe_dump(services[name]), name
+    environment = services["web"]["environment"]
+    assert environment["AWS_ACCESS_KEY_ID"].startswith(required("MINIO_APP_ACCESS_KEY"))
+    assert environment["AWS_SECRET_ACCESS_KEY"].startswith(required("MINIO_APP_SECRET_KEY"))
+    assert services["web"]["depends_on"]["minio_init"] == {
+        "condition": "service_completed_successfully"
+    }
+
+
+def test_the_application_user_may_touch_its_bucket_only(services):
+    script = services["minio_init"]["command"][0]
+    policy = json.loads(re.search(r"printf '%s' '(.*?)'", script, re.DOTALL).group(1))
+    resources = {
+        resource for statement in policy["Statement"] for resource in statement["Resource"]
+    }
+    assert resources == {"arn:aws:s3:::ocrapp", "arn:aws:s3:::ocrapp/*"}
+    actions = {action for statement in policy["Statement"] for action in statement["Action"]}
+    assert all(action.startswith("s3:") and "*" not in action for action in actions)
+    assert 'policy attach local ocrapp-bucket --user "$$MINIO_APP_ACCESS_KEY"' in script
+
+
+def test_minio_publishes_its_s3_api_on_this_machine_only_and_no_console(services):
+    minio = services["minio"]
+    assert minio["environment"]["MINIO_BROWSER"] == "off"
+    assert minio["ports"] == ["127.0.0.1:9000:9000"]
+    assert "S3_PUBLIC_ENDPOINT_URL" in services["web"]["environment"]
+
+
+def test_flower_gets_the_broker_and_no_database_or_storage_credentials(services):
+    environment = services["flower"]["environment"]
+    assert environment["REDIS_URL"].startswith("redis://:${REDIS_PASSWORD:?")
+    for key in environment:
+        assert key not in {"DATABASE_URL", "STORAGE_URL"}
+        assert not key.startswith(("AWS_", "S3_", "MINIO_", "POSTGRES_")), key
+
+
+def test_redis_requires_a_password_that_every_client_sends(services):
+    command = services["redis"]["command"]
+    password = command[command.index("--requirepass") + 1]
+    assert password.startswith(required("REDIS_PASSWORD"))
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        for key in ("REDIS_URL", "BROKER_URL"):
+            if key in environment:
+                assert environment[key].startswith(f"redis://:{required('REDIS_PASSWORD')}")
