@@ -3,10 +3,13 @@
 import enum
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any, Literal, Self
 
+from pydantic import StrictInt, StrictStr, StringConstraints, ValidationError, model_validator
+
+from ocrapp.core.models import TaskStatus
 from ocrapp.core.redis_client import redis_client
-from ocrapp.core.task_view import timestamp
+from ocrapp.core.task_view import Schema, timestamp
 
 
 class MessageType(enum.StrEnum):
@@ -51,9 +54,57 @@ def publish_task_update(config, user_id: int, data: dict[str, Any]) -> str:
     return seq.decode()
 
 
+class MalformedUpdate(ValueError):
+    """A payload on the update channel that `publish_task_update` did not write."""
+
+
+class _PublishedData(Schema):
+    task_id: StrictStr
+    status: TaskStatus
+    user_id: StrictInt | None = None
+
+
+class _PublishedMessage(Schema):
+    type: Literal[MessageType.TASK_UPDATE]
+    data: _PublishedData
+    timestamp: StrictStr
+
+
+class _Published(Schema):
+    """What PUBLISH_SCRIPT sends: the owner, the stream id, and a task update envelope."""
+
+    user_id: StrictInt
+    seq: Annotated[str, StringConstraints(pattern=r"^\d+-\d+$")]
+    message: _PublishedMessage
+
+    @model_validator(mode="after")
+    def owner_matches(self) -> Self:
+        """An update that names its task's owner must go to that owner only."""
+        owner = self.message.data.user_id
+        if owner is not None and owner != self.user_id:
+            raise ValueError(f"the task's owner {owner} is not the recipient {self.user_id}")
+        return self
+
+
+def _problems(error: ValidationError) -> str:
+    """Say in a line what is wrong with a payload, without repeating its content."""
+    found = error.errors(include_input=False, include_url=False)[:3]
+    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'payload'}: {e['msg']}" for e in found)
+
+
 def decode_published(raw: bytes) -> tuple[int, dict[str, Any]]:
-    """Split a published payload into its user id and client message (with its `seq`)."""
-    payload = json.loads(raw)
+    """Split a published payload into its user id and client message (with its `seq`).
+
+    Anyone who can publish on the channel can send anything: raise MalformedUpdate for a
+    payload of another shape, so that it is never delivered.
+    """
+    try:
+        payload = json.loads(raw)
+        _Published.model_validate(payload)
+    except ValidationError as error:
+        raise MalformedUpdate(_problems(error)) from None
+    except ValueError as error:  # not JSON, or not UTF-8
+        raise MalformedUpdate(f"not JSON: {error}") from None
     return payload["userId"], payload["message"] | {"seq": payload["seq"]}
 
 

@@ -10,10 +10,12 @@ import time
 from collections import defaultdict
 
 from ocrapp.core.redis_client import redis_client
-from ocrapp.realtime.events import channel, decode_published
+from ocrapp.realtime.events import MalformedUpdate, channel, decode_published
 
 log = logging.getLogger(__name__)
 INBOX_SIZE = 1000
+# How much of a malformed payload a log line shows.
+LOGGED_PAYLOAD = 200
 # Put in an inbox when updates may have been missed (a full inbox, a lost subscription):
 # the socket then catches up from the kept history.
 RESYNC = object()
@@ -148,9 +150,20 @@ class UpdateHub:
                 if item["type"] == "subscribe":
                     on_subscribed()
                 elif item["type"] == "message":
-                    self.dispatch(*decode_published(item["data"]))
+                    self._deliver(item["data"])
         finally:
             pubsub.close()
+
+    def _deliver(self, raw: bytes) -> None:
+        """Dispatch one published update; log and skip one that is malformed."""
+        try:
+            user_id, message = decode_published(raw)
+        except MalformedUpdate as error:
+            # Not a lost subscription: resubscribing would resync every socket for nothing.
+            shown = raw[:LOGGED_PAYLOAD] + (b"..." if len(raw) > LOGGED_PAYLOAD else b"")
+            log.warning("skipped a malformed update (%s): %r", error, shown)
+            return
+        self.dispatch(user_id, message)
 
 
 def _replace_with(inbox: queue.Queue, marker: object) -> None:
