@@ -76,10 +76,11 @@ as_postgres_user() {
 }
 
 # ensure_postgres URL: make sure PostgreSQL answers at URL. Where nothing answers at a local
-# URL, start a throwaway cluster of our own in a temporary folder, on a free port, point
-# TEST_DATABASE_URL at it, and stop and delete it on exit. Nothing in /etc changes.
+# URL, start a throwaway cluster of our own in a temporary folder, on a free port, with a
+# generated password (not `trust`: any local user could connect), point TEST_DATABASE_URL
+# at it, and stop and delete it on exit. Nothing in /etc changes.
 ensure_postgres() {
-  local url=$1 port database
+  local url=$1 port database password
   postgres_answers "$url" && return 0
   if ! is_local "$(url_part "$url" host 5432)"; then echo "PostgreSQL at $url does not answer." >&2; return 1; fi
   POSTGRES_BIN=$(postgres_bin) || { apt_install postgresql postgresql && POSTGRES_BIN=$(postgres_bin); } || return 1
@@ -89,11 +90,17 @@ ensure_postgres() {
   port=$(free_port)
   database=$("$PYTHON" -c 'import sys, urllib.parse as u; print(u.urlparse(sys.argv[1]).path.strip("/") or "test")' "$url")
   echo "Nothing answers at $url: starting a throwaway PostgreSQL on port $port in $POSTGRES_DIR..."
-  as_postgres_user "$POSTGRES_BIN/initdb" -D "$POSTGRES_DIR/data" -U postgres --auth=trust >/dev/null
+  password=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(16))')  # URL-safe
+  (umask 077 && printf '%s\n' "$password" >"$POSTGRES_DIR/password")
+  chown "$(postgres_user)" "$POSTGRES_DIR/password"
+  as_postgres_user "$POSTGRES_BIN/initdb" -D "$POSTGRES_DIR/data" -U postgres \
+    --auth=scram-sha-256 --pwfile="$POSTGRES_DIR/password" >/dev/null
+  rm -f "$POSTGRES_DIR/password"
   as_postgres_user "$POSTGRES_BIN/pg_ctl" -D "$POSTGRES_DIR/data" -l "$POSTGRES_DIR/data/log" -w \
     -o "-p $port -k $POSTGRES_DIR -c listen_addresses=127.0.0.1" start >/dev/null
-  [ "$database" = postgres ] || as_postgres_user "$POSTGRES_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
-  export TEST_DATABASE_URL="postgresql+psycopg://postgres@127.0.0.1:$port/$database"
+  [ "$database" = postgres ] || PGPASSWORD=$password as_postgres_user \
+    "$POSTGRES_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$database"
+  export TEST_DATABASE_URL="postgresql+psycopg://postgres:$password@127.0.0.1:$port/$database"
 }
 
 stop_postgres() {  # stop and delete the throwaway cluster, if ensure_postgres started one
