@@ -16,9 +16,9 @@ from ocrapp import create_app
 from ocrapp.client import ApiClient, ApiClientError
 from ocrapp.config import replace_generated, settings_markdown
 from ocrapp.core.db import db
-from ocrapp.core.models import ApiToken, User, utcnow
+from ocrapp.core.models import ApiToken, User
 from ocrapp.core.storage import get_storage
-from ocrapp.core.tokens import create_user, issue_token, token_is_live
+from ocrapp.core.tokens import create_user, issue_token, revoke_with_descendants, token_is_live
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
@@ -167,7 +167,7 @@ def tokens_list(email: str) -> None:
 @click.option("--user", "email", help="Only that user's tokens (for `ocr_unknown` tokens).")
 @with_appcontext
 def tokens_revoke(prefix: str, email: str | None) -> None:
-    """Revoke the token that starts with PREFIX (as `tokens list` shows it)."""
+    """Revoke the token starting with PREFIX (as `tokens list` shows it) and those it made."""
     with db.session() as session:
         query = select(ApiToken).where(ApiToken.prefix == prefix[:12])
         if email:
@@ -177,8 +177,9 @@ def tokens_revoke(prefix: str, email: str | None) -> None:
             raise click.ClickException(
                 f"{len(tokens)} tokens match {prefix!r}; give its prefix, and --user EMAIL"
             )
-        tokens[0].revoked_at = tokens[0].revoked_at or utcnow()
-    click.echo(f"Revoked {prefix[:12]}...")
+        revoked = revoke_with_descendants(session, tokens[0])
+    made = f", and {revoked - 1} tokens made from it" if revoked > 1 else ""
+    click.echo(f"Revoked {prefix[:12]}...{made}")
 
 
 @cli.command()

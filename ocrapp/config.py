@@ -261,7 +261,8 @@ class Settings(BaseSettings):
     MAX_STORED_MB: int = setting(
         1024,
         API,
-        "megabytes of uploads one user may keep; an upload beyond it is answered "
+        "megabytes one user may keep: uploads, and what their tasks produce (results in "
+        "every format, the searchable PDF, pages); an upload beyond it is answered "
         "`429 quota_exceeded`",
     )
     MAX_TASKS_IN_FLIGHT: int = setting(
@@ -278,6 +279,14 @@ class Settings(BaseSettings):
         "token, per client address), in flask-limiter's notation, counted in Redis "
         "(`REDIS_URL`); more are answered `429 rate_limited` with `Retry-After`. Empty turns "
         "it off; with Redis unreachable, requests are let through",
+    )
+    MAX_TOKENS_PER_USER: int = setting(
+        50,
+        API,
+        "live API tokens one user may have for `POST /api/tokens` to make another; beyond "
+        "it, it answers `409 too_many_tokens` (`ocrapp tokens create`, the operator's, is "
+        "not limited)",
+        ge=1,
     )
     CORS_ORIGINS: CommaSeparated = setting(
         [],

@@ -71,12 +71,13 @@ def stored_pages(task: Task) -> dict[int, Page]:
 
 def store_page(task: Task, page: Page) -> None:
     """Keep a finished page, so that a crash later on does not lose it."""
-    key = page_key(task.user_id, task.id, page.number)
-    get_storage(current_app.config).put(key, render.page_json(page), RESULT_FORMATS["json"])
+    key, data = page_key(task.user_id, task.id, page.number), render.page_json(page)
+    get_storage(current_app.config).put(key, data, RESULT_FORMATS["json"])
     with db.session() as session:
         row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
         row = row or TaskPage(task_id=task.id, number=page.number)
         row.source, row.rotation, row.result_key = page.source, page.rotation, key
+        row.size_bytes = len(data)  # counted in the user's quota
         row.word_count, row.confidence_score = page.word_count, page.confidence
         session.add(row)
 
@@ -104,6 +105,7 @@ def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None
         result.confidence_score = summary["confidence"]
         result.word_count = summary["wordCount"]
         result.page_count = summary["pageCount"]
+        result.size_bytes = sum(len(data) for data in rendered.values())  # counted in the quota
         session.add(result)
 
 

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Enum,
     Float,
@@ -92,6 +93,10 @@ class ApiToken(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The token that made it over the API (None from the CLI): revoking that revokes this.
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_tokens.id", ondelete="SET NULL"), index=True
+    )
     name: Mapped[str] = mapped_column(String(100))
     prefix: Mapped[str] = mapped_column(String(16))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -181,6 +186,8 @@ class TaskPage(Base):
     word_count: Mapped[int] = mapped_column(Integer)
     confidence_score: Mapped[float] = mapped_column(Float)
     result_key: Mapped[str] = mapped_column(String(512))
+    # What the page's JSON takes in storage: it counts towards the user's quota.
+    size_bytes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -196,6 +203,9 @@ class Result(Base):
     confidence_score: Mapped[float] = mapped_column(Float)
     word_count: Mapped[int] = mapped_column(Integer)
     page_count: Mapped[int] = mapped_column(Integer)
+    # What every format takes in storage, the searchable PDF included: it counts towards
+    # the user's quota.
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     task: Mapped[Task] = relationship(back_populates="result")

@@ -12,7 +12,7 @@ from ocrapp.core.db import db
 from ocrapp.core.errors import QuotaExceeded, TooManyTasks
 from ocrapp.core.intake import inspect_upload
 from ocrapp.core.jobs import enqueue_ocr
-from ocrapp.core.models import File, Task, TaskStatus
+from ocrapp.core.models import File, Result, Task, TaskPage, TaskStatus
 from ocrapp.core.scheduling import hold_user, queue_kind
 from ocrapp.core.storage import get_storage
 from ocrapp.core.task_view import TaskView
@@ -109,10 +109,18 @@ def check_tasks_in_flight(session, user_id: int, limit: int) -> None:
 
 
 def check_quota(session, user_id: int, size: int, limit_mb: int) -> None:
-    """Refuse when `size` more bytes would take the user's files over their quota."""
-    stored = session.scalar(
-        select(func.coalesce(func.sum(File.size_bytes), 0)).where(File.user_id == user_id)
-    )
+    """Refuse when `size` more bytes would take the user's uploads and results over quota."""
+    # What the tasks produce counts too: a small upload can make a large searchable PDF.
+    sums = [
+        select(func.coalesce(func.sum(File.size_bytes), 0)).where(File.user_id == user_id),
+        select(func.coalesce(func.sum(TaskPage.size_bytes), 0))
+        .join(Task, TaskPage.task_id == Task.id)
+        .where(Task.user_id == user_id),
+        select(func.coalesce(func.sum(Result.size_bytes), 0))
+        .join(Task, Result.task_id == Task.id)
+        .where(Task.user_id == user_id),
+    ]
+    stored = sum(session.execute(select(*(part.scalar_subquery() for part in sums))).one())
     if stored + size > limit_mb * MEGABYTE:
-        message = f"Your files would take over {limit_mb} MB, the most allowed."
+        message = f"Your files and their results would take over {limit_mb} MB, the most allowed."
         raise QuotaExceeded(message, retry_after=3600)

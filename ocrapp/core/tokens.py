@@ -5,7 +5,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User, as_utc, utcnow
@@ -25,13 +25,22 @@ def hash_token(token: str) -> str:
 
 
 def issue_token(
-    session, user: User, name: str, expires_in_days: int | None = None
+    session,
+    user: User,
+    name: str,
+    expires_in_days: int | None = None,
+    parent: ApiToken | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token for `user`; return its row and its secret, shown only this once."""
+    """Create a token for `user`, made by `parent` if any; return it and its secret, once."""
     secret = new_token()
     expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    # A token cannot outlive the one that made it.
+    ceiling = as_utc(parent.expires_at) if parent else None
+    if ceiling and (not expires_at or expires_at > ceiling):
+        expires_at = ceiling
     token = ApiToken(
         user=user,
+        parent_id=parent and parent.id,
         name=name,
         prefix=secret[:PREFIX_LENGTH],
         token_hash=hash_token(secret),
@@ -54,6 +63,36 @@ def token_is_live(token: ApiToken) -> bool:
     """Whether a token is neither revoked nor expired."""
     expires_at = as_utc(token.expires_at)
     return token.revoked_at is None and (expires_at is None or expires_at > utcnow())
+
+
+def live_token_count(session, user_id: int) -> int:
+    """Return how many of the user's tokens are neither revoked nor expired."""
+    return session.scalar(
+        select(func.count())
+        .select_from(ApiToken)
+        .where(
+            ApiToken.user_id == user_id,
+            ApiToken.revoked_at.is_(None),
+            or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > utcnow()),
+        )
+    )
+
+
+def revoke_with_descendants(session, token: ApiToken) -> int:
+    """Revoke `token` and the tokens made from it, at any depth; return how many that is.
+
+    A token revoked earlier keeps its first `revoked_at`, and its descendants are revoked
+    too: they may have been made before this rule.
+    """
+    now, family, generation = utcnow(), [token], [token.id]
+    while generation:  # a parent is always older than its children: no cycles
+        children = session.scalars(select(ApiToken).where(ApiToken.parent_id.in_(generation)))
+        children = children.all()
+        family += children
+        generation = [child.id for child in children]
+    for member in family:
+        member.revoked_at = member.revoked_at or now
+    return len(family)
 
 
 def find_token(session, secret: str) -> ApiToken | None:

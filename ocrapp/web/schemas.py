@@ -216,6 +216,10 @@ class TokenView(Schema):
     prefix: str = Field(description="Its first 12 characters.")
     live: bool = Field(description="Neither revoked nor expired.")
     current: bool = Field(description="The token this request was made with.")
+    parent_id: int | None = Field(
+        description="The token that made it over the API, whose revocation revokes it too; "
+        "null for a token made with `ocrapp`."
+    )
     created_at: Timestamp
     expires_at: Timestamp
     revoked_at: Timestamp
@@ -230,6 +234,7 @@ class TokenView(Schema):
             prefix=token.prefix,
             live=token_is_live(token),
             current=token.id == current_token_id,
+            parent_id=token.parent_id,
             created_at=token.created_at,
             expires_at=token.expires_at,
             revoked_at=token.revoked_at,

@@ -1,11 +1,12 @@
-"""A user's own API tokens: list them, make one, revoke one."""
+"""A user's own API tokens: list them, make one, revoke one (and those it made)."""
 
-from flask import g, jsonify
+from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from ocrapp.core.db import db
-from ocrapp.core.models import ApiToken, User, utcnow
-from ocrapp.core.tokens import issue_token
+from ocrapp.core.models import ApiToken, User
+from ocrapp.core.scheduling import hold_user
+from ocrapp.core.tokens import issue_token, live_token_count, revoke_with_descendants
 from ocrapp.web.errors import ApiError
 from ocrapp.web.openapi import answers, api_blueprint
 from ocrapp.web.schemas import NewToken, NewTokenView, TokenList, TokenPath, TokenView
@@ -23,21 +24,26 @@ def list_tokens():
         return jsonify(tokens=[TokenView.of(token, g.token_id).as_json() for token in tokens])
 
 
-@bp.post("/tokens", responses=answers({201: NewTokenView}))
+@bp.post("/tokens", responses=answers({201: NewTokenView}, {409: ["too_many_tokens"]}))
 def create_token(body: NewToken):
     """Make a token for yourself; its secret is in this answer only.
 
     A token is `ocr_`, 8 random characters, `_` and 256 random bits; its first 12
-    characters are its `prefix`. The server keeps only its SHA-256 hash. A token cannot
-    outlive the one that made it: its expiry is at most that token's.
+    characters are its `prefix`. The server keeps only its SHA-256 hash. The token this
+    request is made with is the new one's `parentId`: revoking it revokes the new one too
+    (to replace a token, make the new one with a token you keep).
+    A token cannot outlive the one that made it: its expiry is at most that token's. A
+    user has at most `MAX_TOKENS_PER_USER` (50) live tokens: one more is a
+    `409 too_many_tokens`, until one is revoked or expires.
     """
+    limit = current_app.config["MAX_TOKENS_PER_USER"]
     with db.session() as session:
-        user = session.get(User, g.user_id)
-        token, secret = issue_token(session, user, body.name, body.expires_in_days)
-        # A token cannot outlive the one that made it.
-        parent = session.get(ApiToken, g.token_id)
-        if parent.expires_at and (not token.expires_at or token.expires_at > parent.expires_at):
-            token.expires_at = parent.expires_at
+        hold_user(session, g.user_id)  # two requests at once cannot both take the last one
+        if live_token_count(session, g.user_id) >= limit:
+            message = f"You have {limit} live tokens, the most allowed: revoke one first."
+            raise ApiError(409, "too_many_tokens", message)
+        user, parent = session.get(User, g.user_id), session.get(ApiToken, g.token_id)
+        token, secret = issue_token(session, user, body.name, body.expires_in_days, parent)
         return jsonify(token=secret, **TokenView.of(token, g.token_id).as_json()), 201
 
 
@@ -48,12 +54,13 @@ def create_token(body: NewToken):
 def revoke_token(path: TokenPath):
     """Revoke one of your tokens (the one in use included); from then on it gets a 401.
 
-    Revoking a token again keeps its first `revokedAt`. Another user's token answers
-    `404 token_not_found`, the same as an unknown one.
+    The tokens it made (those whose `parentId` is its id), and the tokens they made, are
+    revoked with it. Revoking a token again keeps its first `revokedAt`. Another user's
+    token answers `404 token_not_found`, the same as an unknown one.
     """
     with db.session() as session:
         token = session.get(ApiToken, path.token_id)
         if token is None or token.user_id != g.user_id:
             raise ApiError(404, "token_not_found", f"No token {path.token_id}.")
-        token.revoked_at = token.revoked_at or utcnow()
+        revoke_with_descendants(session, token)
         return jsonify(TokenView.of(token, g.token_id).as_json())

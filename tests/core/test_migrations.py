@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from ocrapp.cli import alembic_config
 from ocrapp.core.db import make_engine
-from ocrapp.core.tokens import create_user
+from ocrapp.core.tokens import create_user, issue_token
 from tests.conftest import TEST_DATABASE
 from tests.stack import recreate_database
 
@@ -71,3 +71,36 @@ def test_migrations_keep_the_data_on_sqlite(tmp_path):
         ]
     engine.dispose()
     assert counts == [1, 1, 1]
+
+
+def test_token_parents_and_stored_sizes_go_down_and_up_again(postgres_server, tmp_path):
+    """0008 on both databases: the tokens are kept without their parents, sizes dropped."""
+    postgres = recreate_database(postgres_server, f"{TEST_DATABASE}_migrations")
+    for url in (postgres, f"sqlite:///{tmp_path / 'tokens.sqlite3'}"):
+        config = alembic_config(url)
+        command.upgrade(config, "head")
+        engine = make_engine(url)
+        with Session(engine) as session, session.begin():
+            user, _ = create_user(session, "parent@example.com")
+            child, _ = issue_token(session, user, "child", parent=user.tokens[0])
+            assert child.parent_id == user.tokens[0].id
+        engine.dispose()
+        command.downgrade(config, "0007")
+        assert "parent_id" not in column_names(url, "api_tokens")
+        assert "size_bytes" not in column_names(url, "results")
+        command.upgrade(config, "head")
+        assert "parent_id" in column_names(url, "api_tokens")
+        assert "size_bytes" in column_names(url, "task_pages")
+        engine = make_engine(url)
+        with engine.connect() as connection:
+            parents = connection.execute(text("SELECT parent_id FROM api_tokens")).all()
+        engine.dispose()
+        assert parents == [(None,), (None,)]
+
+
+def column_names(url: str, table: str) -> set[str]:
+    engine = create_engine(url)
+    try:
+        return {column["name"] for column in inspect(engine).get_columns(table)}
+    finally:
+        engine.dispose()
