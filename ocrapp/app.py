@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import UUIDConverter
 
 from ocrapp.config import Settings
@@ -29,6 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> ApiApp:
     app.config.update(settings.flask_config())
     if test_config:
         app.config.update(test_config)
+    # The client's address from the X-Forwarded-For of TRUSTED_PROXIES proxies (0: none).
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0)
     logs.init_app(app)
     app.url_map.converters["task_id"] = TaskIdConverter
     db.init_app(app)

@@ -280,6 +280,16 @@ class Settings(BaseSettings):
         "(`REDIS_URL`); more are answered `429 rate_limited` with `Retry-After`. Empty turns "
         "it off; with Redis unreachable, requests are let through",
     )
+    TRUSTED_PROXIES: int = setting(
+        0,
+        API,
+        "how many proxies in front of the service append to `X-Forwarded-For`: the client "
+        "address (for the rate limit without a live token, and the loopback check of "
+        "`/metrics`) is taken that many entries from the header's end (werkzeug's "
+        "`ProxyFix`). `0` ignores the header; more than are really there lets clients "
+        "choose their address",
+        ge=0,
+    )
     MAX_TOKENS_PER_USER: int = setting(
         50,
         API,
