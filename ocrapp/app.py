@@ -14,6 +14,7 @@ from ocrapp.realtime.hub import hub
 from ocrapp.web import api, docs, security
 from ocrapp.web.errors import register_error_handlers
 from ocrapp.web.openapi import ApiApp
+from ocrapp.webapp import init_app as init_webapp
 
 
 class TaskIdConverter(UUIDConverter):
@@ -40,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> ApiApp:
     socket.sock.init_app(app)
     app.register_api(api.bp)
     docs.init_app(app)
+    init_webapp(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(socket.bp)
     register_error_handlers(app)

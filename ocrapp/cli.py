@@ -19,6 +19,8 @@ from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User
 from ocrapp.core.storage import get_storage
 from ocrapp.core.tokens import create_user, issue_token, revoke_with_descendants, token_is_live
+from ocrapp.webapp.passwords import set_password
+from ocrapp.webapp.sessions import end_browser_sessions
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
@@ -98,19 +100,50 @@ def users_group() -> None:
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="May list every user and task.")
 @click.option("--priority", is_flag=True, help="Tasks go to the priority queue.")
+@click.option("--password-stdin", is_flag=True, help="Read a web app password from standard input.")
 @with_appcontext
-def users_create(email: str, admin: bool, priority: bool) -> None:
+def users_create(email: str, admin: bool, priority: bool, password_stdin: bool) -> None:
     """Create a user and print its API token (shown only once) as the last line."""
+    password = _read_password(True) if password_stdin else None
     try:
         with db.session() as session:
             user, token = create_user(session, email, admin=admin)
             user.priority = priority
+            if password is not None:
+                _set_password(user, password)
             user_id = user.id
     except IntegrityError as error:
         raise click.ClickException(f"a user {email} exists already") from error
     role = "admin" if admin else "user"
     click.echo(f"Created {role} {user_id} <{email}>. API token (shown only once):", err=True)
     click.echo(token)
+
+
+@users_group.command("password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read it from standard input.")
+@with_appcontext
+def users_password(email: str, password_stdin: bool) -> None:
+    """Set EMAIL's password for the web app; their browser sessions end."""
+    password = _read_password(password_stdin)
+    with db.session() as session:
+        user = _user(session, email)
+        _set_password(user, password)
+        ended = end_browser_sessions(session, user)
+    click.echo(f"Password set for {email}; {ended} browser sessions ended.")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _set_password(user: User, password: str) -> None:
+    try:
+        set_password(user, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
 
 
 @users_group.command("priority")

@@ -4,6 +4,8 @@ docs/configuration.md's table of settings is generated from it (`ocrapp settings
 """
 
 import copy
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self, get_args, get_origin
 
@@ -81,7 +83,7 @@ def setting(default: Any, group: str, description: str, shown: str = "", **optio
 
 SERVICES, UPDATES, READING, QUEUES = "Services", "Task updates", "Reading", "Queues"
 FAILURES, API, SOCKETS = "Failures and time limits", "API", "WebSockets"
-WORKERS, LOGS = "Worker processes", "Logs"
+WORKERS, LOGS, WEB_APP = "Worker processes", "Logs", "Web app"
 
 
 class Settings(BaseSettings):
@@ -360,6 +362,28 @@ class Settings(BaseSettings):
         "a worker process whose resident memory is over this after a task is replaced by a "
         "fresh one (Celery's `worker_max_memory_per_child`)",
     )
+    SECRET_KEY: OptionalText = setting(
+        None,
+        WEB_APP,
+        "the key that signs the web app's session cookies; the same in every web process",
+        "made once, kept in `INSTANCE_DIR/secret_key`",
+    )
+    SESSION_COOKIE_SECURE: Switch = setting(
+        False,
+        WEB_APP,
+        "send the session cookie over HTTPS only: turn on when the service is reached over "
+        "HTTPS (behind a proxy that ends TLS)",
+    )
+    SESSION_DAYS: int = setting(
+        14, WEB_APP, "days a browser stays signed in; signing out ends its session at once", ge=1
+    )
+    SIGNIN_ATTEMPTS: int = setting(
+        10,
+        WEB_APP,
+        "failed sign-ins allowed per email and per client address in 15 minutes; more are "
+        "refused until the window ends (counted in Redis; with Redis away, not counted)",
+        ge=1,
+    )
     LOG_FORMAT: Literal["json", "text"] = setting(
         "json",
         LOGS,
@@ -383,6 +407,13 @@ class Settings(BaseSettings):
         """Return the Flask config: every setting, and the values derived from them."""
         return self.model_dump() | {
             "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_MB * 1024 * 1024,
+            "SECRET_KEY": self.SECRET_KEY or instance_secret(self.INSTANCE_DIR),
+            "PERMANENT_SESSION_LIFETIME": self.SESSION_DAYS * 24 * 3600,
+            "SESSION_COOKIE_NAME": "ocrapp_session",
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            # The web app checks CSRF tokens itself: on its forms, and on /api with a cookie.
+            "WTF_CSRF_CHECK_DEFAULT": False,
+            "WTF_CSRF_TIME_LIMIT": None,
             # Clients only listen: a frame from one over 4 KiB closes its socket.
             "SOCK_SERVER_OPTIONS": {
                 "ping_interval": self.WS_PING_INTERVAL,
@@ -390,6 +421,20 @@ class Settings(BaseSettings):
             },
             "CELERY": copy.deepcopy(CELERY),
         }
+
+
+def instance_secret(instance_dir: Path) -> str:
+    """Return the secret key kept in `instance_dir`, made by the first process that asks."""
+    path = instance_dir / "secret_key"
+    try:
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: of web processes starting together, one writes it and the others read it.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
 
 
 def _type_name(annotation: Any) -> str:

@@ -121,4 +121,8 @@ ensure_tesseract() {  # the second OCR engine, page layout and orientation for b
   [ -z "$missing" ] || apt_install "${missing# }" "tesseract tesseract-lang"
 }
 
+ensure_chromium() {  # the browser of the web app's tests (tests/webapp/), driven by Playwright
+  [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_install chromium "--cask chromium"
+}
+
 TESSERACT_LANGUAGES=${TESSERACT_LANGUAGES:-deu fra spa}

@@ -15,11 +15,13 @@ pytestmark = pytest.mark.services
 OCRAPP = BIN / "ocrapp"
 
 
-def run(instance: Path, *args: str) -> subprocess.CompletedProcess:
+def run(instance: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "OCRAPP_INSTANCE_DIR": str(instance)}
     for name in ("DATABASE_URL", "STORAGE_URL"):
         env.pop(name, None)
-    return subprocess.run([OCRAPP, *args], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [OCRAPP, *args], env=env, input=stdin, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_users_create_prints_the_token_last_and_refuses_a_duplicate(tmp_path):
@@ -81,3 +83,16 @@ def test_the_web_side_never_imports_torch():
         "sys.exit('torch' in sys.modules or 'easyocr' in sys.modules)"
     )
     assert subprocess.run([sys.executable, "-c", code], timeout=60).returncode == 0
+
+
+def test_users_password_sets_a_password_from_stdin_and_refuses_a_short_one(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    email = "dora@example.com"
+    created = run(tmp_path, "users", "create", email, "--password-stdin", stdin="first one!!\n")
+    assert created.returncode == 0
+    changed = run(tmp_path, "users", "password", email, "--password-stdin", stdin="second one!\n")
+    assert changed.returncode == 0 and "Password set" in changed.stdout
+    short = run(tmp_path, "users", "password", email, "--password-stdin", stdin="short\n")
+    assert short.returncode == 1 and "at least 10 characters" in short.stderr
+    stored = sqlite3.connect(tmp_path / "ocrapp.sqlite3").execute("SELECT password_hash FROM users")
+    assert stored.fetchone()[0].startswith("$argon2id$")

@@ -80,6 +80,8 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     # A priority user's tasks go to the priority queue, which every pool serves first.
     priority: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # An argon2 hash (ocrapp.webapp.passwords); None: the user signs in with tokens only.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     # Loaded when asked for: every request loads a token's user, and needs no other tokens.

@@ -5,6 +5,7 @@ from flask import g, request
 from ocrapp.core.db import db
 from ocrapp.core.tokens import find_token, mark_used, token_is_live
 from ocrapp.web.errors import ApiError
+from ocrapp.webapp.sessions import api_session_token
 
 
 def bearer_token() -> str | None:
@@ -14,10 +15,13 @@ def bearer_token() -> str | None:
 
 
 def authenticate() -> None:
-    """Set `g.user_id`, `g.is_admin` and `g.token_id` from the bearer token, or answer 401."""
+    """Set `g.user_id`, `g.is_admin` and `g.token_id` from the bearer token, or answer 401.
+
+    Without one, a signed-in browser's session cookie serves (with its CSRF token).
+    """
     if request.method == "OPTIONS":
         return  # a CORS preflight carries no token; it reaches no data either
-    check_token(bearer_token())
+    check_token(bearer_token() or api_session_token())
 
 
 def caller_id() -> int | None:

@@ -15,6 +15,8 @@ from tests.helpers import HANDSHAKE, auth
 PUBLIC = {"/healthz", "/readyz", "/metrics", "/static/<path:filename>"}
 # The API's reference holds no data: see tests/web/test_openapi.py.
 PUBLIC |= {"/openapi.json", "/docs", "/docs/assets/<path:filename>"}
+# The web app's pages go by the session cookie, not a token: see tests/webapp/.
+PUBLIC |= {"/", "/signin", "/signout", "/tasks/<task_id:task_id>", "/assets/<path:filename>"}
 
 
 @on_both_databases

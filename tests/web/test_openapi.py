@@ -36,6 +36,11 @@ NOT_IN_DOCUMENT = {
     "/docs",
     "/docs/assets/<path:filename>",
     "/static/<path:filename>",  # Flask's own static folder: ocrapp has none
+    "/",  # the web app's pages and assets (docs/webapp.md): HTML over the same /api
+    "/signin",
+    "/signout",
+    "/tasks/<task_id:task_id>",
+    "/assets/<path:filename>",
 }
 
 

@@ -1,0 +1,150 @@
+"""Uploads, live progress through drops and reloads, cancel, refusals and results, in a browser."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.documents import image_pdf, page_image
+from tests.helpers import wait_for_engines
+from tests.images import text_image
+from tests.webapp.conftest import create_person, sign_in, task_entry
+
+IMAGE_LINES = ["Invoice number 4711", "Delivered to Harbour Street"]
+# Pages the browser can watch go by: each takes Tesseract a moment.
+PAGES = [page_image([f"Page {n} of the report", "Quarterly figures and notes"]) for n in range(4)]
+READ = 90_000  # milliseconds a stack's worker may take to read a file
+# Tasks of the quiet stack stay queued, so a new one may have others ahead of it.
+IN_LINE = re.compile(r"Next in line|\d+ ahead in the queue")
+# Every detail line and status the list showed, as the page rendered them.
+RECORD_DETAILS = """
+window.seen = [];
+new MutationObserver(() => {
+  for (const row of document.querySelectorAll("li.task")) {
+    const name = row.querySelector(".name").textContent;
+    const line = `${name}|${row.dataset.status}|${row.querySelector(".detail").textContent}`;
+    if (window.seen.at(-1) !== line) window.seen.push(line);
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+
+@pytest.fixture
+def reader(sqlite_stack, context):
+    """A signed-in page on the stack that reads tasks, its worker ready with Tesseract."""
+    email, token = create_person(sqlite_stack)
+    wait_for_engines(sqlite_stack, token, {"tesseract"})
+    context.add_init_script(RECORD_DETAILS)
+    page = context.new_page()
+    sign_in(page, sqlite_stack, email)
+    page.get_by_label("Engine").select_option("tesseract")
+    return page
+
+
+def upload(page, tmp_path, files: dict[str, bytes]) -> None:
+    """Choose `files` in the upload's file input, all at once."""
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    page.locator("input[type=file]").set_input_files(paths)
+
+
+def seen(page, filename: str) -> list[str]:
+    """The statuses and detail lines `filename`'s entry showed, in order."""
+    lines = page.evaluate("window.seen")
+    return [line.split("|", 1)[1] for line in lines if line.startswith(filename + "|")]
+
+
+@pytest.mark.slow
+def test_two_files_are_read_and_the_image_text_shown_with_its_words(reader, tmp_path, screenshots):
+    report = image_pdf(PAGES[:2])
+    upload(reader, tmp_path, {"invoice.png": text_image(IMAGE_LINES), "report.pdf": report})
+    for name in ("invoice.png", "report.pdf"):
+        expect(task_entry(reader, name).locator(".status")).to_have_text("completed", timeout=READ)
+    assert "processing|Page 1 of 2" in seen(reader, "report.pdf")
+    assert "processing|Page 2 of 2" in seen(reader, "report.pdf")
+    reader.screenshot(path=screenshots / "tasks.png", full_page=True)
+
+    task_entry(reader, "invoice.png").get_by_role("link", name="Open text").click()
+    text = reader.get_by_label("Recognised text")
+    expect(text).to_contain_text("Invoice number 4711")
+    expect(text).to_contain_text("Harbour Street")
+    words = reader.locator("svg rect.word")
+    expect(words.first).to_be_visible()
+    assert words.count() >= 7
+    words.first.click()
+    expect(reader.locator("#word-detail")).to_contain_text("% confidence")
+    reader.get_by_label("Find in text").fill("harbour")
+    expect(reader.locator("#text mark")).to_have_text("Harbour")
+    reader.screenshot(path=screenshots / "result.png", full_page=True)
+
+
+@pytest.mark.slow
+def test_a_dropped_network_and_a_reload_do_not_freeze_the_list(reader, context, tmp_path):
+    upload(reader, tmp_path, {"long.pdf": image_pdf(PAGES * 2)})
+    entry = task_entry(reader, "long.pdf")
+    expect(entry.locator(".detail")).to_have_text(re.compile(r"Page \d of 8"), timeout=60_000)
+    context.set_offline(True)
+    expect(reader.locator("#connection")).to_have_text("Reconnecting…")
+    reader.wait_for_timeout(2000)
+    context.set_offline(False)
+    expect(reader.locator("#connection")).to_have_text("Live")
+    expect(entry.locator(".status")).to_have_text("completed", timeout=READ)
+    expect(entry.locator(".detail")).to_contain_text("8 pages")
+
+    upload(reader, tmp_path, {"again.pdf": image_pdf(PAGES * 3)})
+    again = task_entry(reader, "again.pdf")
+    expect(again.locator(".detail")).to_have_text(re.compile(r"Page \d of 12"), timeout=60_000)
+    reader.reload()
+    expect(again.locator(".detail")).to_have_text(re.compile(r"Page \d+ of 12"))
+    expect(again.locator(".status")).to_have_text("completed", timeout=READ)
+    assert any(line.startswith("processing|Page") for line in seen(reader, "again.pdf"))
+
+
+def test_a_refused_file_says_why_and_the_others_go_on(quiet_stack, context, tmp_path, screenshots):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    files = {"notes.txt": b"plain text, not an image", "scan.png": text_image(["Hello"])}
+    upload(page, tmp_path, files)
+    refused = page.locator(".upload-row.refused", has_text="notes.txt")
+    expect(refused).to_contain_text("Refused:")
+    expect(task_entry(page, "scan.png").locator(".status")).to_have_text("queued")
+    expect(task_entry(page, "scan.png").locator(".detail")).to_have_text(IN_LINE)
+    page.screenshot(path=screenshots / "refused.png", full_page=True)
+
+    task_entry(page, "scan.png").get_by_role("button", name="Cancel scan.png").click()
+    expect(task_entry(page, "scan.png").locator(".status")).to_have_text("cancelled")
+
+
+def test_another_user_sees_none_of_it(quiet_stack, browser, context, tmp_path):
+    owner, other = create_person(quiet_stack)[0], create_person(quiet_stack)[0]
+    page = context.new_page()
+    sign_in(page, quiet_stack, owner)
+    upload(page, tmp_path, {"private.png": text_image(["Private"])})
+    entry = task_entry(page, "private.png")
+    expect(entry.locator(".status")).to_have_text("queued")
+    task_id = entry.get_attribute("data-task-id")
+
+    elsewhere = browser.new_context()
+    try:
+        stranger = elsewhere.new_page()
+        sign_in(stranger, quiet_stack, other)
+        expect(stranger.locator("#empty")).to_be_visible()
+        stranger.goto(f"{quiet_stack.url}/tasks/{task_id}")
+        expect(stranger.get_by_role("heading", level=1)).to_have_text("No such task")
+    finally:
+        elsewhere.close()
+
+
+def test_a_phone_sized_window_shows_the_list(quiet_stack, browser, screenshots):
+    email, _ = create_person(quiet_stack)
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    try:
+        page = phone.new_page()
+        sign_in(page, quiet_stack, email)
+        expect(page.get_by_text("Drop images or PDFs here")).to_be_visible()
+        page.screenshot(path=screenshots / "phone.png", full_page=True)
+    finally:
+        phone.close()
