@@ -377,6 +377,9 @@ class Settings(BaseSettings):
     SESSION_DAYS: int = setting(
         14, WEB_APP, "days a browser stays signed in; signing out ends its session at once", ge=1
     )
+    FLOWER_URL: OptionalText = setting(
+        None, WEB_APP, "Flower's address, linked from the web app's service page for admins"
+    )
     SIGNIN_ATTEMPTS: int = setting(
         10,
         WEB_APP,

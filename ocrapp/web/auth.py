@@ -21,7 +21,10 @@ def authenticate() -> None:
     """
     if request.method == "OPTIONS":
         return  # a CORS preflight carries no token; it reaches no data either
-    check_token(bearer_token() or api_session_token())
+    token = bearer_token()
+    if token is None and (token := api_session_token()) is not None:
+        g.browser_session = True  # what it makes outlives it (ocrapp.web.tokens)
+    check_token(token)
 
 
 def caller_id() -> int | None:

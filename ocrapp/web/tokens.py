@@ -31,7 +31,8 @@ def create_token(body: NewToken):
     A token is `ocr_`, 8 random characters, `_` and 256 random bits; its first 12
     characters are its `prefix`. The server keeps only its SHA-256 hash. The token this
     request is made with is the new one's `parentId`: revoking it revokes the new one too
-    (to replace a token, make the new one with a token you keep).
+    (to replace a token, make the new one with a token you keep). One made in the web app,
+    with its session cookie, has no parent.
     A token cannot outlive the one that made it: its expiry is at most that token's. A
     user has at most `MAX_TOKENS_PER_USER` (50) live tokens: one more is a
     `409 too_many_tokens`, until one is revoked or expires.
@@ -43,6 +44,8 @@ def create_token(body: NewToken):
             message = f"You have {limit} live tokens, the most allowed: revoke one first."
             raise ApiError(409, "too_many_tokens", message)
         user, parent = session.get(User, g.user_id), session.get(ApiToken, g.token_id)
+        if g.get("browser_session"):
+            parent = None  # made in the web app: signing out must not revoke it
         token, secret = issue_token(session, user, body.name, body.expires_in_days, parent)
         return jsonify(token=secret, **TokenView.of(token, g.token_id).as_json()), 201
 

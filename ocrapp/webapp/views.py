@@ -5,7 +5,7 @@ import hashlib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from ocrapp.webapp.sessions import (
     attempts_left,
@@ -123,3 +123,19 @@ def tasks():
 def task(task_id: str):
     """One task: its progress, then its page images with their words, and its text."""
     return render_template("webapp/task.html", task_id=task_id)
+
+
+@bp.get("/tokens")
+@signed_in
+def tokens():
+    """The user's API tokens: make one (shown once), see them, revoke them."""
+    return render_template("webapp/tokens.html")
+
+
+@bp.get("/service")
+@signed_in
+def service():
+    """For admins: queues, workers, engines and the last hour's work (GET /api/stats)."""
+    if not g.person["is_admin"]:
+        abort(404)
+    return render_template("webapp/service.html")

@@ -66,11 +66,11 @@ def clear_signin_attempts(stack: Stack) -> None:
         connection.delete(*keys)
 
 
-def create_person(stack: Stack) -> tuple[str, str]:
+def create_person(stack: Stack, *options: str) -> tuple[str, str]:
     """Create a user with a password through the CLI; return their email and API token."""
     email = f"person-{uuid.uuid4().hex[:8]}@example.com"
     completed = subprocess.run(
-        [str(BIN / "ocrapp"), "users", "create", email, "--password-stdin"],
+        [str(BIN / "ocrapp"), "users", "create", email, "--password-stdin", *options],
         input=f"{PASSWORD}\n",
         cwd=ROOT,
         env=stack.env,

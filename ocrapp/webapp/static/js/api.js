@@ -9,13 +9,10 @@ export class ApiProblem extends Error {
   }
 }
 
-export async function api(path, { method = "GET", body } = {}) {
-  const response = await fetch(path, {
-    method,
-    body,
-    credentials: "same-origin",
-    headers: { Accept: "application/json", "X-CSRF-Token": csrfToken },
-  });
+export async function api(path, { method = "GET", body, json = false } = {}) {
+  const headers = { Accept: "application/json", "X-CSRF-Token": csrfToken };
+  if (json) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, body, credentials: "same-origin", headers });
   if (response.status === 401) {
     window.location.assign(`/signin?next=${encodeURIComponent(location.pathname)}`);
   }

@@ -1,0 +1,62 @@
+"""API tokens made and revoked in the web app, and the admins' service page, in a browser."""
+
+import re
+
+import requests
+from playwright.sync_api import expect
+
+from tests.webapp.conftest import create_person, sign_in
+
+
+def calls_api(stack, token: str) -> int:
+    """The status of `GET /api/tasks` with `token`."""
+    headers = {"Authorization": f"Bearer {token}"}
+    return requests.get(f"{stack.url}/api/tasks", headers=headers, timeout=10).status_code
+
+
+def test_a_token_is_shown_once_outlives_the_session_and_can_be_revoked(
+    quiet_stack, context, screenshots
+):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_label("Name").fill("scanner script")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#secret-value")
+    expect(secret).to_have_text(re.compile(r"^ocr_\S{40,}$"))
+    token = secret.text_content()
+    assert token.startswith("ocr_") and calls_api(quiet_stack, token) == 200
+    row = page.locator("tr", has_text="scanner script")
+    expect(row).to_be_visible()
+    page.screenshot(path=screenshots / "tokens.png", full_page=True)
+
+    page.get_by_role("button", name="Sign out").click()
+    assert calls_api(quiet_stack, token) == 200  # not revoked with the session
+
+    sign_in(page, quiet_stack, email)
+    page.goto(f"{quiet_stack.url}/tokens")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Revoke scanner script").click()
+    expect(page.locator("tr", has_text="scanner script")).to_contain_text("revoked")
+    assert calls_api(quiet_stack, token) == 401
+
+
+def test_admins_see_the_service_and_others_do_not(quiet_stack, context, browser, screenshots):
+    admin, _ = create_person(quiet_stack, "--admin")
+    page = context.new_page()
+    sign_in(page, quiet_stack, admin)
+    page.get_by_role("link", name="Service").click()
+    expect(page.get_by_role("heading", name="Queues")).to_be_visible()
+    expect(page.locator("#figures")).to_contain_text("Tasks started, last hour")
+    expect(page.locator("#statuses .status").first).to_be_visible()
+    page.screenshot(path=screenshots / "service.png", full_page=True)
+
+    other = browser.new_context()
+    try:
+        person = other.new_page()
+        sign_in(person, quiet_stack, create_person(quiet_stack)[0])
+        expect(person.get_by_role("link", name="Service")).to_have_count(0)
+        assert person.goto(f"{quiet_stack.url}/service").status == 404
+    finally:
+        other.close()
