@@ -6,6 +6,7 @@ from typing import Any
 import redis
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ocrapp.core.db import db
 from ocrapp.core.models import File, Task, TaskStatus, new_id, utcnow
@@ -182,13 +183,17 @@ def mark_cancelled(task_id: str) -> Task | None:
 
 
 def active_task_updates(session, user_id: int) -> list[dict[str, Any]]:
-    """Describe each of the user's unfinished tasks, oldest first, for a socket snapshot."""
+    """Describe each of the user's unfinished tasks, oldest first, for a socket snapshot.
+
+    In a few queries however many tasks the user has waiting: every handshake reads it.
+    """
     tasks = session.scalars(
         select(Task)
+        .options(selectinload(Task.file))
         .where(
             Task.user_id == user_id,
             Task.status.in_([TaskStatus.QUEUED, TaskStatus.PROCESSING]),
         )
         .order_by(Task.created_at)
-    )
-    return [task_update_data(session, task) for task in tasks]
+    ).all()
+    return [view.as_json() for view in TaskView.many(session, tasks)]

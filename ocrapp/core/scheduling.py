@@ -36,51 +36,81 @@ def queue_names(config) -> list[str]:
     return [queue_name(config, kind) for kind in KINDS]
 
 
-def _queued_before(task: Task):
-    """The queued tasks that a worker of the task's queue takes before it, and itself."""
-    kinds = {task.queue, PRIORITY}  # every pool serves the priority queue first
+def _place_in_line(queue, created_at):
+    """Count the queued tasks that a worker of `queue` takes before a task created at
+    `created_at`, and that task itself: values, or `Task` columns for a correlated count."""
+    ahead = aliased(Task)
     return (
-        select(Task)
-        .where(Task.status == TaskStatus.QUEUED, Task.queue.in_(kinds))
-        .where((Task.queue == PRIORITY) | (Task.created_at <= task.created_at))
+        select(func.count())
+        .select_from(ahead)
+        .where(ahead.status == TaskStatus.QUEUED)
+        # every pool serves the priority queue first
+        .where(ahead.queue.in_([queue, PRIORITY]))
+        .where((ahead.queue == PRIORITY) | (ahead.created_at <= created_at))
     )
 
 
 def queue_position(session, task: Task) -> int:
     """Return the task's place in its queue (1: next), counting priority tasks ahead of it."""
-    return session.scalar(select(func.count()).select_from(_queued_before(task).subquery()))
+    return session.scalar(_place_in_line(task.queue, task.created_at))
 
 
-def seconds_per_task(session, kind: str) -> float | None:
-    """Return the mean run time of the queue's tasks finished lately; None if none were.
+def queue_positions(session, tasks: list[Task]) -> dict[str, int]:
+    """Return the place in its queue of each of `tasks`, by id, in one query."""
+    if not tasks:
+        return {}
+    place = _place_in_line(Task.queue, Task.created_at).correlate(Task).scalar_subquery()
+    rows = session.execute(select(Task.id, place).where(Task.id.in_([t.id for t in tasks])))
+    return {task_id: place for task_id, place in rows}
 
-    Averaged by the database: every queued update asks, so no rows are fetched.
+
+def queue_rates(session, kinds: set[str]) -> dict[str, tuple[float, int]]:
+    """Return, for each queue of `kinds` that finished tasks lately, the mean run time of
+    those tasks and the number of its tasks processing now.
+
+    Averaged and counted by the database, in two queries whatever the number of queues.
     """
-    mean = session.scalar(
-        select(func.avg(seconds_between(Task.started_at, Task.finished_at))).where(
-            Task.queue == kind,
+    means = session.execute(
+        select(Task.queue, func.avg(seconds_between(Task.started_at, Task.finished_at)))
+        .where(
+            Task.queue.in_(kinds),
             Task.status == TaskStatus.COMPLETED,
             Task.finished_at >= utcnow() - MEASURED_OVER,
             Task.started_at.is_not(None),
         )
-    )
-    return None if mean is None else float(mean)
+        .group_by(Task.queue)
+    ).all()
+    if not means:
+        return {}
+    running = session.execute(
+        select(Task.queue, func.count())
+        .where(Task.queue.in_(kinds), Task.status == TaskStatus.PROCESSING)
+        .group_by(Task.queue)
+    ).all()
+    counts = dict(running)
+    return {kind: (float(mean), counts.get(kind, 0)) for kind, mean in means}
+
+
+def estimated_starts(
+    session, tasks: list[Task], positions: dict[str, int]
+) -> dict[str, datetime | None]:
+    """Estimate when each queued task starts (by id; None for a queue never measured lately),
+    from its position and its queue's throughput.
+
+    A queue's pool is as wide as the number of its tasks processing now (at least one).
+    """
+    rates, now = queue_rates(session, {task.queue for task in tasks}), utcnow()
+    starts: dict[str, datetime | None] = {}
+    for task in tasks:
+        per_task, running = rates.get(task.queue, (None, 0))
+        wait = None if per_task is None else (positions[task.id] - 1) * per_task / max(running, 1)
+        starts[task.id] = None if wait is None else now + timedelta(seconds=wait)
+    return starts
 
 
 def estimated_start(session, task: Task, position: int) -> datetime | None:
-    """Estimate when a queued task starts, from its position and the queue's throughput.
-
-    The queue's pool is as wide as the number of its tasks processing now (at least one).
-    """
-    per_task = seconds_per_task(session, task.queue)
-    if per_task is None:
-        return None
-    running = session.scalar(
-        select(func.count())
-        .select_from(Task)
-        .where(Task.status == TaskStatus.PROCESSING, Task.queue == task.queue)
-    )
-    return utcnow() + timedelta(seconds=(position - 1) * per_task / max(running, 1))
+    """Estimate when a queued task starts, from its position and the queue's throughput."""
+    return estimated_starts(session, [task], {task.id: position})[task.id]
 
 
 def hold_user(session, user_id: int) -> bool:

@@ -7,7 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from ocrapp.core.models import Task, TaskStatus, as_utc
-from ocrapp.core.scheduling import estimated_start, queue_position
+from ocrapp.core.scheduling import (
+    estimated_start,
+    estimated_starts,
+    queue_position,
+    queue_positions,
+)
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -103,6 +108,19 @@ class TaskView(Schema):
         if task.status is TaskStatus.COMPLETED and task.result is not None:
             view.result = ResultSummary.model_validate(task.result.summary())
         return view
+
+    @classmethod
+    def many(cls, session, tasks: list[Task]) -> list["TaskView"]:
+        """Describe `tasks`, the queued ones with their places in line: three queries for all."""
+        views = [cls.of(session, task, in_line=False) for task in tasks]
+        queued = [task for task in tasks if task.status is TaskStatus.QUEUED]
+        positions = queue_positions(session, queued)
+        starts = estimated_starts(session, queued, positions)
+        for view in views:
+            if view.task_id in positions:
+                view.queue_position = positions[view.task_id]
+                view.estimated_start_at = starts[view.task_id]
+        return views
 
     def as_json(self) -> dict:
         """The view as JSON, by its camelCase names; admins' `userId` only when set."""
