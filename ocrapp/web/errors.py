@@ -65,6 +65,13 @@ def register_error_handlers(app: Flask) -> None:
             ApiError(status, error.code, error.message, headers, **error.details)
         )
 
+    @app.errorhandler(RecursionError)
+    def handle_nesting_too_deep(error: RecursionError):
+        # Parsing JSON (a body, or a form value that flask-openapi3 reads as JSON) recurses
+        # once per bracket: "[[[[..." reaches Python's limit before any schema sees it.
+        message = "The request is nested too deeply to read."
+        return handle_api_error(ApiError(400, "invalid_request", message))
+
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
         if error.code == 413:
