@@ -134,9 +134,10 @@ class Settings(BaseSettings):
         "ocrapp",
         UPDATES,
         "prefix of the pub/sub channel `<namespace>:task-updates`, of the update history "
-        "streams `<namespace>:updates:<user_id>` and of the key `<namespace>:engines` where "
-        "workers report their engines; channels are shared by every database on a Redis "
-        "server, so give each deployment that shares one its own",
+        "streams `<namespace>:updates:<user_id>`, of the key `<namespace>:engines` where "
+        "workers report their engines and of WebSocket tickets `<namespace>:ws-tickets:*`; "
+        "channels are shared by every database on a Redis server, so give each deployment "
+        "that shares one its own",
     )
     UPDATE_HISTORY: int = setting(
         1000,
@@ -277,10 +278,10 @@ class Settings(BaseSettings):
     RATE_LIMIT: str = setting(
         "300 per minute",
         API,
-        "requests allowed on `/api` per user, all their tokens together (without a live "
-        "token, per client address), in flask-limiter's notation, counted in Redis "
-        "(`REDIS_URL`); more are answered `429 rate_limited` with `Retry-After`. Empty turns "
-        "it off; with Redis unreachable, requests are let through",
+        "requests allowed on `/api` and WebSocket handshakes on `/ws` per user, all their "
+        "tokens together (without a live token, per client address), in flask-limiter's "
+        "notation, counted in Redis (`REDIS_URL`); more are answered `429 rate_limited` with "
+        "`Retry-After`. Empty turns it off; with Redis unreachable, requests are let through",
     )
     TRUSTED_PROXIES: int = setting(
         0,
@@ -330,23 +331,39 @@ class Settings(BaseSettings):
         "seconds between the server's pings on each WebSocket; a peer that has not answered "
         "one by the next is closed",
     )
-    WS_AUTH_TIMEOUT: int = setting(
-        10,
+    WS_AUTH_TIMEOUT: float = setting(
+        3,
         SOCKETS,
-        "seconds a WebSocket opened without a token has to send it as its first message",
+        "seconds a WebSocket opened without a token or ticket has to send its token as its "
+        "first message; then it is closed (1008)",
+    )
+    WS_ANONYMOUS_RATE_LIMIT: str = setting(
+        "30 per minute",
+        SOCKETS,
+        "WebSocket handshakes without a token or ticket (those that send their token as the "
+        "first message) allowed per client address, in flask-limiter's notation, besides "
+        "`RATE_LIMIT`, which counts `/ws` too; more are answered `429 rate_limited`. Empty "
+        "turns it off",
+    )
+    WS_MAX_PER_USER: int = setting(
+        20,
+        SOCKETS,
+        "WebSockets one user may have open on one web process (each process counts its "
+        "own); one more is closed right after its handshake (1008) and the others stay open",
+        ge=1,
+    )
+    WS_COMPRESSION: Switch = setting(
+        False,
+        SOCKETS,
+        "`true`: offer permessage-deflate to WebSocket clients that ask for it. Off, a "
+        "client's message cannot inflate in the server's memory, and the server spends no "
+        "CPU compressing",
     )
     WS_TOKEN_RECHECK: int = setting(
         60,
         SOCKETS,
         "seconds between two checks that an open WebSocket's token is still live; a revoked "
         "or expired one closes the socket (1008)",
-    )
-    # 5,000 idle sockets waking every 5 s took 8 % of a core.
-    WS_IDLE_WAKE: float = setting(
-        15,
-        SOCKETS,
-        "seconds a WebSocket with nothing to send waits before it looks whether its client "
-        "went away (and its greenlet can end)",
     )
     # Past the cap the process lives on: the task fails, the engine loaded stays.
     WORKER_MEMORY_MB: int = setting(

@@ -5,16 +5,20 @@ every test under tests/system/, which start whole stacks): `make test-fast` leav
 out and runs the rest, with SQLite and no Redis, in under a minute.
 """
 
+import contextlib
 import json
 import os
 import shutil
+import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
 import websocket
 from sqlalchemy import text
+from werkzeug.serving import make_server
 
 from ocrapp import create_app
 from ocrapp.cli import alembic_config
@@ -220,6 +224,24 @@ def sqlite_stack(tmp_path_factory, logs_dir, redis_server):
     stack.log_dir.mkdir()
     yield stack.start()
     stack.stop()
+
+
+@contextlib.contextmanager
+def served(app) -> Iterator[str]:
+    """Serve `app` over real HTTP by werkzeug in a thread, for real WebSockets; yield its URL."""
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(app):
+    """The app in this process, served over real HTTP."""
+    with served(app) as url:
+        yield url
 
 
 class Socket:

@@ -1,9 +1,12 @@
 """Calls to a running stack, shared by the end-to-end tests."""
 
+import contextlib
 import io
 import os
+import struct
 
 import requests
+import websocket
 
 from tests.stack import wait_for
 
@@ -14,6 +17,19 @@ HANDSHAKE = {
     "Sec-WebSocket-Version": "13",
     "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
 }
+
+
+def close_frame(ws: websocket.WebSocket) -> tuple[int, str]:
+    """Read past pings, answering them, to the server's close frame; return its code and
+    reason."""
+    frame = ws.recv_frame()
+    while frame.opcode == websocket.ABNF.OPCODE_PING:
+        # The server may have sent its close frame and hung up right after this ping.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            ws.pong(frame.data)
+        frame = ws.recv_frame()
+    assert frame.opcode == websocket.ABNF.OPCODE_CLOSE, frame
+    return struct.unpack("!H", frame.data[:2])[0], frame.data[2:].decode()
 
 
 def auth(token: str) -> dict:

@@ -8,6 +8,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 
 from ocrapp.core.redis_client import redis_client
 from ocrapp.realtime.events import MalformedUpdate, channel, decode_published
@@ -37,6 +38,7 @@ class UpdateHub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._inboxes: dict[int, set[queue.Queue]] = defaultdict(set)
+        self._open_sockets: dict[int, int] = defaultdict(int)
         self._listener_pid: int | None = None
         self._subscribed = threading.Event()
 
@@ -72,6 +74,21 @@ class UpdateHub:
             self._inboxes[user_id].discard(inbox)
             if not self._inboxes[user_id]:
                 del self._inboxes[user_id]
+
+    @contextlib.contextmanager
+    def socket_slot(self, user_id: int, most: int) -> Iterator[bool]:
+        """Count a socket of `user_id` open for the block, unless it has `most` open already:
+        yield whether it may stay. Per process: another process counts its own."""
+        with self._lock:
+            allowed = self._open_sockets[user_id] < most
+            self._open_sockets[user_id] += allowed
+        try:
+            yield allowed
+        finally:
+            with self._lock:
+                self._open_sockets[user_id] -= allowed
+                if not self._open_sockets[user_id]:
+                    del self._open_sockets[user_id]
 
     def dispatch(self, user_id: int, message: dict) -> None:
         """Put `message` into every inbox of `user_id`."""

@@ -1,41 +1,48 @@
 """The WebSocket route: the user's updates, from a snapshot or a sequence number, then live."""
 
+import contextlib
 import json
 import queue
-import re
+import threading
 import time
 
 from flask import Blueprint, current_app, g, request
 from flask_sock import Sock
+from simple_websocket import ConnectionClosed
 
 from ocrapp.core.db import db
 from ocrapp.core.lifecycle import active_task_updates
 from ocrapp.core.tokens import token_still_live
 from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MessageType, envelope, history, latest_seq, seq_key
+from ocrapp.realtime.handshake import (
+    POLICY_VIOLATION,
+    authenticate_first_message,
+    authenticate_handshake,
+    check_since,
+)
 from ocrapp.realtime.hub import GOING_AWAY, RESYNC, Update
-from ocrapp.web.auth import bearer_token, check_token
-from ocrapp.web.errors import ApiError
 
 sock = Sock()
 bp = Blueprint("ws", __name__)
-SEQ = re.compile(r"^\d{1,20}-\d{1,20}$")
 GOING_AWAY_CODE = 1001
-POLICY_VIOLATION = 1008
+# Put in a socket's inbox by its reader when the client sent something or went away.
+CLIENT_ACTED = object()
 
 
 @bp.before_request
 def check_request() -> None:
     """Authenticate and check `?since=` before the handshake, so errors are plain HTTP.
 
-    A request without a token is let through: it must send one as its first message.
+    One without a ticket or token is let through: it must send its token as its first message.
     """
-    token = bearer_token() or request.args.get("token")
-    if token is not None:
-        check_token(token)
+    authenticate_handshake()
     since = request.args.get("since")
-    if since is not None and not SEQ.match(since):
-        raise ApiError(400, "invalid_request", "since: a sequence number such as 1764097200000-0")
+    if since is not None:
+        check_since(since)
+    if not current_app.config["WS_COMPRESSION"]:
+        # simple-websocket accepts permessage-deflate whenever a client offers it: hide the offer.
+        request.environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
 
 
 class UpdateFeed:
@@ -84,34 +91,51 @@ class UpdateFeed:
         return True
 
 
-def authenticate_first_message(ws) -> bool:
-    """Take the token from the first message, `{"type": "auth", "token": "..."}`.
+class ClientReader:
+    """Read what an authenticated client sends, so that nothing piles up unread.
 
-    Return False, having closed the socket with 1008, if it does not come or is not valid.
+    Clients only listen: the relay closes the socket (1008) once one sends a message. The
+    reader runs in a thread of its own (a greenlet under gevent) and wakes the relay
+    through the inbox when the client sends something or goes away.
     """
-    message = ws.receive(timeout=current_app.config["WS_AUTH_TIMEOUT"])
-    try:
-        token = json.loads(message or "{}").get("token") if message else None
-        check_token(token if isinstance(token, str) else None)
-    except (ValueError, AttributeError, ApiError):
-        ws.close(reason=POLICY_VIOLATION, message="Send a valid API token first.")
-        return False
-    return True
+
+    def __init__(self, ws, inbox: queue.Queue) -> None:
+        self.ws, self.inbox, self.spoke = ws, inbox, False
+        # simple-websocket wakes a receive() when the client's side closes, not when ours
+        # does: the timeout lets the reader end after the server closed the socket.
+        self.wake_every = current_app.config["WS_TOKEN_RECHECK"]
+        threading.Thread(target=self._read, name="ws-reader", daemon=True).start()
+
+    def _read(self) -> None:
+        # Reads on until the socket closes: a relay stuck sending to a client that does not
+        # read must not leave what that client sends piling up meanwhile.
+        with contextlib.suppress(ConnectionClosed):
+            while self.ws.connected:
+                if self.ws.receive(timeout=self.wake_every) is not None and not self.spoke:
+                    self.spoke = True
+                    self._wake_relay()
+        self._wake_relay()
+
+    def _wake_relay(self) -> None:
+        with contextlib.suppress(queue.Full):  # a full inbox wakes the relay anyway
+            self.inbox.put_nowait(CLIENT_ACTED)
 
 
 def relay(ws, feed: UpdateFeed, inbox: queue.Queue, token_id: int) -> None:
-    """Deliver the inbox's updates, checking every WS_TOKEN_RECHECK seconds that the token lives."""
-    recheck_every, idle_wake = (
-        current_app.config["WS_TOKEN_RECHECK"],
-        current_app.config["WS_IDLE_WAKE"],
-    )
+    """Deliver the inbox's updates, checking every WS_TOKEN_RECHECK seconds that the token
+    lives, until the socket closes or its client sends a message."""
+    reader = ClientReader(ws, inbox)
+    recheck_every = current_app.config["WS_TOKEN_RECHECK"]
     recheck_at = time.monotonic() + recheck_every
     while ws.connected:
         try:
-            item = inbox.get(timeout=min(idle_wake, max(recheck_at - time.monotonic(), 0)))
+            item = inbox.get(timeout=max(recheck_at - time.monotonic(), 0))
         except queue.Empty:
             item = None
-        if item is not None and not feed.deliver(item):
+        if reader.spoke:
+            ws.close(reason=POLICY_VIOLATION, message="Clients send nothing once authenticated.")
+            return
+        if item is not None and item is not CLIENT_ACTED and not feed.deliver(item):
             return
         if time.monotonic() >= recheck_at:
             if not token_still_live(token_id):
@@ -120,12 +144,8 @@ def relay(ws, feed: UpdateFeed, inbox: queue.Queue, token_id: int) -> None:
             recheck_at = time.monotonic() + recheck_every
 
 
-@sock.route("/ws", bp=bp)
-def updates(ws) -> None:
-    """Send the user's task updates until the client goes away or its token stops being live."""
-    if "user_id" not in g and not authenticate_first_message(ws):
-        return
-    hub = current_app.extensions["hub"]
+def follow_updates(ws, hub) -> None:
+    """Send the snapshot or what was missed, then live updates, until the socket closes."""
     # Subscribed before anything is read, so no update falls between the two.
     inbox = hub.subscribe(g.user_id)
     try:
@@ -134,3 +154,17 @@ def updates(ws) -> None:
         relay(ws, feed, inbox, g.token_id)
     finally:
         hub.unsubscribe(g.user_id, inbox)
+
+
+@sock.route("/ws", bp=bp)
+def updates(ws) -> None:
+    """Send the user's task updates until the client goes away or its token stops being live."""
+    if "user_id" not in g and not authenticate_first_message(ws):
+        return
+    hub, most = current_app.extensions["hub"], current_app.config["WS_MAX_PER_USER"]
+    with hub.socket_slot(g.user_id, most) as allowed:
+        if allowed:
+            follow_updates(ws, hub)
+        else:
+            reason = f"Too many open sockets: at most {most} per user. Close one first."
+            ws.close(reason=POLICY_VIOLATION, message=reason)

@@ -256,6 +256,14 @@ class TokenList(BaseModel):
     tokens: list[TokenView] = Field(description="Newest first.")
 
 
+class WsTicket(Schema):
+    """A single-use ticket that opens one WebSocket, `/ws?ticket=<ticket>`, in place of a
+    token in the URL."""
+
+    ticket: str
+    expires_at: Timestamp = Field(description="Unused by then, it no longer opens anything.")
+
+
 class UserSummary(BaseModel):
     id: int
     email: str

@@ -5,6 +5,8 @@ from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from ocrapp.realtime import socket
+from ocrapp.realtime.handshake import credentials_sent, handshake_caller
 from ocrapp.web.auth import caller_id
 
 HEADERS = {
@@ -20,14 +22,20 @@ HEADERS = {
 
 
 def rate_limit_key() -> str:
-    """Count requests per user, whichever token they use; per address without a live one."""
-    user_id = caller_id()
-    return f"user:{user_id}" if user_id is not None else f"address:{get_remote_address()}"
+    """Count requests per user, whichever token (or ticket) they use; per address without a
+    live one."""
+    user_id = handshake_caller() if request.blueprint == socket.bp.name else caller_id()
+    return f"user:{user_id}" if user_id is not None else address_key()
 
 
-def outside_api() -> bool:
-    """Health probes and the WebSocket handshake are not rate limited; /api is."""
-    return not request.path.startswith("/api/")
+def address_key() -> str:
+    """Count requests per client address."""
+    return f"address:{get_remote_address()}"
+
+
+def not_limited() -> bool:
+    """Health probes, metrics and the docs are not rate limited; /api and /ws are."""
+    return not (request.path.startswith("/api/") or request.blueprint == socket.bp.name)
 
 
 def init_app(app: Flask) -> None:
@@ -39,18 +47,8 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(name, value)
         return response
 
-    if app.config["RATE_LIMIT"]:
-        limiter = Limiter(
-            rate_limit_key,
-            app=app,
-            # One allowance for all of /api, not one per route.
-            application_limits=[app.config["RATE_LIMIT"]],
-            storage_uri=app.config["REDIS_URL"],
-            headers_enabled=True,
-            # With Redis away, uploads still go to the outbox: the limit fails open.
-            swallow_errors=True,
-        )
-        limiter.request_filter(outside_api)
+    if app.config["RATE_LIMIT"] or app.config["WS_ANONYMOUS_RATE_LIMIT"]:
+        init_rate_limits(app)
 
     if app.config["CORS_ORIGINS"]:
         CORS(
@@ -60,3 +58,26 @@ def init_app(app: Flask) -> None:
             expose_headers=["Content-Disposition", "Idempotent-Replayed"],
             max_age=600,
         )
+
+
+def init_rate_limits(app: Flask) -> None:
+    """Limit /api and /ws per user (`RATE_LIMIT`), and anonymous handshakes per address."""
+    limiter = Limiter(
+        rate_limit_key,
+        app=app,
+        # One allowance for all of /api and /ws, not one per route.
+        application_limits=[app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else [],
+        storage_uri=app.config["REDIS_URL"],
+        headers_enabled=True,
+        # With Redis away, uploads still go to the outbox: the limit fails open.
+        swallow_errors=True,
+    )
+    limiter.request_filter(not_limited)
+    if app.config["WS_ANONYMOUS_RATE_LIMIT"]:
+        # Such a socket holds a greenlet for WS_AUTH_TIMEOUT before anyone is known.
+        limiter.limit(
+            app.config["WS_ANONYMOUS_RATE_LIMIT"],
+            key_func=address_key,
+            exempt_when=credentials_sent,
+            override_defaults=False,
+        )(socket.bp)

@@ -3,7 +3,6 @@
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,6 @@ import redis
 from prometheus_client import multiprocess
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
-from werkzeug.serving import make_server
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
@@ -187,19 +185,7 @@ def test_the_records_figures_are_read_once_per_cache_period(app, client, make_us
     assert value(scrape(client), "ocrapp_tasks", status="queued") == first + 1
 
 
-@pytest.fixture
-def server(app):
-    """The app served over real HTTP by werkzeug in a thread, for real WebSockets."""
-    http = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{http.server_port}"
-    http.shutdown()
-    thread.join(timeout=10)
-
-
 def test_open_sockets_and_the_updates_sent_to_them_are_counted(app, client, make_user, server):
-    app.config["WS_IDLE_WAKE"] = 0.2  # the route notices its client left this soon
     user_id, token = make_user()
     task_id = queued_task(user_id)
     sockets = lambda: value(scrape(client), "ocrapp_websockets_open")  # noqa: E731

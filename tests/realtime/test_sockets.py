@@ -1,17 +1,16 @@
 """A web process of its own: how sockets authenticate, and how they are closed."""
 
 import base64
-import contextlib
 import json
 import os
 import signal
 import socket
-import struct
 
 import pytest
 import websocket
 
 from tests.conftest import Socket
+from tests.helpers import close_frame
 from tests.stack import Stack
 
 
@@ -36,15 +35,8 @@ def web(tmp_path, redis_server):
 
 
 def close_code(ws) -> int:
-    """Read past pings, answering them, to the server's close frame and return its code."""
-    frame = ws.recv_frame()
-    while frame.opcode == websocket.ABNF.OPCODE_PING:
-        # The server may have sent its close frame and hung up right after this ping.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            ws.pong(frame.data)
-        frame = ws.recv_frame()
-    assert frame.opcode == websocket.ABNF.OPCODE_CLOSE
-    return struct.unpack("!H", frame.data[:2])[0]
+    """Read to the server's close frame and return its code."""
+    return close_frame(ws)[0]
 
 
 def test_sigterm_closes_open_sockets_with_going_away(web):
@@ -84,6 +76,13 @@ def test_a_client_frame_over_the_limit_closes_the_socket(web):
     except (ConnectionResetError, websocket.WebSocketConnectionClosedException):
         return
     assert code == 1009
+
+
+def test_a_client_message_once_authenticated_closes_the_socket_with_1008(web):
+    ws = Socket(web.url, web.token).ws
+    assert '"connected"' in ws.recv()
+    ws.send("x" * 4000)  # read, not left to pile up: and not expected, so closed
+    assert close_code(ws) == 1008
 
 
 def anonymous_socket(stack) -> websocket.WebSocket:

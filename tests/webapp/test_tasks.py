@@ -1,5 +1,6 @@
 """Uploads, live progress through drops and reloads, cancel, refusals and results, in a browser."""
 
+import base64
 import re
 
 import pytest
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 from tests.documents import image_pdf, page_image
 from tests.helpers import wait_for_engines
 from tests.images import text_image
+from tests.stack import wait_for
 from tests.webapp.conftest import create_person, sign_in, task_entry
 
 IMAGE_LINES = ["Invoice number 4711", "Delivered to Harbour Street"]
@@ -148,3 +150,35 @@ def test_a_phone_sized_window_shows_the_list(quiet_stack, browser, screenshots):
         page.screenshot(path=screenshots / "phone.png", full_page=True)
     finally:
         phone.close()
+
+
+@pytest.mark.slow
+def test_a_server_restart_mid_task_shows_reconnecting_then_the_end(reader, sqlite_stack, tmp_path):
+    upload(reader, tmp_path, {"restart.pdf": image_pdf(PAGES * 3)})
+    entry = task_entry(reader, "restart.pdf")
+    expect(entry.locator(".detail")).to_have_text(re.compile(r"Page \d+ of 12"), timeout=60_000)
+    sqlite_stack.process("web").stop()
+    expect(reader.locator("#connection")).to_have_text("Reconnecting…")
+    sqlite_stack.launch("web")
+    wait_for(sqlite_stack._web_ready, 60, "the web process again")
+    expect(reader.locator("#connection")).to_have_text("Live", timeout=30_000)
+    expect(entry.locator(".status")).to_have_text("completed", timeout=READ)
+    expect(entry.locator(".detail")).to_contain_text("12 pages")
+
+
+def test_files_dropped_on_the_drop_zone_are_uploaded(quiet_stack, context):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    image = base64.b64encode(text_image(["Dropped"])).decode()
+    page.evaluate(
+        """(image) => {
+            const bytes = Uint8Array.from(atob(image), (c) => c.charCodeAt(0));
+            const transfer = new DataTransfer();
+            transfer.items.add(new File([bytes], "dropped.png", {type: "image/png"}));
+            const zone = document.getElementById("dropzone");
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: transfer, bubbles: true}));
+        }""",
+        image,
+    )
+    expect(task_entry(page, "dropped.png").locator(".status")).to_have_text("queued")
