@@ -80,6 +80,11 @@ def test_two_files_are_read_and_the_image_text_shown_with_its_words(reader, tmp_
     reader.get_by_label("Find in text").fill("harbour")
     expect(reader.locator("#text mark")).to_have_text("Harbour")
     reader.screenshot(path=screenshots / "result.png", full_page=True)
+    downloads = reader.get_by_role("navigation", name="Downloads").get_by_role("link")
+    expect(downloads).to_have_count(6)
+    for href in downloads.evaluate_all("links => links.map(link => link.href)"):
+        answer = reader.request.get(href)  # with the page's cookie
+        assert answer.status == 200 and answer.body(), href
 
 
 @pytest.mark.slow
