@@ -187,3 +187,14 @@ def test_files_dropped_on_the_drop_zone_are_uploaded(quiet_stack, context):
         image,
     )
     expect(task_entry(page, "dropped.png").locator(".status")).to_have_text("queued")
+
+
+@pytest.mark.slow
+def test_a_task_page_follows_its_task_to_the_result(reader, tmp_path, screenshots):
+    upload(reader, tmp_path, {"followed.pdf": image_pdf(PAGES * 3)})
+    task_entry(reader, "followed.pdf").get_by_role("link", name="followed.pdf").click()
+    expect(reader.locator("#detail")).to_have_text(re.compile(r"Page \d+ of 12"), timeout=60_000)
+    expect(reader.locator("#status")).to_have_text("completed", timeout=READ)
+    expect(reader.get_by_label("Recognised text")).to_contain_text("Quarterly figures")
+    expect(reader.locator("figure.page")).to_have_count(12)
+    reader.screenshot(path=screenshots / "result-pdf.png")
