@@ -13,6 +13,8 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ocrapp.generated_docs import replace_section
+
 VISIBILITY_TIMEOUT = 24 * 3600
 DOCS_START = "<!-- settings:start -->"
 DOCS_END = "<!-- settings:end -->"
@@ -496,9 +498,5 @@ def settings_markdown() -> str:
 
 
 def replace_generated(document: str, generated: str) -> str:
-    """Return `document` with the part between the settings markers replaced by `generated`."""
-    before, found, rest = document.partition(DOCS_START)
-    _, found_end, after = rest.partition(DOCS_END)
-    if not (found and found_end):
-        raise ValueError(f"the document has no {DOCS_START} ... {DOCS_END} part")
-    return f"{before}{DOCS_START}\n{generated}\n{DOCS_END}{after}"
+    """Return `document` with its generated part replaced by `generated`."""
+    return replace_section(document, generated, (DOCS_START, DOCS_END))

@@ -7,6 +7,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from ocrapp.generated_docs import replace_section
+
 DOCS_START = "<!-- openapi:start -->"
 DOCS_END = "<!-- openapi:end -->"
 DOCS_COMMAND = "ocrapp api-docs --write docs/api.md"
@@ -132,12 +134,8 @@ def cell(text: str | None) -> str:
 
 
 def replace_generated(document: str, generated: str) -> str:
-    """Return `document` with the part between the OpenAPI markers replaced by `generated`."""
-    before, found, rest = document.partition(DOCS_START)
-    _, found_end, after = rest.partition(DOCS_END)
-    if not (found and found_end):
-        raise ValueError(f"the document has no {DOCS_START} ... {DOCS_END} part")
-    return f"{before}{DOCS_START}\n{generated}{DOCS_END}{after}"
+    """Return `document` with its generated part replaced by `generated`."""
+    return replace_section(document, generated, (DOCS_START, DOCS_END))
 
 
 @click.command("api-docs")
