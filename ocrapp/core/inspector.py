@@ -22,6 +22,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import defaultdict
 from typing import BinaryIO
 
 from ocrapp.core.errors import (
@@ -156,16 +157,21 @@ class Inspector:
 
 
 class InspectorPool:
-    """At most `size` inspector processes, started when first needed, replaced when dead."""
+    """At most `size` inspector processes, started when first needed, replaced when dead.
+
+    A user's uploads are inspected one at a time, so that one user's slow files can hold
+    one child at most while everyone else's go through the others.
+    """
 
     def __init__(self, size: int, memory_mb: int) -> None:
         self.memory_mb = memory_mb
         self.slots = threading.BoundedSemaphore(size)
         self.idle: list[Inspector] = []
+        self.users: dict[int | None, threading.Lock] = defaultdict(threading.Lock)
 
-    def inspect(self, data: bytes, limits: dict) -> dict:
-        """Inspect `data` in a free child (waiting for one) and return its answer."""
-        with self.slots:
+    def inspect(self, data: bytes, limits: dict, user_id: int | None = None) -> dict:
+        """Inspect `data` in a free child (waiting for one, and for the user's last one)."""
+        with self.users[user_id], self.slots:
             inspector = self.take()
             try:
                 return inspector.inspect(data, limits)
@@ -187,7 +193,7 @@ class InspectorPool:
 pools: dict[tuple[int, int, int], InspectorPool] = {}
 
 
-def inspect_upload_bytes(data: bytes, config) -> Inspection:
+def inspect_upload_bytes(data: bytes, config, user_id: int | None = None) -> Inspection:
     """Inspect an upload in an inspector process, within the configured time and memory."""
     key = (os.getpid(), config["INSPECT_PROCESSES"], config["INSPECT_MEMORY_MB"])
     pool = pools.get(key) or pools.setdefault(key, InspectorPool(*key[1:]))
@@ -197,7 +203,7 @@ def inspect_upload_bytes(data: bytes, config) -> Inspection:
         "timeout": config["INSPECT_TIMEOUT"],
     }
     start = time.perf_counter()
-    answer = pool.inspect(data, limits)
+    answer = pool.inspect(data, limits, user_id)
     seconds = time.perf_counter() - start
     log.debug("inspected %d bytes in %.1f ms", len(data), seconds * 1000)
     if "error" in answer:

@@ -17,7 +17,7 @@ UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069]"
 
 def inspect_upload(data: bytes, filename: str | None, user_id: int, config) -> File:
     """Check an uploaded file by its content; return its (unsaved) row."""
-    inspection = inspect_upload_bytes(data, config)
+    inspection = inspect_upload_bytes(data, config, user_id)
     detected = inspection.detected
     file = File(
         id=new_id(),

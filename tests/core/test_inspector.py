@@ -1,5 +1,8 @@
 """Inspector processes: the same answers as reading in this process, within their limits."""
 
+import threading
+import time
+
 import pytest
 
 from ocrapp.core.errors import InspectionFailed, InspectionTimeout, TooManyPages
@@ -78,3 +81,30 @@ def test_a_child_ends_when_its_web_process_goes_away():
     inspector.process.stdin.close()  # as when the web process ends, however it ends
     assert inspector.process.wait(timeout=10) == 0
     assert read_message(inspector.process.stdout) is None
+
+
+def test_one_users_slow_files_hold_one_child_and_another_user_goes_through():
+    pool = InspectorPool(2, 256)
+    slow = {"max_pixels": 40_000_000, "max_pages": 500, "timeout": 4}
+    attackers = [
+        threading.Thread(target=refused, args=(pool, empty_chunks_png(2_000_000), slow, 1))
+        for _ in range(2)
+    ]
+    for attacker in attackers:
+        attacker.start()
+    deadline = time.monotonic() + 10
+    while not pool.users[1].locked() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until one attacker's file is in: the other waits its turn
+    start = time.monotonic()
+    answer = pool.inspect(text_image(["mine"]), slow | {"timeout": 30}, user_id=2)
+    waited = time.monotonic() - start
+    assert Inspection.from_json(answer).pages == 1
+    assert waited < 3 and any(attacker.is_alive() for attacker in attackers)
+    for attacker in attackers:
+        attacker.join(30)
+
+
+def refused(pool: InspectorPool, data: bytes, limits: dict, user_id: int) -> None:
+    """Inspect `data` for `user_id`, expecting it to run out of time."""
+    with pytest.raises(InspectionTimeout):
+        pool.inspect(data, limits, user_id=user_id)
