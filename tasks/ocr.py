@@ -72,8 +72,12 @@ def stored_pages(task: Task) -> dict[int, Page]:
 def store_page(task: Task, page: Page) -> None:
     """Keep a finished page, so that a crash later on does not lose it."""
     key, data = page_key(task.user_id, task.id, page.number), render.page_json(page)
-    get_storage(current_app.config).put(key, data, RESULT_FORMATS["json"])
+    storage = get_storage(current_app.config)
+    storage.put(key, data, RESULT_FORMATS["json"])
     with db.session() as session:
+        if session.get(Task, task.id, with_for_update=True) is None:
+            storage.delete(key)  # deleted while the page was read: keep nothing of it
+            raise TaskCancelled("The task was deleted.")
         row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
         row = row or TaskPage(task_id=task.id, number=page.number)
         row.source, row.rotation, row.result_key = page.source, page.rotation, key
@@ -99,6 +103,10 @@ def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None
         )
     summary = render.summary(pages)
     with db.session() as session:
+        if session.get(Task, task.id, with_for_update=True) is None:
+            for result_format in rendered:  # deleted while rendering: keep nothing of it
+                storage.delete(result_key(task.user_id, task.id, result_format))
+            raise TaskCancelled("The task was deleted.")
         result = session.query(Result).filter_by(task_id=task.id).first() or Result(task_id=task.id)
         result.result_key = result_key(task.user_id, task.id, "html")
         result.extracted_text = summary["text"]
@@ -112,7 +120,8 @@ def save_result(task: Task, pages: list[Page], pdf: bytes, engine: dict) -> None
 def stop_if_cancelled(task: Task) -> None:
     """Stop between pages if the user cancelled the task (the worker and its model stay up)."""
     with db.session() as session:
-        if session.scalar(select(Task.cancel_requested).where(Task.id == task.id)):
+        # No row (None): the task was deleted, which stops it too.
+        if session.scalar(select(Task.cancel_requested).where(Task.id == task.id)) is not False:
             raise TaskCancelled("The task was cancelled.")
 
 

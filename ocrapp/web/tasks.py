@@ -1,9 +1,9 @@
-"""Tasks: submit a file, list and follow tasks, cancel one; the engines on offer."""
+"""Tasks: submit a file, list and follow tasks, cancel or delete one; the engines on offer."""
 
 from flask import current_app, g, jsonify
 from sqlalchemy import select
 
-from ocrapp.core import lifecycle
+from ocrapp.core import deletion, lifecycle
 from ocrapp.core.capabilities import registered_engines
 from ocrapp.core.db import db
 from ocrapp.core.models import Task
@@ -24,7 +24,9 @@ from ocrapp.web.schemas import (
     TaskQuery,
 )
 
-bp = api_blueprint("tasks", __name__, "Submit files for OCR, follow their tasks, cancel them.")
+bp = api_blueprint(
+    "tasks", __name__, "Submit files for OCR, follow their tasks, cancel or delete them."
+)
 REPLAYED = {
     "description": "The task of an earlier request with the same `Idempotency-Key`, as it is now.",
     "headers": {"Idempotent-Replayed": {"schema": {"const": "true"}}},
@@ -158,6 +160,21 @@ def cancel_task(path: TaskPath):
     lifecycle.request_cancel(path.task_id)
     with db.session() as session:
         return jsonify(TaskView.of(session, load_own_task(session, path.task_id)).as_json()), 202
+
+
+@bp.delete("/tasks/<task_id:task_id>", responses=answers({204: None}, TASK_NOT_FOUND))
+def delete_task(path: TaskPath):
+    """Delete a task with its upload, results, pages and kept updates; a running one stops.
+
+    A `queued` task is cancelled first, a `processing` one asked to stop (its worker finds
+    the task gone at its next page boundary and keeps nothing). The answer is `204`; from
+    then on the task answers `404 task_not_found`, as does another user's task.
+    """
+    with db.session() as session:
+        load_own_task(session, path.task_id)
+    if not deletion.delete_task(path.task_id):
+        raise ApiError(404, "task_not_found", f"No task {path.task_id}.")
+    return "", 204
 
 
 @bp.get("/engines", responses=answers({200: EngineList}))
