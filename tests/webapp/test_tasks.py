@@ -1,4 +1,4 @@
-"""Uploads, live progress through drops and reloads, cancel, refusals and results, in a browser."""
+"""In a browser: uploads, live progress through drops and reloads, cancel, delete, results."""
 
 import base64
 import re
@@ -198,3 +198,23 @@ def test_a_task_page_follows_its_task_to_the_result(reader, tmp_path, screenshot
     expect(reader.get_by_label("Recognised text")).to_contain_text("Quarterly figures")
     expect(reader.locator("figure.page")).to_have_count(12)
     reader.screenshot(path=screenshots / "result-pdf.png")
+
+
+@pytest.mark.slow
+def test_a_deleted_task_leaves_the_list_and_its_page(reader, sqlite_stack, tmp_path, screenshots):
+    upload(reader, tmp_path, {"discard.png": text_image(["Discard this page"])})
+    entry = task_entry(reader, "discard.png")
+    expect(entry.locator(".status")).to_have_text("completed", timeout=READ)
+    task_id = entry.get_attribute("data-task-id")
+    entry.get_by_role("button", name="Delete discard.png").click()
+    confirm = entry.get_by_role("button", name="Really delete discard.png?")
+    expect(confirm).to_be_visible()
+    reader.screenshot(path=screenshots / "delete-confirm.png")
+    confirm.click()
+    expect(task_entry(reader, "discard.png")).to_have_count(0)
+    expect(reader.locator("#announcer")).to_have_text("discard.png deleted")
+    reader.reload()
+    expect(reader.locator("#connection")).to_have_text("Live")
+    expect(task_entry(reader, "discard.png")).to_have_count(0)
+    reader.goto(f"{sqlite_stack.url}/tasks/{task_id}")
+    expect(reader.locator("#filename")).to_have_text("No such task")

@@ -1,10 +1,11 @@
-// The task list: uploads by drop or picker, every task live, cancel, filters and pages.
+// The task list: uploads by drop or picker, every task live, cancel, delete, filters and pages.
 import { api } from "./api.js";
 import { LiveUpdates } from "./live.js";
 import { FINISHED, describe, element, progressOf } from "./taskview.js";
 
 const PER_PAGE = 20;
 const tasks = new Map(); // taskId -> the newest view of it
+const deleted = new Set(); // ids deleted here: a late live update must not bring them back
 const state = { page: 1, total: 0, filter: "" };
 const $ = (id) => document.getElementById(id);
 
@@ -41,6 +42,7 @@ function taskRow(task) {
     cancel.addEventListener("click", () => cancelTask(task.taskId, cancel));
     actions.append(cancel);
   }
+  actions.append(deleteButton(task));
   return element("li", { class: "task", "data-task-id": task.taskId, "data-status": task.status },
     element("div", { class: "task-main" }, link,
       element("span", { class: `status ${task.status}`, text: task.status })),
@@ -65,6 +67,7 @@ function announce(text) {
 }
 
 function update(task) {
+  if (deleted.has(task.taskId)) return;
   const before = tasks.get(task.taskId);
   if (!before && state.page !== 1) return; // a task of another page: shown when paged to
   const after = newer(before, task);
@@ -86,6 +89,38 @@ async function cancelTask(taskId, button) {
   button.disabled = true;
   try {
     update(await api(`/api/tasks/${taskId}/cancel`, { method: "POST" }));
+  } catch (problem) {
+    button.disabled = false;
+    announce(problem.message);
+  }
+}
+
+function deleteButton(task) {
+  // A second click confirms: window.confirm would block the page and its live updates.
+  const button = element("button", { type: "button", class: "danger", text: "Delete", "aria-label": `Delete ${task.filename}` });
+  button.addEventListener("click", () => {
+    if (button.dataset.armed) return deleteTask(task, button);
+    button.dataset.armed = "true";
+    button.textContent = "Really delete?";
+    button.setAttribute("aria-label", `Really delete ${task.filename}?`);
+  });
+  button.addEventListener("blur", () => {
+    delete button.dataset.armed;
+    button.textContent = "Delete";
+    button.setAttribute("aria-label", `Delete ${task.filename}`);
+  });
+  return button;
+}
+
+async function deleteTask(task, button) {
+  button.disabled = true;
+  try {
+    await api(`/api/tasks/${task.taskId}`, { method: "DELETE" });
+    deleted.add(task.taskId);
+    tasks.delete(task.taskId);
+    state.total = Math.max(0, state.total - 1);
+    announce(`${task.filename} deleted`);
+    render();
   } catch (problem) {
     button.disabled = false;
     announce(problem.message);
