@@ -31,6 +31,7 @@ class FinishedTask(NamedTuple):
     started_at: datetime | None
     finished_at: datetime
     pages: int
+    error: dict | None  # {"code", "message"} of a failed task
 
     @property
     def run_seconds(self) -> float:
@@ -49,6 +50,15 @@ class HourFigures:
         """Return the tasks that ended in the hour, by final status."""
         final = [status for status in TaskStatus if status.finished]
         return {status.value: sum(t.status is status for t in self.finished) for status in final}
+
+    def failures_by_code(self) -> dict[str, int]:
+        """Return the tasks that failed in the hour, by error code."""
+        # Counted here, not in SQL: JSON queries differ between PostgreSQL and SQLite.
+        codes: dict[str, int] = defaultdict(int)
+        for task in self.finished:
+            if task.status is TaskStatus.FAILED:
+                codes[(task.error or {}).get("code") or "internal_error"] += 1
+        return dict(codes)
 
     def pages_completed(self) -> int:
         """Return the pages of the tasks completed in the hour."""
@@ -110,7 +120,7 @@ def last_hour(session, now: datetime | None = None) -> HourFigures:
     # Pages as the task counted them, else as counted at upload.
     pages = func.coalesce(Task.page_count, File.page_count, 1)
     finished = session.execute(
-        select(Task.status, Task.engine, Task.started_at, Task.finished_at, pages)
+        select(Task.status, Task.engine, Task.started_at, Task.finished_at, pages, Task.error)
         .join(File, Task.file_id == File.id)
         .where(Task.finished_at >= since)
     )
@@ -139,6 +149,7 @@ def throughput_json(hour: HourFigures) -> dict:
     return {
         "tasksStarted": len(hour.queue_waits),
         "tasksFinished": hour.finished_counts(),
+        "failuresByCode": hour.failures_by_code(),
         "pagesCompleted": pages,
         "pagesPerMinute": round(pages / (MEASURED_OVER.total_seconds() / 60), 3),
         "queueWaitSeconds": hour.queue_wait_statistics(),

@@ -285,6 +285,7 @@ class Throughput(Schema):
 
     tasks_started: int
     tasks_finished: dict[str, int] = Field(description="By final status.")
+    failures_by_code: dict[str, int] = Field(description="Failed tasks by `error.code`.")
     pages_completed: int
     pages_per_minute: float
     queue_wait_seconds: dict[str, float] = Field(description="mean, p50, p95, max; {} if none.")

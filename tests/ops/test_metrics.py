@@ -224,6 +224,17 @@ def test_stats_show_queues_workers_tasks_and_the_last_hour(app, client, make_use
         lifecycle.mark_processing(done)
         lifecycle.mark_completed(done)
     set_times(done, created_ago=300, started_ago=240, finished_ago=120, pages=2)
+    for code, finished_ago in [("pdf_invalid", 30), ("pdf_invalid", 20), ("timeout", 7300)]:
+        failed = queued_task(admin_id)
+        with app.app_context():
+            lifecycle.mark_processing(failed)
+            lifecycle.mark_failed(failed, code, "It went wrong.")
+        set_times(
+            failed,
+            created_ago=finished_ago + 100,
+            started_ago=finished_ago + 40,
+            finished_ago=finished_ago,
+        )
     app.extensions["celery"].send_task("ocrapp.nothing", queue=broker_queues[0])
 
     body = client.get("/api/stats", headers=auth(admin_token)).json
@@ -235,11 +246,12 @@ def test_stats_show_queues_workers_tasks_and_the_last_hour(app, client, make_use
         "queued": 1,
         "processing": 0,
         "completed": 1,
-        "failed": 0,
+        "failed": 3,
         "cancelled": 0,
     }
     hour = body["lastHour"]
-    assert hour["tasksFinished"] == {"completed": 1, "failed": 0, "cancelled": 0}
+    assert hour["tasksFinished"] == {"completed": 1, "failed": 2, "cancelled": 0}
+    assert hour["failuresByCode"] == {"pdf_invalid": 2}  # the timeout was hours ago
     assert hour["pagesCompleted"] == 2
     assert hour["pagesPerMinute"] == pytest.approx(2 / 60, abs=0.001)
     assert hour["queueWaitSeconds"]["mean"] == pytest.approx(60)

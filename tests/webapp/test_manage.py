@@ -4,7 +4,10 @@ import re
 
 import requests
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, update
 
+from ocrapp.core.models import Task, TaskStatus, utcnow
+from tests.images import text_image
 from tests.webapp.conftest import create_person, sign_in
 
 
@@ -42,14 +45,41 @@ def test_a_token_is_shown_once_outlives_the_session_and_can_be_revoked(
     assert calls_api(quiet_stack, token) == 401
 
 
+def fail_a_task(stack, token: str, code: str) -> None:
+    """Submit a file to `stack` and record its task failed with `code`, as a worker would."""
+    answer = requests.post(
+        f"{stack.url}/api/tasks",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": ("broken.png", text_image(["x"]))},
+        timeout=30,
+    )
+    engine = create_engine(f"sqlite:///{stack.env['OCRAPP_INSTANCE_DIR']}/ocrapp.sqlite3")
+    with engine.begin() as connection:
+        connection.execute(
+            update(Task)
+            .where(Task.id == answer.json()["taskId"])
+            .values(
+                status=TaskStatus.FAILED,
+                error={"code": code, "message": "It went wrong."},
+                started_at=utcnow(),
+                finished_at=utcnow(),
+            )
+        )
+    engine.dispose()
+
+
 def test_admins_see_the_service_and_others_do_not(quiet_stack, context, browser, screenshots):
-    admin, _ = create_person(quiet_stack, "--admin")
+    admin, token = create_person(quiet_stack, "--admin")
     page = context.new_page()
     sign_in(page, quiet_stack, admin)
     page.get_by_role("link", name="Service").click()
     expect(page.get_by_role("heading", name="Queues")).to_be_visible()
     expect(page.locator("#figures")).to_contain_text("Tasks started, last hour")
     expect(page.locator("#statuses .status").first).to_be_visible()
+    expect(page.locator("#failures")).to_contain_text("No task failed")
+    fail_a_task(quiet_stack, token, "pdf_encrypted")
+    page.reload()
+    expect(page.locator("#failures tr", has_text="pdf_encrypted")).to_contain_text("1")
     page.screenshot(path=screenshots / "service.png", full_page=True)
 
     other = browser.new_context()

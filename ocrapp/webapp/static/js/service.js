@@ -29,6 +29,10 @@ function render(stats) {
   $("engines").replaceChildren(...(engines.length ? engines.map(([name, offer]) =>
     element("li", {}, element("strong", { text: name }), ` · ${offer.languages.join(", ")} · ${offer.devices.join(", ")}`))
     : [element("li", { class: "hint", text: "None reported yet" })]));
+  const failures = Object.entries(hour.failuresByCode).sort(([, a], [, b]) => b - a);
+  $("failures").replaceChildren(...(failures.length ? failures.map(([code, count]) =>
+    element("tr", {}, element("td", {}, element("code", { text: code })), element("td", { text: String(count) })))
+    : [element("tr", {}, element("td", { colspan: "2", class: "hint", text: "No task failed" }))]));
   $("statuses").replaceChildren(...Object.entries(stats.tasks).map(([status, count]) =>
     element("span", { class: `status ${status}`, text: `${status} ${count}` })));
 }
