@@ -218,3 +218,29 @@ def test_a_deleted_task_leaves_the_list_and_its_page(reader, sqlite_stack, tmp_p
     expect(task_entry(reader, "discard.png")).to_have_count(0)
     reader.goto(f"{sqlite_stack.url}/tasks/{task_id}")
     expect(reader.locator("#filename")).to_have_text("No such task")
+
+
+def test_the_keyboard_alone_uploads_and_cancels(quiet_stack, context, tmp_path):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    page.evaluate("document.activeElement.blur()")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "file-input":
+            break
+    assert page.evaluate("document.activeElement.matches(':focus-visible')")
+    # The input itself is invisible: its drop zone shows the focus (after a transition).
+    expect(page.locator("#dropzone")).to_have_css("background-color", "rgb(238, 243, 255)")
+    (tmp_path / "typed.png").write_bytes(text_image(["Typed"]))
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(tmp_path / "typed.png")
+    entry = task_entry(page, "typed.png")
+    expect(entry.locator(".status")).to_have_text("queued")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.getAttribute('aria-label')") == "Cancel typed.png":
+            break
+    page.keyboard.press("Enter")
+    expect(entry.locator(".status")).to_have_text("cancelled")
