@@ -1,15 +1,19 @@
-"""The OCR task: which errors it retries, and the page cap it checks again."""
+"""The OCR task: which errors it retries, the page cap it checks again, a deleted task."""
 
 import botocore.exceptions
 import pytest
 import redis
 import sqlalchemy.exc
 
+from ocrapp.core import deletion
+from ocrapp.core.db import db
 from ocrapp.core.errors import InvalidImage, TooManyPages
-from ocrapp.core.models import File, FileType, Task
-from tasks.errors import TRANSIENT_ERRORS, describe
-from tasks.ocr import open_pages, recognize_file
+from ocrapp.core.models import File, FileType, Task, User
+from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, describe
+from tasks.ocr import open_pages, recognize_file, save_result, stop_if_cancelled, store_page
+from tasks.pipeline.document import Page
 from tests.documents import text_pdf
+from tests.factories import queued_task
 
 
 def test_unreachable_services_are_retried_and_bad_input_is_not():
@@ -29,3 +33,21 @@ def test_the_worker_checks_the_page_cap_again(sqlite_app):
     with sqlite_app.app_context(), pytest.raises(TooManyPages) as refused:
         open_pages(task, text_pdf([["one"], ["two"], ["three"]]))
     assert describe(refused.value)[0] == "too_many_pages"
+
+
+def test_a_worker_whose_task_was_deleted_stops_and_keeps_nothing(sqlite_app, tmp_path):
+    with sqlite_app.app_context():
+        user = User(email="deleted@example.com")
+        with db.session() as session:
+            session.add(user)
+        task_id = queued_task(user.id)
+        with db.session() as session:
+            task = session.get(Task, task_id)
+        assert deletion.delete_task(task_id)
+        with pytest.raises(TaskCancelled):
+            stop_if_cancelled(task)
+        with pytest.raises(TaskCancelled):
+            store_page(task, Page(number=1, width=10, height=10))
+        with pytest.raises(TaskCancelled):
+            save_result(task, [Page(number=1, width=10, height=10)], b"%PDF", {})
+    assert not [path for path in (tmp_path / "storage").rglob("*") if path.is_file()]
