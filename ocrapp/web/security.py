@@ -68,6 +68,8 @@ def init_rate_limits(app: Flask) -> None:
         # One allowance for all of /api and /ws, not one per route.
         application_limits=[app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else [],
         storage_uri=app.config["REDIS_URL"],
+        # Deployments (and test stacks) sharing a Redis count apart, as their events do.
+        key_prefix=app.config["EVENT_NAMESPACE"],
         headers_enabled=True,
         # With Redis away, uploads still go to the outbox: the limit fails open.
         swallow_errors=True,
