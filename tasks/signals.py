@@ -51,7 +51,8 @@ def prepare_worker_process(**_) -> None:
 
         config = celery_app.flask_app.config
         for name in PARTS.get(config["OCR_ENGINE"], (config["OCR_ENGINE"],)):
-            load_engine(name, config["TORCH_THREADS"], config["OCR_DEVICE"])
+            # As the task asks for it (tasks.ocr): the cache is keyed by the call's form.
+            load_engine(name, threads=config["TORCH_THREADS"], device=config["OCR_DEVICE"])
         limit_memory(config["WORKER_MEMORY_MB"])
     except Exception:
         log.exception("could not prepare the worker process")
