@@ -19,7 +19,7 @@ LATENCY_LIMIT = 0.1
 
 @pytest.fixture
 def web(tmp_path, redis_server):
-    """One gevent web process (no worker) that gives an inspection 4 seconds."""
+    """One gevent web process (no worker) whose inspections get 2 s (the slow file needs ~4)."""
     stack = Stack.embedded(
         tmp_path / "instance",
         {
@@ -27,7 +27,7 @@ def web(tmp_path, redis_server):
             "EVENT_NAMESPACE": f"inspection-{os.getpid()}",
             "WEB_CONCURRENCY": "1",
             "WEB_WORKER_CLASS": "gevent",
-            "INSPECT_TIMEOUT": "4",
+            "INSPECT_TIMEOUT": "2",
         },
         tmp_path,
     )
