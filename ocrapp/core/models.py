@@ -1,4 +1,4 @@
-"""SQLAlchemy models: users, uploaded files, OCR tasks and their results."""
+"""SQLAlchemy models: users, uploaded files, OCR tasks and their results, webhooks."""
 
 import enum
 import uuid
@@ -219,3 +219,82 @@ class Result(Base):
             "pageCount": self.page_count,
             "confidence": self.confidence_score,
         }
+
+
+class DeliveryStatus(enum.StrEnum):
+    """Where a webhook delivery is: still being tried, delivered, or given up."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class WebhookEndpoint(Base):
+    """A URL a user asked to be called on events of their tasks, with its signing secret."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str] = mapped_column(String(255), default="")
+    # The event types it is subscribed to (ocrapp.webhooks.events.EventType values).
+    events: Mapped[list] = mapped_column(JSON, default=list)
+    # Kept as it is, not hashed: every delivery is signed with it (`whsec_` + base64).
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret signs too, until `previous_secret_expires_at`.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None]
+    enabled: Mapped[bool] = mapped_column(default=True)
+    disabled_reason: Mapped[str | None] = mapped_column(String(255))
+    # The first failed attempt since the last success; None while it succeeds.
+    failing_since: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WebhookDelivery(Base):
+    """One event to send to one endpoint; its id is the `webhook-id` of every try."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        # The sweep looks for due pending deliveries.
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    endpoint_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"), index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(32))
+    # Not a foreign key: what was sent about a task outlives the task.
+    task_id: Mapped[str | None] = mapped_column(String(36), index=True)
+    # The body exactly as signed and sent, the same on every try.
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    attempt_count: Mapped[int] = mapped_column(Integer, default=0)
+    # When the next try is due; a claimed delivery is pushed on by its lease.
+    next_attempt_at: Mapped[datetime | None]
+    # Failed tries are retried until then (a redelivery sets it afresh).
+    retry_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    finished_at: Mapped[datetime | None]
+
+    attempts: Mapped[list["WebhookAttempt"]] = relationship(
+        order_by="WebhookAttempt.id", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class WebhookAttempt(Base):
+    """One try at sending a delivery: what came back, how long it took, what went wrong."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(255))

@@ -11,7 +11,18 @@ from ocrapp.core.tokens import create_user, issue_token
 from tests.conftest import TEST_DATABASE
 from tests.stack import recreate_database
 
-TABLES = {"users", "api_tokens", "files", "tasks", "task_pages", "results", "alembic_version"}
+TABLES = {
+    "users",
+    "api_tokens",
+    "files",
+    "tasks",
+    "task_pages",
+    "results",
+    "webhook_endpoints",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "alembic_version",
+}
 
 
 def table_names(url: str) -> set[str]:
