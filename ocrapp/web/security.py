@@ -1,6 +1,6 @@
 """Response headers every answer carries, and CORS: closed unless origins are configured."""
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -28,6 +28,11 @@ def rate_limit_key() -> str:
     return f"user:{user_id}" if user_id is not None else address_key()
 
 
+def suggest_retry_after(seconds: int) -> None:
+    """Answer this request with `Retry-After: seconds`, whatever the rate limiter sets."""
+    g.retry_after = seconds
+
+
 def address_key() -> str:
     """Count requests per client address."""
     return f"address:{get_remote_address()}"
@@ -45,6 +50,10 @@ def init_app(app: Flask) -> None:
     def add_security_headers(response):
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        # Flask-Limiter's hook, which runs before this one, sets Retry-After on every answer
+        # to its window's reset, or the view's if later: a view's suggestion is its own.
+        if "retry_after" in g:
+            response.headers["Retry-After"] = str(g.retry_after)
         return response
 
     if app.config["RATE_LIMIT"] or app.config["WS_ANONYMOUS_RATE_LIMIT"]:
@@ -55,7 +64,12 @@ def init_app(app: Flask) -> None:
             app,
             origins=app.config["CORS_ORIGINS"],
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-            expose_headers=["Content-Disposition", "Idempotent-Replayed"],
+            expose_headers=[
+                "Content-Disposition",
+                "Idempotent-Replayed",
+                "Location",
+                "Retry-After",
+            ],
             max_age=600,
         )
 

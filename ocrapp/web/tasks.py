@@ -1,12 +1,14 @@
 """Tasks: submit a file, list and follow tasks, cancel or delete one; the engines on offer."""
 
+import math
+
 from flask import current_app, g, jsonify
 from sqlalchemy import select
 
 from ocrapp.core import deletion, lifecycle
 from ocrapp.core.capabilities import registered_engines
 from ocrapp.core.db import db
-from ocrapp.core.models import Task
+from ocrapp.core.models import Task, as_utc, utcnow
 from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
@@ -23,6 +25,7 @@ from ocrapp.web.schemas import (
     TaskPath,
     TaskQuery,
 )
+from ocrapp.web.security import suggest_retry_after
 
 bp = api_blueprint(
     "tasks", __name__, "Submit files for OCR, follow their tasks, cancel or delete them."
@@ -41,9 +44,21 @@ SUBMIT_REFUSALS = {
     503: ["engines_unknown"],
 }
 TASK_NOT_FOUND = {404: ["task_not_found", "not_found"]}
+ACCEPTED = {
+    "description": "The task, `queued`.",
+    "headers": {
+        "Location": {"description": "The task's URL.", "schema": {"type": "string"}},
+        "Retry-After": {
+            "description": "Seconds to wait before polling the task: until its estimated "
+            "start, 1 to 60 (2 without an estimate).",
+            "schema": {"type": "integer"},
+        },
+    },
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskView"}}},
+}
 
 
-@bp.post("/tasks", responses=answers({202: TaskView, 200: REPLAYED}, SUBMIT_REFUSALS))
+@bp.post("/tasks", responses=answers({202: ACCEPTED, 200: REPLAYED}, SUBMIT_REFUSALS))
 def create_task(form: SubmitForm, header: SubmitHeaders):
     """Submit an image or a PDF for OCR.
 
@@ -66,12 +81,25 @@ def create_task(form: SubmitForm, header: SubmitHeaders):
     the same moment, creates nothing and answers `200` with the first task as it is now and
     `Idempotent-Replayed: true` (it must still send a `file`). Keys belong to a user and
     are kept for as long as the task.
+
+    The `202` carries `Location`, the task's URL, and `Retry-After`, the seconds a polling
+    client should wait before it asks (or it long-polls with `?wait=`).
     """
     options = {"languages": form.languages, "forceOcr": form.force_ocr}
     submission = submit(form.file, g.user_id, form.engine, options, header.idempotency_key)
     if submission.replayed:
         return jsonify(submission.task.as_json()), 200, {"Idempotent-Replayed": "true"}
-    return jsonify(submission.task.as_json()), 202
+    task = submission.task
+    suggest_retry_after(poll_after(task))
+    return jsonify(task.as_json()), 202, {"Location": f"/api/tasks/{task.task_id}"}
+
+
+def poll_after(task: TaskView) -> int:
+    """Suggest the seconds before a client polls a new task: until its estimated start."""
+    if task.estimated_start_at is None:
+        return 2
+    seconds = (as_utc(task.estimated_start_at) - utcnow()).total_seconds()
+    return min(max(math.ceil(seconds), 1), 60)
 
 
 @bp.get("/tasks", responses=answers({200: TaskPage}))

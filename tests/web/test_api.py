@@ -2,16 +2,17 @@
 
 import io
 import threading
+from datetime import timedelta
 
 import pytest
 import redis
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
-from ocrapp.core.models import File, Task, TaskStatus
+from ocrapp.core.models import File, Task, TaskStatus, utcnow
 from ocrapp.core.scheduling import queue_name
 from ocrapp.core.storage import get_storage
-from tests.factories import queued_task
+from tests.factories import queued_task, set_task
 from tests.helpers import auth, submit
 from tests.images import text_image
 from tests.stack import wait_for
@@ -291,3 +292,21 @@ def test_waiting_without_a_change_answers_after_the_wait(client, make_user):
     task_id = queued_task(user_id)
     response = client.get(f"/api/tasks/{task_id}?wait=0.3", headers=auth(token))
     assert response.get_json()["status"] == "queued"
+
+
+def test_a_submission_says_where_to_poll_and_when(app, client, make_user):
+    user_id, token = make_user()
+    first = submit(client, token, text_image(["first"]), "first.png")
+    assert first.headers["Location"] == f"/api/tasks/{first.get_json()['taskId']}"
+    assert first.headers["Retry-After"] == "2"  # no queue estimate yet
+    set_task(first.get_json()["taskId"], status=TaskStatus.COMPLETED)
+    set_task(
+        first.get_json()["taskId"],
+        started_at=utcnow() - timedelta(seconds=10),
+        finished_at=utcnow(),
+    )
+    for _ in range(2):
+        queued_task(user_id)
+    third = submit(client, token, text_image(["third"]), "third.png")
+    assert client.get(third.headers["Location"], headers=auth(token)).status_code == 200
+    assert 18 <= int(third.headers["Retry-After"]) <= 20  # two tasks of 10 s ahead of it
