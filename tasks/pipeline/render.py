@@ -4,9 +4,8 @@ import json
 from html import escape
 from statistics import fmean
 
+from ocrapp.core.plain_text import PAGE_BREAK, plain_text
 from tasks.pipeline.document import Box, Page
-
-PAGE_BREAK = "\n\f\n"
 
 
 def document_text(pages: list[Page]) -> str:
@@ -43,7 +42,7 @@ def page_json(page: Page) -> bytes:
 
 def render_text(pages: list[Page]) -> bytes:
     """Render the plain text: paragraphs apart by a blank line, pages by a form feed."""
-    return (document_text(pages) + "\n").encode()
+    return plain_text([page.text for page in pages])
 
 
 def _style(box: Box) -> str:
