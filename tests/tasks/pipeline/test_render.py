@@ -2,13 +2,9 @@
 
 import xml.etree.ElementTree as ElementTree
 
-import pypdfium2 as pdfium
-
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.render import render_hocr, render_json, render_text, summary
-from tasks.pipeline.searchable_pdf import SearchablePdf
-from tests.documents import page_image
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -28,15 +24,6 @@ def test_hocr_is_well_formed_xhtml_with_pages_lines_and_words():
     words = [e for e in root.iter(f"{XHTML}span") if e.get("class") == "ocrx_word"]
     assert words[0].text == "Invoice" and words[0].get("title").endswith("x_wconf 90")
     assert words[2].text == "<42>"
-
-
-def test_the_searchable_pdf_carries_the_words_over_the_image():
-    pdf = SearchablePdf()
-    pdf.add_page(page_image(["x"]).resize((800, 600)), sample_page(), dpi=300)
-    document = pdfium.PdfDocument(pdf.finish())
-    text = document[0].get_textpage().get_text_range()
-    assert "Invoice" in text and "due" in text
-    assert document[0].get_size() == (800 * 72 / 300, 600 * 72 / 300)
 
 
 def test_counts_and_confidence_are_the_same_in_every_format():
