@@ -3,6 +3,7 @@
 import io
 import json
 import time
+from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 import pytest
@@ -112,6 +113,29 @@ def test_force_ocr_recognises_a_text_layer_page(stack, open_socket):
     result = fetch(stack, token, f"/api/tasks/{updates[-1]['taskId']}/result").json()
     assert result["engine"]["calls"] == 1
     assert result["pages"][0]["source"] == "ocr"
+
+
+def test_pages_are_read_one_by_one_while_the_task_runs(stack, open_socket):
+    token = create_user(stack)
+    socket = open_socket(stack.url, token)
+    pages = [page_image([f"page {word} here"]) for word in ("one", "two", "three", "four")]
+    task_id = upload(stack, token, image_pdf(pages), "four.pdf", engine="tesseract")["taskId"]
+    update = {"status": "queued", "page": None}
+    while update["status"] != "completed" and (update["page"] or 0) < 2:  # on page 2 or later
+        message = socket.receive(300)
+        if message["type"] == "task_update" and message["data"]["taskId"] == task_id:
+            update = message["data"]
+    listed = fetch(stack, token, f"/api/tasks/{task_id}/pages").json()
+    first = listed["pages"][0]
+    text = fetch(stack, token, first["links"]["txt"]).text
+    read_at = datetime.now(UTC)
+    assert "one" in text.lower() and first["number"] == 1
+    final = socket.updates_until_finished(task_id, timeout=300)[-1]
+    assert final["status"] == "completed"
+    # Read before the task finished: while it was still processing its later pages.
+    assert datetime.fromisoformat(final["finishedAt"]) > read_at
+    listed = fetch(stack, token, f"/api/tasks/{task_id}/pages").json()
+    assert [page["number"] for page in listed["pages"]] == [1, 2, 3, 4]
 
 
 @pytest.mark.parametrize(
