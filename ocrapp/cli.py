@@ -1,19 +1,21 @@
-"""The `ocrapp` command: migrations, storage, users, and submitting files."""
+"""The `ocrapp` command: migrations, storage, users; and (from ocrapp.client) using a server."""
 
 import sys
+import time
 from pathlib import Path
 
 import click
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from websocket import WebSocketException
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ocrapp import create_app
-from ocrapp.client import ApiClient, ApiClientError
+from ocrapp.client.commands import COMMANDS as CLIENT_COMMANDS
 from ocrapp.config import replace_generated, settings_markdown
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User
@@ -56,6 +58,31 @@ def upgrade(revision: str) -> None:
 def downgrade(revision: str) -> None:
     """Revert migrations down to REVISION ('base' for an empty database)."""
     command.downgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+
+
+@db_group.command()
+@click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait at most.")
+@with_appcontext
+def wait(timeout: float) -> None:
+    """Wait until the schema is at the newest migration (a container's start, where a
+    separate job migrates); exit 1 if it is not within TIMEOUT seconds."""
+    newest = set(ScriptDirectory.from_config(alembic_config("")).get_heads())
+    deadline = time.monotonic() + timeout
+    while (current := _schema_revisions()) != newest:
+        if time.monotonic() >= deadline:
+            found = ", ".join(sorted(current)) or "no revision"
+            raise click.ClickException(f"The schema is at {found}, not {', '.join(newest)}.")
+        time.sleep(2)
+    click.echo(f"Schema ready: {', '.join(sorted(newest))}")
+
+
+def _schema_revisions() -> set[str]:
+    """Return the database's migration revisions; none while it cannot be reached."""
+    try:
+        with db.engine.connect() as connection:
+            return set(MigrationContext.configure(connection).get_current_heads())
+    except OperationalError:
+        return set()
 
 
 @cli.group("storage")
@@ -215,45 +242,5 @@ def tokens_revoke(prefix: str, email: str | None) -> None:
     click.echo(f"Revoked {prefix[:12]}...{made}")
 
 
-@cli.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", envvar="OCRAPP_URL", default="http://127.0.0.1:8080", show_default=True)
-@click.option("--token", envvar="OCRAPP_TOKEN", required=True, help="API token [OCRAPP_TOKEN].")
-@click.option("--wait/--no-wait", default=False, help="Follow the task and print its text.")
-@click.option("--timeout", default=600.0, show_default=True, help="Seconds to wait per update.")
-@click.option("--engine", help="tesseract, easyocr or auto [default: the server's].")
-@click.option("--languages", help="e.g. eng+deu, or auto for each page's own [default: eng].")
-def submit(
-    path: Path, url: str, token: str, wait: bool, timeout: float, engine: str, languages: str
-) -> None:
-    """Upload PATH for OCR; with --wait, print each update and then the text."""
-    client = ApiClient(url, token)
-    options = {"engine": engine, "languages": languages}
-    try:
-        if not wait:
-            click.echo(client.submit(path, **options)["taskId"])
-            return
-        # Connect first, so that no update of the new task can be missed.
-        ws = client.connect()
-        try:
-            task = client.submit(path, **options)
-            click.echo(
-                f"task {task['taskId']}: queued (position {task['queuePosition']})", err=True
-            )
-            for update in client.updates(ws, task["taskId"], timeout):
-                click.echo(_describe_update(update), err=True)
-        finally:
-            ws.close()
-    except (ApiClientError, OSError, WebSocketException) as error:
-        raise click.ClickException(str(error)) from error
-    if update["status"] != "completed":
-        sys.exit(1)
-    click.echo(client.result_text(task["taskId"]))
-
-
-def _describe_update(update: dict) -> str:
-    """Format a task update as one line."""
-    line = f"task {update['taskId']}: {update['status']} {update['progress']}% {update['message']}"
-    if update.get("error"):
-        line += f" [{update['error']['code']}] {update['error']['message']}"
-    return line
+for client_command in CLIENT_COMMANDS:
+    cli.add_command(client_command)

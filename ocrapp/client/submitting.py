@@ -1,0 +1,138 @@
+"""`ocrapp submit`: upload files, follow their tasks side by side, then print or save results."""
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.progress import TaskID
+
+from ocrapp.client import exits
+from ocrapp.client.api import Client
+from ocrapp.client.display import TaskProgress, echo_json, task_json
+from ocrapp.client.errors import TIMED_OUT, ApiError
+
+# Tasks followed at once, each over its own WebSocket (the server allows 20 a user).
+MOST_FOLLOWED = 8
+
+
+@dataclass
+class Submission:
+    """One file of `ocrapp submit`: its task, its result or where it was saved, or its error."""
+
+    path: Path
+    bar: TaskID | None = None
+    task: Any = None
+    error: ApiError | None = None
+    result: Any = None
+    output: Path | None = None
+
+    def send(self, client: Client, options: dict, progress: TaskProgress) -> None:
+        """Upload the file and show its task, queued."""
+        self.bar = progress.add(self.path.name)
+        try:
+            self.task = client.submit(self.path, **options)
+        except ApiError as error:
+            self.error = error
+            progress.show_error(self.bar, error)
+        else:
+            progress.show(self.bar, self.task)
+
+    def follow(self, client: Client, progress: TaskProgress, timeout: float | None) -> None:
+        """Show each update of the task until it is finished."""
+        try:
+            self.task = client.wait(
+                self.task.task_id, lambda task: progress.show(self.bar, task), timeout=timeout
+            )
+        except TimeoutError as error:
+            self.error = ApiError(None, TIMED_OUT, str(error))
+        except ApiError as error:
+            self.error = error
+
+    def fetch(self, client: Client, result_format: str, output: Path | None) -> None:
+        """Fetch the completed task's result; save it to `output` if given."""
+        try:
+            self.result = client.result(self.task.task_id, result_format)
+        except ApiError as error:
+            self.error = error
+            return
+        if output is not None:
+            output.write_bytes(encoded(self.result))
+            self.result, self.output = None, output
+
+    def exit_code(self) -> int:
+        """The exit code of this file: done, its task failed, refused, or unavailable."""
+        if self.error is not None:
+            return exits.exit_code(self.error)
+        failed = self.task.finished and self.task.status != "completed"
+        return exits.TASK_FAILED if failed else exits.DONE
+
+    def report(self, as_json: bool, several: bool) -> None:
+        """Print the outcome: the result, where it was saved, or the task id; errors on stderr."""
+        if as_json:
+            echo_json(
+                {
+                    "file": str(self.path),
+                    "task": self.task and task_json(self.task),
+                    "output": self.output and str(self.output),
+                    "result": self.result if not isinstance(self.result, bytes) else None,
+                    "error": self.error and self.error.as_json(),
+                }
+            )
+        elif self.error is not None:
+            click.echo(f"{self.path}: Error: {self.error}", err=True)
+        elif self.result is not None:
+            if several:
+                click.echo(f"==> {self.path} <==")
+            click.echo(decoded_text(self.result))
+        else:
+            click.echo(self.output or self.task.task_id)
+
+
+def submit_files(
+    client: Client, submissions: list[Submission], options: dict, wait: bool, timeout
+) -> None:
+    """Upload every file, then (with `wait`) follow their tasks side by side."""
+    with TaskProgress() as progress:
+        for submission in submissions:
+            submission.send(client, options, progress)
+        waiting = [s for s in submissions if wait and s.task is not None and not s.task.finished]
+        if not waiting:
+            return
+        with ThreadPoolExecutor(max_workers=min(len(waiting), MOST_FOLLOWED)) as pool:
+            followed = [pool.submit(s.follow, client, progress, timeout) for s in waiting]
+            for future in followed:
+                future.result()  # an unexpected error is raised here, not lost
+
+
+def fetch_results(
+    client: Client, submissions: list[Submission], result_format: str, folder: Path | None
+) -> None:
+    """Fetch each completed task's result, into `folder` as <file's name>.<format> if given."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    for submission in submissions:
+        if submission.error is None and submission.task.status == "completed":
+            name = submission.path.stem
+            if name in taken:  # a.png and a.jpg: a.txt and a-2.txt
+                name = f"{name}-{len(taken) + 1}"
+            taken.add(name)
+            output = folder / f"{name}.{result_format}" if folder is not None else None
+            submission.fetch(client, result_format, output)
+
+
+def encoded(result: Any) -> bytes:
+    """A result as the bytes of its file: JSON indented, text in UTF-8."""
+    if isinstance(result, bytes):
+        return result
+    return decoded_text(result).encode()
+
+
+def decoded_text(result: Any) -> str:
+    """A result as text: JSON indented, text as it is."""
+    if isinstance(result, str):
+        return result
+    return json.dumps(result, indent=2, ensure_ascii=False)
