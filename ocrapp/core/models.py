@@ -193,6 +193,38 @@ class TaskPage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class RangeStatus(enum.StrEnum):
+    """Where a page range of a split task is; `done` is final."""
+
+    WAITING = "waiting"  # planned, not sent yet (SPLIT_WIDTH ranges at most are out)
+    SENT = "sent"
+    RUNNING = "running"
+    ASSEMBLING = "assembling"  # the last range to finish, storing the task's result
+    DONE = "done"
+
+
+class TaskRange(Base):
+    """Pages `first`..`last` of a split task, read by a Celery task of their own."""
+
+    __tablename__ = "task_ranges"
+    __table_args__ = (UniqueConstraint("task_id", "first"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[str] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+    first: Mapped[int] = mapped_column(Integer)
+    last: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=RangeStatus.WAITING)
+    # Runs of this range, as the task's `attempts` counts runs of the task.
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The Celery task id of the range's message (the same on each send).
+    celery_id: Mapped[str] = mapped_column(String(64))
+    # `hostname:pid` of the process that ran it last.
+    worker: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
 class Result(Base):
     """The outcome of a completed task; the result files are in object storage."""
 

@@ -21,6 +21,7 @@ TABLES = {
     "webhook_endpoints",
     "webhook_deliveries",
     "webhook_attempts",
+    "task_ranges",
     "alembic_version",
 }
 
