@@ -59,7 +59,7 @@ class SearchablePdfWriter:
         self.catalog, self.page_tree, self.font = (self.objects.reserve() for _ in range(3))
         self.page_objects: list[int] = []
         self.codes: dict[str, int] = {}  # each character's two-byte code, from 1 on
-        self.closed = False
+        self.ended = False
 
     def __enter__(self) -> "SearchablePdfWriter":
         return self
@@ -102,6 +102,8 @@ class SearchablePdfWriter:
         for index, word in enumerate(words):
             following = words[index + 1] if index + 1 < len(words) else None
             text = word.text + (" " if following else "")
+            if not text:
+                continue
             right = following.box.left if following else word.box.right
             width = max(right, word.box.right) - word.box.left
             stretch = 100 * width * scale[0] / (len(text) * GLYPH_WIDTH * size)
@@ -124,13 +126,13 @@ class SearchablePdfWriter:
 
     def close(self) -> None:
         """Write the font, the page tree and the cross-reference table; close the file."""
-        if not self.closed:
+        if not self.ended:
             self._write_end()
         self.file.close()
 
     def finish(self) -> bytes:
         """Close the PDF and return its bytes (for storage that takes bytes)."""
-        if not self.closed:
+        if not self.ended:
             self._write_end()
         self.file.seek(0)
         data = self.file.read()
@@ -146,7 +148,7 @@ class SearchablePdfWriter:
         self.objects.write(self.catalog, f"<< /Type /Catalog /Pages {self.page_tree} 0 R >>")
         self.objects.finish(self.catalog)
         self.file.flush()
-        self.closed = True
+        self.ended = True
 
     def _write_font(self) -> None:
         """Write the glyphless font, each code drawn by its one glyph, read as its character."""
