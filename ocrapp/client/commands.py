@@ -21,7 +21,7 @@ FORMAT = click.Choice(RESULT_FORMATS)
 
 
 def server_options(command):
-    """Add --url, --token and --json; call `command` with a `client`, exiting on ApiError."""
+    """Add the server options; call `command` with a `client`, exiting on ApiError."""
 
     @click.option(
         "--url",
@@ -31,10 +31,18 @@ def server_options(command):
         help="The server [OCRAPP_URL].",
     )
     @click.option("--token", envvar="OCRAPP_TOKEN", required=True, help="API token [OCRAPP_TOKEN].")
+    @click.option(
+        "--retries",
+        envvar="OCRAPP_RETRIES",
+        type=click.IntRange(0, 20),
+        default=5,
+        show_default=True,
+        help="Of a request without an answer, or a 429, 502, 503 or 504 [OCRAPP_RETRIES].",
+    )
     @click.option("--json", "as_json", is_flag=True, help="Print JSON, one object a line.")
     @functools.wraps(command)
-    def with_client(url: str, token: str, as_json: bool, **options):
-        with Client(url, token) as client:
+    def with_client(url: str, token: str, retries: int, as_json: bool, **options):
+        with Client(url, token, retries=retries) as client:
             try:
                 return command(client=client, as_json=as_json, **options)
             except ApiError as error:
