@@ -17,8 +17,10 @@ RUN apt-get update \
 # torch first, as CPU builds: setup.cfg pins torch==2.14.1 and torchvision==0.29.1 on
 # x86_64, whose default wheels bring gigabytes of CUDA libraries a CPU worker never
 # loads. The CPU builds (2.14.1+cpu) satisfy those pins, so the install below keeps
-# them. On aarch64 the default wheels are CPU-only already.
-RUN if [ "$(uname -m)" = x86_64 ]; then \
+# them. On aarch64 the default wheels are CPU-only already. For a GPU worker's image,
+# `--build-arg TORCH=cuda` installs the default wheels below instead, with CUDA.
+ARG TORCH=cpu
+RUN if [ "$TORCH" = cpu ] && [ "$(uname -m)" = x86_64 ]; then \
         pip install --index-url https://download.pytorch.org/whl/cpu \
             torch==2.14.1 torchvision==0.29.1; \
     fi

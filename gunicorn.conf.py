@@ -11,6 +11,10 @@ worker_class = os.environ.get("WEB_WORKER_CLASS", "gevent")
 worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", 10000))
 # gthread: threads per process, each holding one connection.
 threads = int(os.environ.get("WEB_THREADS", 100))
+# On SIGTERM: requests in progress get this long to finish (open WebSockets are closed
+# at once, see post_worker_init). A supervisor's stop timeout must be longer: compose's
+# stop_grace_period, Kubernetes' terminationGracePeriodSeconds (deploy/kubernetes).
+graceful_timeout = int(os.environ.get("WEB_GRACEFUL_TIMEOUT", 30))
 # Several gunicorns may share a machine (tests, benchmarks): no shared control socket.
 control_socket_disable = True
 accesslog = "-"
