@@ -1,5 +1,6 @@
 """PDFs and multi-page images with known text, generated for the tests and the benchmark."""
 
+import base64
 import io
 
 from PIL import Image, ImageDraw, ImageFont
@@ -109,3 +110,19 @@ def broken_xref_pdf(lines: list[str]) -> bytes:
     data = text_pdf([lines])
     head, _, tail = data.rpartition(b"startxref\n")
     return head + b"startxref\n" + b"12" + tail[tail.index(b"\n") :]
+
+
+def unrepairable_pdf(lines: list[str]) -> bytes:
+    """A text PDF whose cross-reference offset is wrong and whose trailer names no catalog:
+    nothing to rebuild it from."""
+    return broken_xref_pdf(lines).replace(b"/Root", b"/Roof")
+
+
+# Found by `make fuzz`: a page tree that says /Count 5 but lists no pages. pdfium opens it,
+# so the upload is taken; its first page cannot be rendered.
+PAGE_TREE_LIES = base64.b64decode(
+    "JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoK"
+    "PDwgL1R5cCtlIC9QYWdlcyAvS2lkcyBbXSAvQ291bnQgNSA+PgplbmRvYmoKeHJlZgowIDMKMDAwMDAwMDAwMCA2"
+    "NTUzNSBmMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDAyOSAwMDAwMDggMDAwMDAgbiAKdHJhaWxlcgo8PCAvU2l6ZSAz"
+    "IC9Sb290IDEgMCBSID4+CnN0YXJ0eHJlZhowRTElCiUxT0YK"
+)

@@ -16,6 +16,7 @@ from PIL import Image
 
 from ocrapp.core.errors import EmptyFile, PageTooLarge, TooManyPages, UnsupportedMediaType
 from ocrapp.core.page_limits import DECODING_ERRORS, check_pages, check_pixels
+from ocrapp.core.pdf_files import open_pdf
 
 # The values of `ocrapp.core.models.FileType`, a StrEnum: equal to its members.
 PDF_TYPE, IMAGE_TYPE = "pdf", "image"
@@ -109,20 +110,19 @@ def check_size(data: bytes, detected: DetectedType, max_pixels: int, max_pages: 
 
 
 def count_pages(data: bytes, detected: DetectedType, max_pages: int) -> int:
-    """Count the pages of an upload: a PDF's pages, a TIFF's frames; 1 if it cannot tell."""
+    """Count the pages of an upload: a PDF's pages, a TIFF's frames (1 if it cannot tell).
+
+    A PDF that pdfium cannot open, even repaired (not a PDF past its header, a broken
+    cross-reference table, encrypted, no pages), is refused here, not after a queue wait.
+    """
     if detected.file_type == IMAGE_TYPE:
         if detected.extension != ".tiff":
             return 1
         with open_header(data) as image:
             return frame_count(image, max_pages)
-    import pypdfium2  # here: the web process, which reads answers only, never loads pdfium
-
+    pdf = open_pdf(data)
     try:
-        pdf = pypdfium2.PdfDocument(data)
-    except Exception:  # the worker reads the file again and says what is wrong with it
-        return 1
-    try:
-        return len(pdf) or 1
+        return len(pdf)
     finally:
         pdf.close()
 

@@ -28,8 +28,11 @@ from typing import BinaryIO
 from ocrapp.core.errors import (
     DomainError,
     EmptyFile,
+    EmptyPdf,
+    EncryptedPdf,
     InspectionFailed,
     InspectionTimeout,
+    InvalidPdf,
     PageTooLarge,
     TooManyPages,
     UnsupportedMediaType,
@@ -42,7 +45,16 @@ log = logging.getLogger(__name__)
 LENGTH = struct.Struct(">I")
 # The refusals a child answers with, by code.
 REFUSALS = {
-    error.code: error for error in (EmptyFile, UnsupportedMediaType, PageTooLarge, TooManyPages)
+    error.code: error
+    for error in (
+        EmptyFile,
+        UnsupportedMediaType,
+        PageTooLarge,
+        TooManyPages,
+        InvalidPdf,
+        EncryptedPdf,
+        EmptyPdf,
+    )
 }
 # A child that outlives its parent's timer (the parent died) ends itself this much later.
 ALARM_MARGIN = 2

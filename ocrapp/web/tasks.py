@@ -39,7 +39,7 @@ SUBMIT_REFUSALS = {
     400: ["missing_file", "empty_file", "unknown_engine", "unsupported_language"],
     413: ["file_too_large"],
     415: ["unsupported_media_type"],
-    422: ["page_too_large", "too_many_pages"],
+    422: ["page_too_large", "too_many_pages", "pdf_invalid", "pdf_encrypted", "pdf_empty"],
     429: ["too_many_tasks", "quota_exceeded"],
     503: ["engines_unknown"],
 }
@@ -68,7 +68,10 @@ def create_task(form: SubmitForm, header: SubmitHeaders):
 
     Before the file is stored, its header is checked: an image over `MAX_PAGE_PIXELS`
     pixels (a decompression bomb included) is a `422 page_too_large`, a PDF with more than
-    `MAX_PAGES` pages, or a TIFF with more frames, a `422 too_many_pages`; nothing is kept.
+    `MAX_PAGES` pages, or a TIFF with more frames, a `422 too_many_pages`; a PDF that cannot
+    be opened even repaired is a `422 pdf_invalid` (not a PDF past its header, a broken
+    cross-reference table), `pdf_encrypted` (it needs a password) or `pdf_empty` (no
+    pages). Nothing is kept.
     A user with `MAX_TASKS_IN_FLIGHT` tasks `queued` or `processing` gets
     `429 too_many_tasks` with a `Retry-After`.
 

@@ -7,14 +7,14 @@ unless the request forces OCR (like OCRmyPDF's --skip-text).
 import ctypes
 import io
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence
 
-from ocrapp.core.errors import EmptyPdf, EncryptedPdf, InvalidImage, InvalidPdf, PageTooLarge
+from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
 from ocrapp.core.page_limits import DECODING_ERRORS, check_pixels
+from ocrapp.core.pdf_files import open_pdf
 from tasks.pipeline.document import Box, Fragment
 
 POINTS_PER_INCH = 72
@@ -67,28 +67,6 @@ def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]
             raise InvalidImage(f"The image could not be decoded: {error}") from error
 
     return count, pages()
-
-
-EMPTY_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b")
-
-
-def open_pdf(data: bytes):
-    """Open a PDF with pdfium, turning its failures into task errors."""
-    import pypdfium2 as pdfium
-
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as error:
-        # pdfium's error code is per thread and can be left over from an earlier document,
-        # so the reason is read from the file: the trailer names an /Encrypt dictionary.
-        if b"/Encrypt" in data:
-            raise EncryptedPdf("The PDF is encrypted and no password was given.") from error
-        if EMPTY_PAGE_TREE.search(data):
-            raise EmptyPdf("The PDF has no pages.") from error
-        raise InvalidPdf(f"The PDF could not be read: {error}") from error
-    if len(pdf) == 0:
-        raise EmptyPdf("The PDF has no pages.")
-    return pdf
 
 
 def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> float:

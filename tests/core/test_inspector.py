@@ -8,7 +8,7 @@ import pytest
 from ocrapp.core.errors import InspectionFailed, InspectionTimeout, TooManyPages
 from ocrapp.core.inspection import Inspection, inspect_bytes
 from ocrapp.core.inspector import Inspector, InspectorPool, inspect_upload_bytes, read_message
-from tests.documents import text_pdf
+from tests.documents import text_pdf, unrepairable_pdf
 from tests.images import png_declaring, text_image
 from tests.uploads import chained_tiff, empty_chunks_png
 
@@ -40,8 +40,21 @@ def outcome(inspect, data: bytes):
         png_declaring(50_000, 50_000),
         b"PK\x03\x04 not an image",
         b"",
+        unrepairable_pdf(["lost"]),
+        text_pdf([["secret"]], encrypt="password"),
     ],
-    ids=["png", "jpeg", "pdf", "tiff", "tiff-over", "bomb", "zip", "empty"],
+    ids=[
+        "png",
+        "jpeg",
+        "pdf",
+        "tiff",
+        "tiff-over",
+        "bomb",
+        "zip",
+        "empty",
+        "pdf-lost",
+        "pdf-locked",
+    ],
 )
 def test_an_inspector_answers_as_this_process_would(data):
     here = outcome(lambda d: inspect_bytes(d, CONFIG["MAX_PAGE_PIXELS"], 500), data)

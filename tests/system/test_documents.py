@@ -10,12 +10,14 @@ import pytest
 import requests
 
 from tests.documents import (
+    PAGE_TREE_LIES,
     empty_pdf,
     image_pdf,
     page_image,
     text_pdf,
     tiff,
     two_column_image,
+    unrepairable_pdf,
 )
 from tests.helpers import create_user, fetch, statuses, upload, wait_for_engines
 
@@ -144,14 +146,24 @@ def test_pages_are_read_one_by_one_while_the_task_runs(stack, open_socket):
         (text_pdf([["secret"]], encrypt="password"), "pdf_encrypted"),
         (empty_pdf(), "pdf_empty"),
         (b"%PDF-1.7\n1 0 obj << /Broken", "pdf_invalid"),
+        (unrepairable_pdf(["lost"]), "pdf_invalid"),
     ],
 )
-def test_bad_pdfs_fail_with_their_error_code(stack, open_socket, data, code):
-    _, updates = run(stack, open_socket, data, "bad.pdf")
+def test_a_pdf_that_cannot_be_opened_is_refused_at_upload(stack, data, code):
+    token = create_user(stack)
+    headers = {"Authorization": f"Bearer {token}"}
+    files = {"file": ("bad.pdf", data)}
+    response = requests.post(f"{stack.url}/api/tasks", headers=headers, files=files, timeout=30)
+    assert (response.status_code, response.json()["error"]["code"]) == (422, code)
+    assert fetch(stack, token, "/api/tasks").json()["total"] == 0
+
+
+def test_a_pdf_page_that_cannot_be_rendered_fails_in_the_worker_with_its_code(stack, open_socket):
+    _, updates = run(stack, open_socket, PAGE_TREE_LIES, "lies.pdf")  # opens: taken
     assert updates[-1]["status"] == "failed"
-    assert updates[-1]["error"]["code"] == code
+    assert updates[-1]["error"]["code"] == "pdf_invalid"
     # An expected outcome: one WARNING line with the code, no traceback, no ERROR.
-    lines = worker_lines_about(stack, updates[-1]["taskId"], until=code)
+    lines = worker_lines_about(stack, updates[-1]["taskId"], until="pdf_invalid")
     assert [line["level"] for line in lines if line["level"] != "INFO"] == ["WARNING"]
     assert not any("Traceback" in json.dumps(line) for line in lines)
     assert "raised expected" not in stack.process("worker").log()  # Celery's, with traceback

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.conftest import REDIS_BASE_URL
-from tests.documents import broken_xref_pdf, huge_page_pdf, text_pdf, tiff
+from tests.documents import PAGE_TREE_LIES, broken_xref_pdf, huge_page_pdf, text_pdf, tiff
 from tests.helpers import create_user, fetch, upload, worker_child
 from tests.images import text_image
 from tests.stack import Stack
@@ -79,7 +79,7 @@ CORPUS = [
         "completed",
         None,
     ),
-    ("pdf-then-png.pdf", lambda: b"%PDF-1.4\n" + text_image(["no pdf"]), "failed", "pdf_invalid"),
+    ("page-tree-lies.pdf", lambda: PAGE_TREE_LIES, "failed", "pdf_invalid"),
     ("huge-page.pdf", huge_page_pdf, "failed", "page_too_large"),
     ("broken-xref.pdf", lambda: broken_xref_pdf(["repaired"]), "completed", None),
     ("bomb-frame.tiff", two_frame_tiff, "failed", "page_too_large"),

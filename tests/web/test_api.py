@@ -12,6 +12,7 @@ from ocrapp.core.db import db
 from ocrapp.core.models import File, Task, TaskStatus, utcnow
 from ocrapp.core.scheduling import queue_name
 from ocrapp.core.storage import get_storage
+from tests.documents import text_pdf
 from tests.factories import queued_task, set_task
 from tests.helpers import auth, submit
 from tests.images import text_image
@@ -40,7 +41,7 @@ def test_submit_stores_file_records_task_and_enqueues(app, client, make_user):
 
 def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
     _, token = make_user()
-    response = submit(client, token, b"%PDF-1.7 whatever follows", "scan.bin")
+    response = submit(client, token, text_pdf([["whatever"]]), "scan.bin")
     assert response.status_code == 202
     with db.session() as session:
         file = session.get(Task, response.get_json()["taskId"]).file

@@ -11,7 +11,7 @@ from ocrapp import create_app
 from ocrapp.core.db import db
 from ocrapp.core.intake import clean_filename
 from ocrapp.core.models import File, Task
-from tests.documents import text_pdf
+from tests.documents import broken_xref_pdf, empty_pdf, text_pdf, unrepairable_pdf
 from tests.helpers import auth, submit
 from tests.images import png_declaring, text_image
 
@@ -29,6 +29,10 @@ def stored_files() -> int:
         (b"\x89PNG\r\n\x1a\n", 415, "unsupported_media_type"),  # a signature, no header
         (png_declaring(50_000, 50_000), 422, "page_too_large"),
         (png_declaring(10_000, 10_000), 422, "page_too_large"),  # under Pillow's own limit
+        (b"%PDF-1.4\n" + text_image(["no pdf"]), 422, "pdf_invalid"),  # a PDF by its header
+        (unrepairable_pdf(["lost"]), 422, "pdf_invalid"),
+        (text_pdf([["secret"]], encrypt="password"), 422, "pdf_encrypted"),
+        (empty_pdf(), 422, "pdf_empty"),
     ],
 )
 def test_bad_uploads_are_refused_with_their_code_and_not_kept(
@@ -53,6 +57,12 @@ def test_a_pdf_over_max_pages_is_refused_at_upload(app, client, make_user):
     response = submit(client, token, text_pdf([["page"]] * 6), "long.pdf")
     assert response.status_code == 422
     assert response.get_json()["error"]["code"] == "too_many_pages"
+
+
+def test_a_pdf_whose_cross_reference_pdfium_repairs_is_taken(client, make_user):
+    _, token = make_user()
+    response = submit(client, token, broken_xref_pdf(["repaired"]), "broken.pdf")
+    assert response.status_code == 202
 
 
 def test_the_type_is_decided_by_content_not_by_name(client, make_user):

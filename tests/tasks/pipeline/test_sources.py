@@ -11,7 +11,7 @@ from reportlab.pdfgen import canvas
 
 from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
 from tasks.pipeline.sources import decode_image, image_pages, pdf_pages, render_scale
-from tests.documents import huge_page_pdf, page_image, text_pdf, tiff
+from tests.documents import PAGE_TREE_LIES, huge_page_pdf, page_image, text_pdf, tiff
 from tests.images import corrupt_png
 
 
@@ -111,15 +111,6 @@ def test_every_frame_of_a_tiff_is_a_page():
     count, pages = image_pages(tiff(images), max_pixels=10**8)
     assert count == 3
     assert [page.number for page in pages] == [1, 2, 3]
-
-
-# Found by `make fuzz`: a page tree that says /Count 5 but lists no pages.
-PAGE_TREE_LIES = base64.b64decode(
-    "JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoK"
-    "PDwgL1R5cCtlIC9QYWdlcyAvS2lkcyBbXSAvQ291bnQgNSA+PgplbmRvYmoKeHJlZgowIDMKMDAwMDAwMDAwMCA2"
-    "NTUzNSBmMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDAyOSAwMDAwMDggMDAwMDAgbiAKdHJhaWxlcgo8PCAvU2l6ZSAz"
-    "IC9Sb290IDEgMCBSID4+CnN0YXJ0eHJlZhowRTElCiUxT0YK"
-)
 
 
 def test_a_page_that_cannot_be_loaded_is_a_clear_pdf_error():
