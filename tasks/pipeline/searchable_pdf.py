@@ -6,9 +6,11 @@ the end). The words are drawn in a glyphless font (tesseract's pdf.ttf, Apache-2
 empty glyph, half an em wide) whose ToUnicode map gives copy and search their characters.
 """
 
+import contextlib
 import io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -46,12 +48,12 @@ def _number(value: float) -> str:
 
 
 class SearchablePdfWriter:
-    """Write a searchable PDF to `target` (a path, a binary file, or a temporary file)."""
+    """Write a searchable PDF to `target`: a path, a binary file, or a temporary file."""
 
     def __init__(self, target: str | os.PathLike | BinaryIO | None = None) -> None:
         # The writer owns the file and closes it (close, finish or leaving its `with`).
         if target is None:
-            target = tempfile.TemporaryFile()  # noqa: SIM115  on Linux it has no name
+            target = tempfile.NamedTemporaryFile(prefix="ocrapp-", suffix=".pdf")  # noqa: SIM115
         elif isinstance(target, str | os.PathLike):
             target = open(target, "w+b")  # noqa: SIM115
         self.file = target
@@ -129,6 +131,17 @@ class SearchablePdfWriter:
         if not self.ended:
             self._write_end()
         self.file.close()
+
+    @contextlib.contextmanager
+    def finished(self) -> Iterator[Path]:
+        """End the PDF and give the path of its file (a file target needs a name); close it
+        after, which removes a temporary one."""
+        if not self.ended:
+            self._write_end()
+        try:
+            yield Path(self.file.name)
+        finally:
+            self.file.close()
 
     def finish(self) -> bytes:
         """Close the PDF and return its bytes (for storage that takes bytes)."""

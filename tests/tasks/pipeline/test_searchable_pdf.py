@@ -101,6 +101,14 @@ def test_finish_returns_the_bytes_of_a_temporary_file():
     assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1 and pdf.file.closed
 
 
+def test_finished_gives_the_temporary_file_then_removes_it():
+    pdf = SearchablePdfWriter()
+    pdf.add_page(page_jpeg(Image.new("RGB", (80, 60))), page_of(["x"], 80, 60), 300)
+    with pdf.finished() as path:
+        assert len(pypdf.PdfReader(path).pages) == 1
+    assert not path.exists()
+
+
 def test_a_writer_left_by_an_error_writes_no_trailer(tmp_path):
     path = tmp_path / "out.pdf"
     with pytest.raises(RuntimeError), SearchablePdfWriter(path) as pdf:
