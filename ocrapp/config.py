@@ -270,6 +270,14 @@ class Settings(BaseSettings):
         "every format, the searchable PDF, pages); an upload beyond it is answered "
         "`429 quota_exceeded`",
     )
+    RESULT_RETENTION_DAYS: int = setting(
+        0,
+        API,
+        "days a task is kept once finished (`completed`, `failed` or `cancelled`): the reaper "
+        "then deletes it with its upload, results, pages and updates; `0` keeps tasks until "
+        "their users delete them",
+        ge=0,
+    )
     MAX_TASKS_IN_FLIGHT: int = setting(
         50,
         API,

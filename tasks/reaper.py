@@ -7,12 +7,15 @@ from celery import shared_task
 from flask import current_app
 from sqlalchemy import select
 
-from ocrapp.core import lifecycle
+from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
+# Expired tasks deleted per run at most, so that a first run after a long pause stays short.
+EXPIRED_PER_RUN = 200
+FINISHED = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED]
 # Beyond its time limit, a task still processing has lost its worker (a whole machine).
 STUCK_GRACE = timedelta(minutes=10)
 
@@ -76,10 +79,30 @@ def fail_stuck() -> int:
     return failed
 
 
+def delete_expired() -> int:
+    """Delete the tasks finished over RESULT_RETENTION_DAYS ago, with all that is kept of them."""
+    days = current_app.config["RESULT_RETENTION_DAYS"]
+    if not days:  # kept for ever
+        return 0
+    cutoff = utcnow() - timedelta(days=days)
+    with db.session() as session:
+        expired = session.scalars(
+            select(Task.id)
+            .where(Task.status.in_(FINISHED), Task.finished_at < cutoff)
+            .order_by(Task.finished_at)
+            .limit(EXPIRED_PER_RUN)
+        ).all()
+    deleted = sum(deletion.delete_task(task_id) for task_id in expired)
+    if deleted:
+        log.info("reaper: %d tasks deleted, finished over %s days ago", deleted, days)
+    return deleted
+
+
 @shared_task(name=REAP_TASK_NAME, ignore_result=True)
 def reap() -> None:
-    """Send the outbox, send again what the broker lost, and fail stuck tasks."""
+    """Send the outbox, send again what the broker lost, fail stuck tasks, delete expired ones."""
     sent, resent, failed = send_outbox(), resend_lost(), fail_stuck()
+    delete_expired()
     if sent or resent or failed:
         log.info(
             "reaper: %d sent from the outbox, %d lost sent again, %d stuck failed",

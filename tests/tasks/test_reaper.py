@@ -7,9 +7,10 @@ from sqlalchemy import update
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, TaskStatus, utcnow
-from tasks.reaper import STUCK_GRACE, fail_stuck
+from ocrapp.core.storage import get_storage, result_key
+from tasks.reaper import STUCK_GRACE, delete_expired, fail_stuck
 from tests.conftest import on_both_databases
-from tests.factories import queued_task
+from tests.factories import queued_task, set_task
 
 
 @on_both_databases
@@ -28,3 +29,28 @@ def test_a_task_processing_long_past_its_time_limit_fails_and_a_young_one_does_n
         assert session.get(Task, stuck).status is TaskStatus.FAILED
         assert session.get(Task, stuck).error["code"] == "worker_lost"
         assert session.get(Task, young).status is TaskStatus.PROCESSING
+
+
+@on_both_databases
+def test_tasks_finished_past_the_retention_are_deleted_with_their_files(app, make_user, tmp_path):
+    user_id, _ = make_user()
+    old, recent, running = queued_task(user_id), queued_task(user_id), queued_task(user_id)
+    storage = get_storage(app.config)
+    for task_id in (old, recent):
+        storage.put(result_key(user_id, task_id, "txt"), b"text", "text/plain")
+    long_ago = utcnow() - timedelta(days=31)
+    set_task(old, status=TaskStatus.COMPLETED, created_at=long_ago, finished_at=long_ago)
+    set_task(recent, status=TaskStatus.FAILED, finished_at=utcnow() - timedelta(days=29))
+    set_task(running, status=TaskStatus.PROCESSING, created_at=long_ago)
+    with app.app_context():
+        assert delete_expired() == 0  # kept for ever by default
+        app.config["RESULT_RETENTION_DAYS"] = 30
+        assert delete_expired() == 1
+    with db.session() as session:
+        assert session.get(Task, old) is None
+        assert {session.get(Task, t).status for t in (recent, running)} == {
+            TaskStatus.FAILED,
+            TaskStatus.PROCESSING,
+        }
+    stored = [str(path) for path in (tmp_path / "storage").rglob("*") if path.is_file()]
+    assert not [path for path in stored if old in path] and any(recent in p for p in stored)
