@@ -36,10 +36,9 @@ def echo_json(value) -> None:
 class TaskProgress:
     """Progress bars of the files being followed, on standard error; lines if not a terminal."""
 
-    def __init__(self, quiet: bool = False) -> None:
-        self.console = Console(stderr=True)
-        self.quiet = quiet
-        self.bars = self.console.is_terminal and not quiet
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.bars = self.console.is_terminal
         self.progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -66,7 +65,7 @@ class TaskProgress:
         if self.bars:
             state = task.error.code if task.error else task.message or task.status
             self.progress.update(bar, completed=task.progress, state=f"{task.status}: {state}")
-        elif not self.quiet:
+        else:
             with self.lock:
                 click.echo(task_line(task), err=True)
 

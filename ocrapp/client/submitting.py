@@ -13,6 +13,7 @@ from ocrapp.client import exits
 from ocrapp.client.api import Client
 from ocrapp.client.display import TaskProgress, echo_json, task_json
 from ocrapp.client.errors import TIMED_OUT, ApiError
+from ocrapp.client.models import Task
 
 # Tasks followed at once, each over its own WebSocket (the server allows 20 a user).
 MOST_FOLLOWED = 8
@@ -24,7 +25,7 @@ class Submission:
 
     path: Path
     bar: TaskID | None = None
-    task: Any = None
+    task: Task | None = None
     error: ApiError | None = None
     result: Any = None
     output: Path | None = None
