@@ -5,7 +5,7 @@
 - `web/`: the HTTP API under `/api`: routes, request and response schemas, errors.
 - `realtime/`: task updates: the Redis channel, one subscription per process, `/ws`.
 - `ops/`: running it: health probes, metrics, statistics, logs.
-- `cli`, `client`: the `ocrapp` command and the small API client it uses.
+- `cli`: the `ocrapp` command; `client/`: the Python client of the API, and its commands.
 """
 
 from typing import Any
