@@ -78,3 +78,7 @@ class UnknownEngine(DomainError):
 
 class UnsupportedLanguage(DomainError):
     code = "unsupported_language"
+
+
+class WebhookUrlRefused(DomainError):
+    code = "webhook_url_refused"

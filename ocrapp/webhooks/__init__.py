@@ -1,0 +1,1 @@
+"""Outgoing webhooks: events recorded with status changes, signed, sent and retried."""

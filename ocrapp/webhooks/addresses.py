@@ -1,0 +1,85 @@
+"""Where a webhook may be sent: https (or http if allowed), public addresses only (SSRF)."""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from ocrapp.core.errors import WebhookUrlRefused
+
+IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+@dataclass(frozen=True)
+class Target:
+    """A webhook URL taken apart, with the one address checked to connect to."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    address: str
+
+    @property
+    def host_header(self) -> str:
+        """The Host header: the name as the URL gives it, with a port that is not the default."""
+        default = 443 if self.scheme == "https" else 80
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == default else f"{host}:{self.port}"
+
+
+def is_public(address: IpAddress) -> bool:
+    """Whether `address` is on the public internet: not loopback, private, link-local, ..."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    # is_global leaves out loopback, private, link-local (169.254.169.254, the cloud
+    # metadata service, among them), shared (100.64/10), unique-local and reserved ranges.
+    return address.is_global and not address.is_multicast
+
+
+def check_url(url: str, config) -> tuple[str, str, int, str]:
+    """Refuse a URL that is not https (or http when allowed); return its parts."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise WebhookUrlRefused(f"The URL cannot be read: {error}.") from None
+    schemes = ("https", "http") if config["WEBHOOK_ALLOW_HTTP"] else ("https",)
+    if parts.scheme not in schemes:
+        raise WebhookUrlRefused(f"A webhook URL must start with {' or '.join(schemes)}://.")
+    if not parts.hostname:
+        raise WebhookUrlRefused("A webhook URL must name a host.")
+    if parts.username or parts.password:
+        raise WebhookUrlRefused("A webhook URL may not carry a user name or password.")
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path
+
+
+def resolve(host: str, port: int) -> list[IpAddress]:
+    """Return every address `host` resolves to (itself, if it is an address)."""
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise WebhookUrlRefused(f"The host {host} cannot be resolved: {error}.") from None
+    # An IPv6 address may carry a zone ("fe80::1%eth0"); the address is what is checked.
+    return [ipaddress.ip_address(entry[4][0].split("%")[0]) for entry in found]
+
+
+def checked_target(url: str, config) -> Target:
+    """Resolve the URL's host once and check every address; return the one to connect to.
+
+    Called when an endpoint is saved and again before each delivery: a name may resolve
+    elsewhere later (DNS rebinding), so the connection goes to the address checked here.
+    """
+    scheme, host, port, path = check_url(url, config)
+    addresses = resolve(host, port)
+    if not config["WEBHOOK_ALLOW_PRIVATE_NETWORKS"]:
+        refused = [address for address in addresses if not is_public(address)]
+        if refused:
+            named = host if str(refused[0]) == host else f"{host} resolves to {refused[0]}, which"
+            raise WebhookUrlRefused(
+                f"{named} is not a public address (loopback, private, link-local and metadata "
+                "addresses are refused).",
+                address=str(refused[0]),
+            )
+    return Target(scheme, host, port, path, str(addresses[0]))

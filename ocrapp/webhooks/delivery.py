@@ -1,0 +1,184 @@
+"""Sending deliveries: claim one, sign it, POST it, record the try, retry or give up."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from ocrapp.core.db import db
+from ocrapp.core.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    as_utc,
+    utcnow,
+)
+from ocrapp.webhooks.dispatch import DISPATCH_LEASE, send_delivery
+from ocrapp.webhooks.retries import next_delay, retry_after_seconds, should_retry
+from ocrapp.webhooks.signing import signed_headers, signing_secrets
+from ocrapp.webhooks.transport import Outcome, post
+
+log = logging.getLogger(__name__)
+# Deliveries the sweep hands over at once; the rest wait for its next round.
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A delivery taken for one try: what to send, where, signed with what."""
+
+    id: str
+    attempt: int
+    url: str
+    body: str
+    secrets: list[str]
+
+
+def lease(config) -> timedelta:
+    """How long a claimed delivery is not due again: longer than a try can take."""
+    return timedelta(seconds=config["WEBHOOK_TIMEOUT"]) + DISPATCH_LEASE
+
+
+def claim(delivery_id: str, attempt_count: int) -> Claimed | None:
+    """Take the delivery for one try, unless another took it since `attempt_count` tries.
+
+    One conditional UPDATE decides, on PostgreSQL and SQLite alike: of two messages for
+    the same try, one finds the count already raised and does nothing.
+    """
+    now = utcnow()
+    with db.session() as session:
+        taken = session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.attempt_count == attempt_count,
+            )
+            .values(
+                attempt_count=attempt_count + 1,
+                next_attempt_at=now + lease(current_app.config),
+            )
+        ).rowcount
+        if not taken:
+            return None
+        delivery = session.get(WebhookDelivery, delivery_id)
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+        if not endpoint.enabled:
+            give_up(delivery, now)
+            return None
+        secrets = signing_secrets(endpoint, now)
+        return Claimed(delivery.id, attempt_count + 1, endpoint.url, delivery.body, secrets)
+
+
+def give_up(delivery: WebhookDelivery, now: datetime) -> None:
+    """Stop trying `delivery`."""
+    delivery.status, delivery.finished_at, delivery.next_attempt_at = (
+        DeliveryStatus.FAILED,
+        now,
+        None,
+    )
+
+
+def deliver(delivery_id: str, attempt_count: int) -> Outcome | None:
+    """Try the delivery once, if it is still this try's to make, and record how it went."""
+    claimed = claim(delivery_id, attempt_count)
+    if claimed is None:
+        return None
+    headers = signed_headers(claimed.id, claimed.body, claimed.secrets, utcnow())
+    outcome = post(claimed.url, headers, claimed.body, current_app.config)
+    record_outcome(claimed, outcome)
+    log.info(
+        "webhook delivery %s: try %d: %s %s",
+        claimed.id,
+        claimed.attempt,
+        outcome.status_code,
+        outcome.error or "",
+    )
+    return outcome
+
+
+def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
+    """Record a try; then the delivery is done, due again later, or given up."""
+    now, config = utcnow(), current_app.config
+    with db.session() as session:
+        delivery = session.get(WebhookDelivery, claimed.id, with_for_update=True)
+        if delivery is None:
+            return  # forgotten, or its endpoint deleted, while it was being sent
+        endpoint = session.get(WebhookEndpoint, delivery.endpoint_id, with_for_update=True)
+        session.add(
+            WebhookAttempt(
+                delivery_id=delivery.id,
+                attempted_at=now,
+                status_code=outcome.status_code,
+                duration_ms=outcome.duration_ms,
+                error=outcome.error,
+            )
+        )
+        if outcome.delivered:
+            delivery.status, delivery.finished_at = DeliveryStatus.DELIVERED, now
+            delivery.next_attempt_at, endpoint.failing_since = None, None
+            return
+        note_failure(endpoint, now, config)
+        retry_after = retry_after_seconds(outcome.retry_after, now)
+        delay = next_delay(
+            claimed.attempt, retry_after, config["WEBHOOK_BACKOFF"], config["WEBHOOK_BACKOFF_MAX"]
+        )
+        due = now + timedelta(seconds=delay)
+        if should_retry(outcome.status_code) and due <= as_utc(delivery.retry_until):
+            delivery.next_attempt_at = due
+        else:
+            give_up(delivery, now)
+
+
+def note_failure(endpoint: WebhookEndpoint, now: datetime, config) -> None:
+    """Remember since when the endpoint fails; disable it once that is too long."""
+    endpoint.failing_since = as_utc(endpoint.failing_since) or now
+    failing_for = now - endpoint.failing_since
+    if endpoint.enabled and failing_for >= timedelta(seconds=config["WEBHOOK_DISABLE_AFTER"]):
+        endpoint.enabled = False
+        endpoint.disabled_reason = (
+            f"Every delivery failed for {failing_for.days} days and "
+            f"{failing_for.seconds // 3600} hours, since {endpoint.failing_since:%Y-%m-%d %H:%M} "
+            "UTC; enable it again with PATCH when the receiver works."
+        )
+        log.warning("webhook endpoint %s disabled: failing since %s", endpoint.id, now)
+
+
+def dispatch_due() -> int:
+    """Hand every due delivery to the webhooks queue: retries, and any whose message was lost.
+
+    Each is not due again for `DISPATCH_LEASE`: the try it is sent for pushes it further.
+    """
+    now = utcnow()
+    with db.session() as session:
+        due = session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.attempt_count)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(SWEEP_BATCH)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if due:
+            session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_([delivery_id for delivery_id, _ in due]))
+                .values(next_attempt_at=now + DISPATCH_LEASE)
+            )
+    return sum(send_delivery(delivery_id, count) for delivery_id, count in due)
+
+
+def forget_old_deliveries() -> int:
+    """Delete the deliveries (and their attempts) older than `WEBHOOK_DELIVERY_DAYS`."""
+    cutoff = utcnow() - timedelta(days=current_app.config["WEBHOOK_DELIVERY_DAYS"])
+    with db.session() as session:
+        old = select(WebhookDelivery.id).where(WebhookDelivery.created_at < cutoff)
+        session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old)))
+        return session.execute(
+            delete(WebhookDelivery).where(WebhookDelivery.created_at < cutoff)
+        ).rowcount

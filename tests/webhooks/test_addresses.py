@@ -1,0 +1,126 @@
+"""Webhook URLs: https only unless allowed, public addresses only, checked when sending too."""
+
+import ipaddress
+import socket
+
+import pytest
+
+from ocrapp.core.errors import WebhookUrlRefused
+from ocrapp.webhooks.addresses import checked_target, is_public
+from ocrapp.webhooks.transport import post
+from tests.webhook_receiver import Receiver
+
+STRICT = {"WEBHOOK_ALLOW_HTTP": False, "WEBHOOK_ALLOW_PRIVATE_NETWORKS": False}
+OPEN = {"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_ALLOW_PRIVATE_NETWORKS": True}
+TIMEOUTS = {"WEBHOOK_CONNECT_TIMEOUT": 5, "WEBHOOK_TIMEOUT": 15}
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",  # the cloud metadata service
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "::1",
+        "fe80::1",
+        "fc00::1",
+        "fd00:ec2::254",  # AWS's metadata service over IPv6
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "::",
+    ],
+)
+def test_loopback_private_link_local_and_metadata_addresses_are_not_public(address):
+    assert not is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+def test_internet_addresses_are_public(address):
+    assert is_public(ipaddress.ip_address(address))
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("http://93.184.216.34/hook", "https://"),
+        ("ftp://93.184.216.34/hook", "https://"),
+        ("https:///hook", "name a host"),
+        ("https://user:pw@93.184.216.34/hook", "password"),
+        ("https://127.0.0.1/hook", "not a public address"),
+        ("https://[::1]/hook", "not a public address"),
+        ("https://169.254.169.254/latest/meta-data", "not a public address"),
+        ("https://localhost/hook", "not a public address"),
+        ("https://nowhere.invalid/hook", "cannot be resolved"),
+    ],
+)
+def test_refused_urls_say_why(url, why):
+    with pytest.raises(WebhookUrlRefused) as refusal:
+        checked_target(url, STRICT)
+    assert why in refusal.value.message
+
+
+def test_http_and_private_addresses_pass_when_allowed():
+    target = checked_target("http://localhost:8123/a?b=1", OPEN)
+    assert (target.scheme, target.host, target.port, target.path) == (
+        "http",
+        "localhost",
+        8123,
+        "/a?b=1",
+    )
+    assert not is_public(ipaddress.ip_address(target.address))
+
+
+def resolving_to(monkeypatch, answers: list[str]) -> list[str]:
+    """Make `hooks.example.test` resolve to each of `answers` in turn; return what was asked."""
+    real, asked = socket.getaddrinfo, []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        if host != "hooks.example.test":
+            return real(host, port, *args, **kwargs)
+        asked.append(host)
+        address = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return asked
+
+
+def test_a_name_that_resolves_elsewhere_at_delivery_is_refused_then(monkeypatch):
+    """DNS rebinding: public when saved, loopback when sent; nothing reaches the receiver."""
+    config = {"WEBHOOK_ALLOW_HTTP": True, "WEBHOOK_ALLOW_PRIVATE_NETWORKS": False, **TIMEOUTS}
+    with Receiver() as receiver:
+        url = f"http://hooks.example.test:{receiver.port}/hooks"
+        resolving_to(monkeypatch, ["93.184.216.34", "127.0.0.1"])
+        checked_target(url, config)  # when saved: public
+        outcome = post(url, {"webhook-id": "msg_1"}, "{}", config)
+    assert outcome.status_code is None and "not a public address" in outcome.error
+    assert receiver.received == []
+
+
+def test_the_connection_goes_to_the_address_checked_with_the_name_as_host(monkeypatch):
+    """Resolved once: the name is looked up once per delivery, the Host header keeps it."""
+    config = {**OPEN, **TIMEOUTS}
+    with Receiver() as receiver:
+        asked = resolving_to(monkeypatch, ["127.0.0.1"])
+        url = f"http://hooks.example.test:{receiver.port}/hooks?x=1"
+        outcome = post(url, {"webhook-id": "msg_1"}, '{"a":1}', config)
+    assert outcome.status_code == 200 and outcome.delivered
+    assert asked == ["hooks.example.test"]
+    [received] = receiver.received
+    assert received.headers["host"] == f"hooks.example.test:{receiver.port}"
+    assert received.body == b'{"a":1}' and received.headers["content-type"] == "application/json"
+
+
+def test_redirects_are_not_followed():
+    config = {**OPEN, **TIMEOUTS}
+    with Receiver() as target, Receiver([(302, {"Location": "http://127.0.0.1:1/"})]) as hop:
+        target_url = target.url
+        hop.answers = [(307, {"Location": target_url})]
+        outcome = post(hop.url, {}, "{}", config)
+    assert outcome.status_code == 307 and not outcome.delivered
+    assert target.received == []

@@ -1,0 +1,218 @@
+"""Deliveries sent to a real receiver: signed, retried, recorded, given up, swept, forgotten."""
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+import redis
+from sqlalchemy import select
+from standardwebhooks import Webhook
+
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.models import (
+    DeliveryStatus,
+    TaskPage,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    as_utc,
+    utcnow,
+)
+from ocrapp.webhooks.delivery import claim, deliver, dispatch_due, forget_old_deliveries
+from ocrapp.webhooks.endpoints import create_endpoint
+from ocrapp.webhooks.events import EventType, add_deliveries
+from tests.factories import queued_task, set_task
+from tests.webhook_receiver import Receiver
+
+ALL_EVENTS = [str(event) for event in EventType]
+
+
+@pytest.fixture
+def webhook_app(app):
+    """The app with http and loopback receivers allowed, quick retries, a queue of its own."""
+    app.config.update(
+        WEBHOOK_ALLOW_HTTP=True,
+        WEBHOOK_ALLOW_PRIVATE_NETWORKS=True,
+        WEBHOOK_BACKOFF=0.01,
+        WEBHOOK_QUEUE=f"webhooks-test-{id(app)}",
+    )
+    with app.app_context():
+        yield app
+    redis.Redis.from_url(app.config["BROKER_URL"]).delete(app.config["WEBHOOK_QUEUE"])
+
+
+def endpoint_for(app, user_id: int, url: str, events=ALL_EVENTS) -> WebhookEndpoint:
+    with db.session() as session:
+        return create_endpoint(session, user_id, url, events, "test", app.config)
+
+
+def one_delivery(endpoint: WebhookEndpoint) -> str:
+    """Record a `task.completed` event for the endpoint; return the delivery's id."""
+    task = {"taskId": "00000000-0000-0000-0000-000000000001", "status": "completed"}
+    with db.session() as session:
+        [delivery_id] = add_deliveries(session, [endpoint], EventType.TASK_COMPLETED, task)
+    return delivery_id
+
+
+def delivery(delivery_id: str) -> WebhookDelivery:
+    with db.session() as session:
+        found = session.get(WebhookDelivery, delivery_id)
+        found.attempts  # noqa: B018  (loaded while the session is open)
+        return found
+
+
+def test_a_failing_receiver_gets_the_same_signed_message_until_it_answers_200(
+    webhook_app, make_user
+):
+    user_id, _ = make_user()
+    with Receiver([(500, {}), (502, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        delivery_id = one_delivery(endpoint)
+        assert deliver(delivery_id, 0).status_code == 500
+        assert delivery(delivery_id).status == DeliveryStatus.PENDING
+        assert deliver(delivery_id, 0) is None  # a second message for that try: too late
+        assert deliver(delivery_id, 1).status_code == 502
+        assert deliver(delivery_id, 2).delivered
+        received = receiver.wait_for(3)
+    assert {request.headers["webhook-id"] for request in received} == {delivery_id}
+    for request in received:
+        body = Webhook(endpoint.secret).verify(request.body, request.headers)
+        assert body["type"] == "task.completed"
+        assert body["data"]["links"]["results"]["txt"].endswith("/result?format=txt")
+    done = delivery(delivery_id)
+    assert (done.status, done.attempt_count, done.next_attempt_at) == ("delivered", 3, None)
+    assert [attempt.status_code for attempt in done.attempts] == [500, 502, 200]
+    assert all(attempt.duration_ms >= 0 for attempt in done.attempts)
+
+
+def test_other_4xx_answers_are_not_retried(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver([(410, {})]) as receiver:
+        delivery_id = one_delivery(endpoint_for(webhook_app, user_id, receiver.url))
+        deliver(delivery_id, 0)
+    given_up = delivery(delivery_id)
+    assert given_up.status == DeliveryStatus.FAILED and given_up.finished_at is not None
+
+
+def test_retry_after_is_honoured(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver([(429, {"Retry-After": "120"})]) as receiver:
+        delivery_id = one_delivery(endpoint_for(webhook_app, user_id, receiver.url))
+        deliver(delivery_id, 0)
+    waiting = delivery(delivery_id)
+    assert waiting.status == DeliveryStatus.PENDING
+    assert as_utc(waiting.next_attempt_at) >= utcnow() + timedelta(seconds=118)
+
+
+def test_a_network_error_is_recorded_and_retried_until_the_window_ends(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver() as receiver:
+        url = receiver.url
+    endpoint = endpoint_for(webhook_app, user_id, url)  # nothing listens there any more
+    delivery_id = one_delivery(endpoint)
+    outcome = deliver(delivery_id, 0)
+    assert outcome.status_code is None and "Connection" in outcome.error
+    assert delivery(delivery_id).status == DeliveryStatus.PENDING
+    webhook_app.config["WEBHOOK_RETRY_SECONDS"] = 0
+    late = one_delivery(endpoint)
+    deliver(late, 0)
+    assert delivery(late).status == DeliveryStatus.FAILED
+
+
+def test_an_endpoint_failing_for_days_is_disabled_and_says_why(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver([(500, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        first, second = one_delivery(endpoint), one_delivery(endpoint)
+        with db.session() as session:
+            session.get(WebhookEndpoint, endpoint.id).failing_since = utcnow() - timedelta(days=6)
+        deliver(first, 0)
+        assert deliver(second, 0) is None  # not sent to a disabled endpoint
+    with db.session() as session:
+        disabled = session.get(WebhookEndpoint, endpoint.id)
+        assert not disabled.enabled and "failed for 6 days" in disabled.disabled_reason
+    assert delivery(second).status == DeliveryStatus.FAILED
+    assert len(receiver.received) == 1
+
+
+def test_of_two_messages_for_one_try_one_sends(webhook_app, make_user):
+    user_id, _ = make_user()
+    endpoint = endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks")
+    delivery_id = one_delivery(endpoint)
+    claims, start = [], threading.Barrier(4)
+
+    def take() -> None:
+        with webhook_app.app_context():
+            start.wait()
+            claims.append(claim(delivery_id, 0))
+
+    threads = [threading.Thread(target=take) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len([taken for taken in claims if taken is not None]) == 1
+
+
+def test_the_sweep_hands_over_due_deliveries_once_per_lease(webhook_app, make_user):
+    user_id, _ = make_user()
+    endpoint = endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks")
+    due, later = one_delivery(endpoint), one_delivery(endpoint)
+    with db.session() as session:
+        session.get(WebhookDelivery, due).next_attempt_at = utcnow() - timedelta(seconds=1)
+    broker = redis.Redis.from_url(webhook_app.config["BROKER_URL"])
+    queue = webhook_app.config["WEBHOOK_QUEUE"]
+    sent_before = broker.llen(queue)  # the two sent when they were recorded
+    assert dispatch_due() == 1
+    assert dispatch_due() == 0  # it is not due again until its lease ends
+    assert broker.llen(queue) == sent_before + 1
+    message = json.loads(broker.lindex(queue, 0))
+    assert message["headers"]["argsrepr"] == repr([due, 0])
+    assert as_utc(delivery(due).next_attempt_at) > utcnow() + timedelta(seconds=50)
+    assert delivery(later).attempt_count == 0
+
+
+def test_old_deliveries_are_forgotten_with_their_attempts(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver() as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        old, new = one_delivery(endpoint), one_delivery(endpoint)
+        deliver(old, 0)
+    with db.session() as session:
+        session.get(WebhookDelivery, old).created_at = utcnow() - timedelta(days=31)
+    assert forget_old_deliveries() == 1
+    with db.session() as session:
+        assert session.scalars(select(WebhookDelivery.id)).all() == [new]
+        assert session.scalars(select(WebhookAttempt)).all() == []
+
+
+def test_events_are_recorded_with_the_status_change_and_each_new_page(webhook_app, make_user):
+    user_id, _ = make_user()
+    other_id, _ = make_user()
+    endpoint = endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks")
+    endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/failed-only", ["task.failed"])
+    endpoint_for(webhook_app, other_id, "http://127.0.0.1:9/other")
+    task_id = queued_task(user_id)
+    lifecycle.mark_processing(task_id)
+    for _ in range(2):  # the second time, a retry storing the page again: no second event
+        with db.session() as session:
+            page = session.scalar(select(TaskPage).where(TaskPage.task_id == task_id))
+            page = page or TaskPage(task_id=task_id, number=1, source="ocr", result_key="k")
+            page.word_count, page.confidence_score = 3, 0.9
+            session.add(page)
+    set_task(task_id, page_count=1)
+    lifecycle.mark_completed(task_id)
+    with db.session() as session:
+        recorded = session.scalars(
+            select(WebhookDelivery).order_by(WebhookDelivery.created_at)
+        ).all()
+    assert [(d.endpoint_id, d.event_type) for d in recorded] == [
+        (endpoint.id, "page.completed"),
+        (endpoint.id, "task.completed"),
+    ]
+    page_event, task_event = (json.loads(d.body) for d in recorded)
+    assert page_event["data"]["completedPage"]["number"] == 1
+    assert page_event["data"]["completedPage"]["link"] == f"/api/tasks/{task_id}/pages/1"
+    assert task_event["data"]["taskId"] == task_id and task_event["data"]["status"] == "completed"
