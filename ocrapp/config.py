@@ -51,7 +51,7 @@ CELERY = {
     },
     # Building the OCR model in each child takes a few seconds.
     "worker_proc_alive_timeout": 60,
-    "include": ["tasks.ocr", "tasks.reaper", "tasks.signals"],
+    "include": ["tasks.ocr", "tasks.reaper", "tasks.signals", "tasks.webhooks"],
 }
 
 
@@ -86,6 +86,7 @@ def setting(default: Any, group: str, description: str, shown: str = "", **optio
 SERVICES, UPDATES, READING, QUEUES = "Services", "Task updates", "Reading", "Queues"
 FAILURES, API, SOCKETS = "Failures and time limits", "API", "WebSockets"
 WORKERS, LOGS, WEB_APP = "Worker processes", "Logs", "Web app"
+WEBHOOKS = "Webhooks"
 
 
 class Settings(BaseSettings):
@@ -419,6 +420,70 @@ class Settings(BaseSettings):
         LOGS,
         "`json`: one JSON object per log line, with `task_id` and `user_id` where known (web "
         "and worker); `text`: one plain line each, for a terminal",
+    )
+
+    PUBLIC_URL: OptionalText = setting(
+        None,
+        WEBHOOKS,
+        "the service's address as clients reach it, such as `https://ocr.example.com`: the "
+        "links to a task's results in webhook bodies start with it",
+        "unset (links are paths, such as `/api/tasks/<id>/result`)",
+    )
+    WEBHOOK_QUEUE: str = setting(
+        "webhooks",
+        WEBHOOKS,
+        "the Celery queue webhooks are sent from, served by the Procfile's `webhooks` "
+        "process only: OCR work never delays a webhook, and a slow receiver never holds an "
+        "OCR worker",
+    )
+    WEBHOOK_ALLOW_HTTP: Switch = setting(
+        False, WEBHOOKS, "`true`: webhook URLs may be `http`, not only `https`"
+    )
+    WEBHOOK_ALLOW_PRIVATE_NETWORKS: Switch = setting(
+        False,
+        WEBHOOKS,
+        "`true`: webhook URLs may resolve to loopback, private, link-local and other "
+        "non-public addresses (cloud metadata included). Off, they are refused when saved "
+        "and again at each delivery",
+    )
+    WEBHOOK_CONNECT_TIMEOUT: float = setting(
+        5, WEBHOOKS, "seconds to connect to a webhook receiver", gt=0
+    )
+    WEBHOOK_TIMEOUT: float = setting(
+        15, WEBHOOKS, "seconds a webhook delivery may take in all, connecting included", gt=0
+    )
+    WEBHOOK_BACKOFF: float = setting(
+        5,
+        WEBHOOKS,
+        "seconds before the first retry of a failed delivery; each next one waits twice as "
+        "long (with jitter), at most `WEBHOOK_BACKOFF_MAX`",
+        gt=0,
+    )
+    WEBHOOK_BACKOFF_MAX: float = setting(
+        3600, WEBHOOKS, "seconds between two retries of a delivery, at most", gt=0
+    )
+    WEBHOOK_RETRY_SECONDS: float = setting(
+        86400,
+        WEBHOOKS,
+        "seconds a delivery is retried (on network errors, 5xx and 429) before it is given up",
+        ge=0,
+    )
+    WEBHOOK_DISABLE_AFTER: float = setting(
+        5 * 86400,
+        WEBHOOKS,
+        "seconds an endpoint may fail every delivery before it is disabled (its owner sees "
+        "why in `disabledReason`, and may enable it again)",
+        gt=0,
+    )
+    WEBHOOK_SWEEP_INTERVAL: float = setting(
+        5,
+        WEBHOOKS,
+        "seconds between two sweeps (the `beat` process's schedule) that send the deliveries "
+        "that are due: retries, and any whose message was lost",
+        gt=0,
+    )
+    WEBHOOK_DELIVERY_DAYS: int = setting(
+        30, WEBHOOKS, "days deliveries and their attempts are kept; the reaper forgets older ones"
     )
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
+from ocrapp.webhooks.delivery import forget_old_deliveries
 
 log = logging.getLogger(__name__)
 # Expired tasks deleted per run at most, so that a first run after a long pause stays short.
@@ -100,8 +101,10 @@ def delete_expired() -> int:
 
 @shared_task(name=REAP_TASK_NAME, ignore_result=True)
 def reap() -> None:
-    """Send the outbox, send again what the broker lost, fail stuck tasks, delete expired ones."""
+    """Send the outbox and lost messages, fail stuck tasks, delete expired ones, forget old
+    webhook deliveries."""
     sent, resent, failed = send_outbox(), resend_lost(), fail_stuck()
+    forget_old_deliveries()
     delete_expired()
     if sent or resent or failed:
         log.info(

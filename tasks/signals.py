@@ -15,6 +15,7 @@ from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import OCR_TASK_NAME
 from ocrapp.core.memory import limit_memory
+from ocrapp.core.scheduling import queue_names
 from tasks.errors import TaskCancelled, describe
 from tasks.pipeline.engines import (
     PARTS,
@@ -32,10 +33,14 @@ def _flask_app(task):
 
 @worker_ready.connect
 def report_engines(sender=None, **_) -> None:
-    """Tell the API which engines and languages this worker has."""
+    """Tell the API which engines and languages this worker has (one that reads files)."""
     try:
-        engines = available_engines(sender.app.flask_app.config["OCR_DEVICE"])
-        register_engines(sender.app.flask_app.config, engines)
+        config = sender.app.flask_app.config
+        consumed = set(sender.app.amqp.queues.consume_from)
+        if consumed and not consumed & set(queue_names(config)):
+            return  # the webhooks process: it reads nothing
+        engines = available_engines(config["OCR_DEVICE"])
+        register_engines(config, engines)
         log.info("engines: %s", engines)
     except Exception:
         log.exception("could not report this worker's engines")

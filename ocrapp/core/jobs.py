@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 OCR_TASK_NAME = "ocrapp.recognize_file"
 REAP_TASK_NAME = "ocrapp.reap"
+WEBHOOK_SEND_TASK_NAME = "ocrapp.send_webhook"
+WEBHOOK_SWEEP_TASK_NAME = "ocrapp.sweep_webhooks"
 
 
 def celery_settings(config) -> dict:
@@ -27,10 +29,19 @@ def celery_settings(config) -> dict:
         "broker_url": config["BROKER_URL"],
         "task_default_queue": queue_name(config, SMALL),
         # The reaper is quick and must not wait behind OCR: every pool serves priority first.
-        "task_routes": {REAP_TASK_NAME: {"queue": queue_name(config, PRIORITY)}},
+        # Webhooks go out from a queue of their own: OCR work never delays them.
+        "task_routes": {
+            REAP_TASK_NAME: {"queue": queue_name(config, PRIORITY)},
+            WEBHOOK_SEND_TASK_NAME: {"queue": config["WEBHOOK_QUEUE"]},
+            WEBHOOK_SWEEP_TASK_NAME: {"queue": config["WEBHOOK_QUEUE"]},
+        },
         "worker_max_memory_per_child": config["WORKER_MAX_RSS_MB"] * 1024,  # in KiB
         "beat_schedule": {
             "reap": {"task": REAP_TASK_NAME, "schedule": config["REAPER_INTERVAL"]},
+            "sweep-webhooks": {
+                "task": WEBHOOK_SWEEP_TASK_NAME,
+                "schedule": config["WEBHOOK_SWEEP_INTERVAL"],
+            },
         },
     }
 

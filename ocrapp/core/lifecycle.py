@@ -13,6 +13,7 @@ from ocrapp.core.models import File, Task, TaskStatus, new_id, utcnow
 from ocrapp.core.scheduling import SMALL
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import publish_task_update
+from ocrapp.webhooks.events import record_status_event
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +86,12 @@ def _transition(task_id: str, change, allowed: set[TaskStatus], guard=None) -> T
             return None
         if guard is not None and not guard(session, task):
             return None
+        before = task.status
         change(task)
         session.flush()
         user_id, data = task.user_id, task_update_data(session, task)
+        if task.status is not before:  # its webhooks are kept with the change, or neither
+            record_status_event(session, user_id, data)
     _publish(user_id, data)
     return task
 

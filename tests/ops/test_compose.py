@@ -20,7 +20,7 @@ REQUIRED_SECRETS = {
     "FLOWER_BASIC_AUTH",
 }
 # The services that run ocrapp's image.
-APP_SERVICES = {"web", "worker_small", "worker_large", "worker_gpu", "beat", "flower"}
+APP_SERVICES = {"web", "worker_small", "worker_large", "worker_gpu", "webhooks", "beat", "flower"}
 # `${NAME}`, `${NAME:-default}`, `${NAME-default}`, `${NAME:?message}`, ...: name, operator.
 VARIABLE = re.compile(r"\$\{(\w+)(:?[-?+])?")
 
