@@ -14,15 +14,24 @@ MOVING_FIELDS = {"queuePosition", "estimatedStartAt"}
 # The faults that may explain a 5xx (or no answer), within seconds before and after.
 RESTARTS = {"restart_web", "restart_redis", "restart_postgres"}
 BEFORE_FAULT, AFTER_FAULT = 2, 20
+# Seconds without any change in the unfinished tasks after which the drain gives up.
+STALLED = 180
 
 
-def drain(database: Database, journal: Journal, timeout: float) -> float:
-    """Wait until no task is queued or processing; return how long it took."""
-    started = time.monotonic()
-    while database.unfinished() and time.monotonic() - started < timeout:
+def drain(database: Database, journal: Journal, timeout: float) -> None:
+    """Wait until no task is queued or processing, or until `timeout`, or until the
+    unfinished tasks have not moved for STALLED seconds (they are stuck)."""
+    started = moved = time.monotonic()
+    before = database.unfinished_states()
+    while before != [] and time.monotonic() - started < timeout:
         threading.Event().wait(1)
-    journal.note(f"drained in {time.monotonic() - started:.0f}s")
-    return time.monotonic() - started
+        now = database.unfinished_states()
+        if now != before:
+            before, moved = now, time.monotonic()
+        elif time.monotonic() - moved > STALLED:
+            journal.note(f"drain: nothing moved for {STALLED}s")
+            break
+    journal.note(f"drain took {time.monotonic() - started:.0f}s")
 
 
 def check_tasks(tasks: dict[str, dict], database: Database, journal: Journal) -> None:
@@ -35,6 +44,8 @@ def check_tasks(tasks: dict[str, dict], database: Database, journal: Journal) ->
             journal.problem(
                 f"task {task_id} is stuck {task['status']} (attempts {task['attempts']})"
             )
+        elif task["status"] == "failed":  # every file of the run is one that can be read
+            journal.problem(f"task {task_id} failed ({task['error']}, attempts {task['attempts']})")
     for task_id, count in database.tasks_with_several_results():
         journal.problem(f"task {task_id} has {count} result rows")
 
@@ -110,8 +121,8 @@ def fault_near(journal: Journal, at: float):
 def check_errors(journal: Journal) -> None:
     """5xx answers and requests without an answer happen only around faults."""
     for answer in journal.answers:
-        if answer.status is not None and answer.status < 500:
-            continue
+        if answer.refused or (answer.status is not None and answer.status < 500):
+            continue  # a refused connection was tried again on the other web process
         if fault_near(journal, answer.at) is None:
             journal.problem(
                 f"{answer.status or 'no answer'} to {answer.method} {answer.path} at "

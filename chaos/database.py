@@ -34,6 +34,17 @@ class Database:
             return None
         return rows[0][0] if rows else None
 
+    def unfinished_states(self) -> list[tuple] | None:
+        """Each unfinished task's id, status, progress and attempts; None while unreachable."""
+        try:
+            return self.rows(
+                "SELECT id, lower(status::text), progress, attempts FROM tasks"
+                " WHERE lower(status::text) NOT IN (%s, %s, %s) ORDER BY id",
+                *FINAL,
+            )
+        except psycopg.Error:
+            return None
+
     def tasks(self) -> dict[str, dict]:
         """Every task: its owner's email, status, error code and seconds to a final state."""
         rows = self.rows(

@@ -102,8 +102,11 @@ class Faults:
         fault.ended = fault.started + STALL_SECONDS
 
     def revive(self) -> None:
-        """Start again any process that ended without being asked to: a finding."""
+        """Start again any process that ended without being asked to, as a supervisor would
+        (compose's `restart:`); what it had in hand is checked for at the end."""
         for label, process in list(self.stack.current.items()):
             if not process.alive():
-                self.journal.problem(f"{label} exited on its own:\n{process.log()[-1500:]}")
+                self.journal.exits.append(f"{label} at t+{self.journal.now():.0f}s")
+                last_lines = process.log().strip().splitlines()[-1:]
+                self.journal.note(f"{label} exited on its own, started again: {last_lines}")
                 self.stack.launch_as(label)

@@ -13,6 +13,7 @@ class Answer:
     method: str
     path: str
     status: int | None
+    refused: bool = False  # the connection was refused: the request was never sent
 
 
 @dataclass
@@ -38,14 +39,15 @@ class Journal:
     repeats: int = 0
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    exits: list[str] = field(default_factory=list)  # processes that ended unasked
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
         """Seconds since the run started."""
         return time.monotonic() - self.started
 
-    def answer(self, method: str, path: str, status: int | None) -> None:
-        self.answers.append(Answer(self.now(), method, path, status))
+    def answer(self, method: str, path: str, status: int | None, refused: bool = False) -> None:
+        self.answers.append(Answer(self.now(), method, path, status, refused))
 
     def fault(self, kind: str, target: str) -> Fault:
         """Record a fault as it begins; set its `ended` once the stack is whole again."""

@@ -54,17 +54,26 @@ class Client:
         self.session = requests.Session()
 
     def call(self, method: str, path: str, user: User, **options) -> requests.Response | None:
-        """Send one request to the next web process; None when no answer came."""
-        self.turn += 1
-        url = self.urls[self.turn % len(self.urls)] + path
+        """Send one request to the next web process (to the other where the first refuses
+        the connection, as a load balancer would); None when no answer came."""
         headers = {"Authorization": f"Bearer {user.token}", **options.pop("headers", {})}
-        try:
-            response = self.session.request(method, url, headers=headers, timeout=60, **options)
-        except requests.RequestException:
-            self.journal.answer(method, path, None)
-            return None
-        self.journal.answer(method, path, response.status_code)
-        return response
+        for _ in self.urls:
+            self.turn += 1
+            url = self.urls[self.turn % len(self.urls)] + path
+            try:
+                response = self.session.request(method, url, headers=headers, timeout=60, **options)
+            except requests.ConnectionError as error:
+                refused = "NewConnectionError" in repr(error)  # nothing was sent
+                self.journal.answer(method, path, None, refused=refused)
+                if refused:
+                    continue
+                return None
+            except requests.RequestException:
+                self.journal.answer(method, path, None)
+                return None
+            self.journal.answer(method, path, response.status_code)
+            return response
+        return None
 
     def retried(self, method: str, path: str, user: User, tries: int = 8, **options):
         """Send a request that is safe to repeat until it gets a non-5xx answer."""

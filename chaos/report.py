@@ -12,7 +12,7 @@ def figures(journal: Journal, tasks: dict[str, dict], followers, seconds: float)
     statuses = Counter(task["status"] for task in tasks.values())
     failures = Counter(task["error"] for task in tasks.values() if task["status"] == "failed")
     finals = [task["seconds"] for task in tasks.values() if task["seconds"] is not None]
-    errors = [answer for answer in journal.answers if answer.status is None or answer.status >= 500]
+    errors = [answer for answer in journal.answers if _is_error(answer)]
     return {
         "seconds": seconds,
         "requests": len(journal.answers),
@@ -27,9 +27,15 @@ def figures(journal: Journal, tasks: dict[str, dict], followers, seconds: float)
         "socket_connections": sum(follower.connections for follower in followers),
         "5xx": [_error(journal, answer) for answer in errors if answer.status],
         "unanswered": [_error(journal, answer) for answer in errors if not answer.status],
+        "refused_connections": sum(answer.refused for answer in journal.answers),
+        "unexpected_exits": journal.exits,
         "problems": journal.problems,
         "notes": journal.notes,
     }
+
+
+def _is_error(answer) -> bool:
+    return (answer.status is None and not answer.refused) or (answer.status or 0) >= 500
 
 
 def _error(journal: Journal, answer) -> str:
@@ -47,6 +53,7 @@ def render(report: dict) -> str:
         lines.append(f"  {key}: {json.dumps(report[key], sort_keys=True)}")
     lines.append(f"  max seconds to a final state: {report['max_seconds_to_final']}")
     lines.append(f"  socket connections: {report['socket_connections']}")
+    lines.append(f"  processes that exited unasked: {report['unexpected_exits']}")
     for key in ("5xx", "unanswered"):
         lines.append(f"  {key}: {len(report[key])}")
         lines += [f"    {line}" for line in _grouped(report[key])]
