@@ -4,7 +4,7 @@ VENV := .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-fast bench fuzz lint format clean
+.PHONY: install run test test-fast bench fuzz chaos lint format clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,12 @@ fuzz: $(STAMP)
 	mkdir -p instance/fuzz
 	$(VENV)/bin/python fuzz/fuzz_intake.py -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
 		-artifact_prefix=instance/fuzz/ instance/fuzz fuzz/corpus
+
+# The whole stack under load while processes and services are killed (CHAOS_SECONDS); a
+# 2-minute run is part of `make test`. Needs PostgreSQL's server programs and redis-server.
+CHAOS_SECONDS ?= 600
+chaos: $(STAMP)
+	CHAOS_SECONDS=$(CHAOS_SECONDS) $(VENV)/bin/python -m chaos
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

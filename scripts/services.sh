@@ -57,6 +57,10 @@ ensure_redis_server() {  # the program, for tests that start a Redis of their ow
   command -v redis-server >/dev/null || apt_install redis-server redis
 }
 
+ensure_postgres_server() {  # the programs, for the chaos run's cluster of its own
+  postgres_bin >/dev/null || apt_install postgresql postgresql
+}
+
 free_port() {
   "$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
