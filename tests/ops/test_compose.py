@@ -1,7 +1,10 @@
 """docker-compose.yml: every secret must be set, and each service gets only what it needs."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -102,3 +105,26 @@ def test_redis_requires_a_password_that_every_client_sends(services):
         for key in ("REDIS_URL", "BROKER_URL"):
             if key in environment:
                 assert environment[key].startswith(f"redis://:{required('REDIS_PASSWORD')}")
+
+
+def compose_available() -> bool:
+    """Whether this machine has Docker's compose command (CI may have Docker without it)."""
+    if not shutil.which("docker"):
+        return False
+    return subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not compose_available(), reason="docker compose is not installed")
+def test_docker_compose_accepts_the_file(text, services):
+    """`docker compose config`: the file as Compose itself reads it, every profile on."""
+    required = {name for name, operator in VARIABLE.findall(text) if operator == ":?"}
+    environment = {**os.environ, **dict.fromkeys(required, "placeholder0123456789")}
+    profiles = {profile for service in services.values() for profile in service.get("profiles", [])}
+    options = [option for profile in sorted(profiles) for option in ("--profile", profile)]
+    checked = subprocess.run(
+        ["docker", "compose", "-f", str(COMPOSE), *options, "config", "--quiet"],
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stderr

@@ -126,6 +126,12 @@ def test_each_pool_scales_on_the_lists_of_its_own_queues(objects):
     assert sorted(every) == sorted(expected), "each queue's lists counted once, by one pool"
 
 
+def ocr_pool(objects: list[dict], deployment: dict) -> bool:
+    """Whether a worker Deployment reads OCR queues (the webhooks pool does not)."""
+    config = settings(environment(objects, main_container(deployment)))
+    return bool(set(consumed_queues(objects, deployment)) & set(broker_lists(config)))
+
+
 def test_every_worker_pool_is_scaled_with_a_minimum_and_a_maximum(objects):
     scaled = {
         item["spec"]["scaleTargetRef"]["name"]: item for item in find(objects, "ScaledObject")
@@ -133,7 +139,7 @@ def test_every_worker_pool_is_scaled_with_a_minimum_and_a_maximum(objects):
     pools = [
         item["metadata"]["name"]
         for item in find(objects, "Deployment")
-        if " worker " in command_line(main_container(item))
+        if " worker " in command_line(main_container(item)) and ocr_pool(objects, item)
     ]
     assert sorted(pools) == sorted(scaled)
     for item in scaled.values():
@@ -251,6 +257,13 @@ def test_worker_pods_outlast_the_longest_task(everything):
         with app.app_context():
             longest = time_limit(app.config["MAX_PAGES"])
         assert pod_spec(pool)["terminationGracePeriodSeconds"] >= longest
+
+
+def test_webhook_pods_outlast_a_delivery(everything):
+    (webhooks,) = find(everything, "Deployment", "ocrapp-webhooks")
+    config = settings(environment(everything, main_container(webhooks)))
+    assert consumed_queues(everything, webhooks) == [config["WEBHOOK_QUEUE"]]
+    assert pod_spec(webhooks)["terminationGracePeriodSeconds"] > config["WEBHOOK_TIMEOUT"]
 
 
 def test_beat_is_one_pod_replaced_not_rolled(everything):
