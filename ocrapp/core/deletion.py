@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
-from ocrapp.core.models import File, Result, Task, TaskPage
+from ocrapp.core.models import File, Result, Task, TaskPage, WebhookDelivery
 from ocrapp.core.redis_client import redis_client
 from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from ocrapp.realtime.events import history_key
@@ -51,6 +51,8 @@ def _delete_rows(task_id: str) -> tuple[set[str], int | None]:
         keys |= {result_key(user_id, task_id, result_format) for result_format in RESULT_FORMATS}
         session.query(TaskPage).filter_by(task_id=task_id).delete()
         session.query(Result).filter_by(task_id=task_id).delete()
+        # What webhooks were to tell of it, its data included (their tries go with them).
+        session.query(WebhookDelivery).filter_by(task_id=task_id).delete()
         session.delete(task)
         session.flush()
         session.query(File).filter_by(id=file_id).delete()

@@ -9,7 +9,7 @@ import redis
 from sqlalchemy import select
 from standardwebhooks import Webhook
 
-from ocrapp.core import lifecycle
+from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import (
     DeliveryStatus,
@@ -216,3 +216,13 @@ def test_events_are_recorded_with_the_status_change_and_each_new_page(webhook_ap
     assert page_event["data"]["completedPage"]["number"] == 1
     assert page_event["data"]["completedPage"]["link"] == f"/api/tasks/{task_id}/pages/1"
     assert task_event["data"]["taskId"] == task_id and task_event["data"]["status"] == "completed"
+
+
+def test_deleting_a_task_forgets_its_deliveries(webhook_app, make_user):
+    user_id, _ = make_user()
+    endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks", ["task.cancelled"])
+    task_id, kept = queued_task(user_id), queued_task(user_id)
+    lifecycle.request_cancel(kept)
+    assert deletion.delete_task(task_id)  # cancelled first (an event), then deleted
+    with db.session() as session:
+        assert session.scalars(select(WebhookDelivery.task_id)).all() == [kept]
