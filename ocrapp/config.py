@@ -205,6 +205,22 @@ class Settings(BaseSettings):
         "worker that takes a task of a user at this count, while another user's task waits "
         "in the same queue, puts it back at the end of the queue; `0` turns this off",
     )
+    SPLIT_PAGES: int = setting(
+        8,
+        QUEUES,
+        "a file with this many pages or more is read in page ranges by several worker "
+        "processes at once, and its result assembled when the last range is done; `0` turns "
+        "this off",
+        ge=0,
+    )
+    RANGE_PAGES: int = setting(4, QUEUES, "pages in each range of a split file", ge=1)
+    SPLIT_WIDTH: int = setting(
+        2,
+        QUEUES,
+        "ranges of one split file queued or running at once: each finished range sends the "
+        "next to the back of its queue, so other users' tasks waiting there go first",
+        ge=1,
+    )
     GPU_QUEUE: Switch = setting(
         False,
         QUEUES,
@@ -421,7 +437,6 @@ class Settings(BaseSettings):
         "`json`: one JSON object per log line, with `task_id` and `user_id` where known (web "
         "and worker); `text`: one plain line each, for a terminal",
     )
-
     PUBLIC_URL: OptionalText = setting(
         None,
         WEBHOOKS,

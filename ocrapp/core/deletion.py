@@ -9,9 +9,15 @@ from sqlalchemy import select
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
-from ocrapp.core.models import File, Result, Task, TaskPage, WebhookDelivery
+from ocrapp.core.models import File, Result, Task, TaskPage, TaskRange, WebhookDelivery
 from ocrapp.core.redis_client import redis_client
-from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_key, result_key
+from ocrapp.core.storage import (
+    RESULT_FORMATS,
+    get_storage,
+    page_image_key,
+    page_key,
+    result_key,
+)
 from ocrapp.realtime.events import history_key
 
 log = logging.getLogger(__name__)
@@ -45,11 +51,12 @@ def _delete_rows(task_id: str) -> tuple[set[str], int | None]:
             select(TaskPage.number, TaskPage.result_key).where(TaskPage.task_id == task_id)
         ).all()
         keys = {upload, *(key for _, key in pages)}
-        keys |= {
-            page_key(user_id, task_id, number) for number in range(1, (task.page_count or 0) + 1)
-        }
+        numbers = range(1, (task.page_count or 0) + 1)
+        keys |= {page_key(user_id, task_id, number) for number in numbers}
+        keys |= {page_image_key(user_id, task_id, number) for number in numbers}
         keys |= {result_key(user_id, task_id, result_format) for result_format in RESULT_FORMATS}
         session.query(TaskPage).filter_by(task_id=task_id).delete()
+        session.query(TaskRange).filter_by(task_id=task_id).delete()
         session.query(Result).filter_by(task_id=task_id).delete()
         # What webhooks were to tell of it, its data included (their tries go with them).
         session.query(WebhookDelivery).filter_by(task_id=task_id).delete()

@@ -3,7 +3,7 @@
 import json
 import logging
 
-from celery import Celery
+from celery import Celery, group
 from celery import Task as CeleryTask
 from flask import Flask, current_app
 from sqlalchemy import update
@@ -20,6 +20,10 @@ OCR_TASK_NAME = "ocrapp.recognize_file"
 REAP_TASK_NAME = "ocrapp.reap"
 WEBHOOK_SEND_TASK_NAME = "ocrapp.send_webhook"
 WEBHOOK_SWEEP_TASK_NAME = "ocrapp.sweep_webhooks"
+RANGE_TASK_NAME = "ocrapp.recognize_range"
+# What an OCR task returns, for the signal handlers: its file was split into ranges (the
+# task is not completed yet), or this range assembled the result (the task is).
+SPLIT, ASSEMBLED = "split", "assembled"
 
 
 def celery_settings(config) -> dict:
@@ -82,6 +86,29 @@ def send_ocr(task_id: str, page_count: int | None, kind: str) -> None:
         queue=queue_name(current_app.config, kind),
         time_limit=time_limit(page_count),
     )
+
+
+def range_celery_id(task_id: str, first: int) -> str:
+    """Return the Celery task id of the task's range that starts at page `first`."""
+    return f"{task_id}:{first}"
+
+
+def send_ranges(task_id: str, bounds: list[tuple[int, int]], page_count: int, kind: str) -> None:
+    """Send page ranges (first, last) of a split task, as one Celery group, each with the
+    time limit of its pages; plus a second per page of the file, for the last range's
+    assembly of the result."""
+    celery_app = current_app.extensions["celery"]
+    signatures = [
+        celery_app.signature(
+            RANGE_TASK_NAME,
+            args=[task_id, first, last, page_count],
+            task_id=range_celery_id(task_id, first),
+            queue=queue_name(current_app.config, kind),
+            time_limit=time_limit(last - first + 1) + page_count,
+        )
+        for first, last in bounds
+    ]
+    group(signatures).apply_async()
 
 
 # kombu's Redis transport keeps a queue's waiting messages in a list named after it, and

@@ -5,11 +5,11 @@ from typing import Any
 
 import redis
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from ocrapp.core.db import db
-from ocrapp.core.models import File, Task, TaskStatus, new_id, utcnow
+from ocrapp.core.models import File, Task, TaskPage, TaskStatus, new_id, utcnow
 from ocrapp.core.scheduling import SMALL
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import publish_task_update
@@ -57,6 +57,15 @@ def create_task(
     session.add_all([file, task])
     session.flush()
     return task
+
+
+def locked_task(session, task_id: str) -> Task | None:
+    """Lock the task's row until commit, and return it (None if there is none).
+
+    A write first: SQLite takes its lock on writes only (SELECT ... FOR UPDATE elsewhere).
+    """
+    session.execute(update(Task).where(Task.id == task_id).values(attempts=Task.attempts))
+    return session.get(Task, task_id, with_for_update=True, populate_existing=True)
 
 
 def _publish(user_id: int, data: dict[str, Any]) -> None:
@@ -141,6 +150,24 @@ def report_progress(
             task.page, task.page_count = page, page_count
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
+
+
+def record_page_done(session, task: Task, page: int, page_count: int) -> None:
+    """Count a split task's page, just stored in `session`, in its progress: the percentage
+    counts pages done.
+
+    The caller holds the task's row lock (`locked_task`), and the update is published
+    before commit: ranges storing pages at once count and publish in turn, so the count
+    never goes back on the socket.
+    """
+    if task.status is not TaskStatus.PROCESSING:
+        return
+    done = session.scalar(select(func.count()).where(TaskPage.task_id == task.id))
+    task.progress = max(task.progress, min(99, 100 * done // page_count))
+    task.page, task.page_count = page, page_count
+    task.message = f"Page {page} of {page_count} done ({done} of {page_count} pages)"
+    session.flush()
+    _publish(task.user_id, task_update_data(session, task))
 
 
 def mark_completed(task_id: str) -> Task | None:

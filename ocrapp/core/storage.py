@@ -8,9 +8,11 @@ Key layout (the only place that knows it):
     users/<user_id>/results/<task_id>/result.hocr   hOCR
     users/<user_id>/results/<task_id>/result.pdf    searchable PDF: page images, invisible text
     users/<user_id>/results/<task_id>/pages/<n>.json  page n, stored as soon as it is done
+    users/<user_id>/results/<task_id>/pages/<n>.jpg   page n's image, while a split task runs
 """
 
 import os
+import shutil
 import tempfile
 from functools import cache
 from pathlib import Path
@@ -41,12 +43,18 @@ def page_key(user_id: int, task_id: str, number: int) -> str:
     return f"users/{user_id}/results/{task_id}/pages/{number}.json"
 
 
+def page_image_key(user_id: int, task_id: str, number: int) -> str:
+    """Return the key of a split task's page image, kept for its searchable PDF."""
+    return f"users/{user_id}/results/{task_id}/pages/{number}.jpg"
+
+
 class StorageError(Exception):
     """The storage backend failed or holds no object at that key."""
 
 
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put_file(self, key: str, path: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
     def check(self) -> None: ...
@@ -75,6 +83,14 @@ class LocalStorage:
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
             tmp.write(data)
+        os.replace(tmp.name, path)
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        """Copy the file at `source` to `key`, atomically, without reading it into memory."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            shutil.copyfile(source, tmp.name)
         os.replace(tmp.name, path)
 
     def get(self, key: str) -> bytes:
@@ -132,6 +148,12 @@ class S3Storage:
         """Upload `data` to `key`."""
         self.client.put_object(
             Bucket=self.bucket, Key=self.prefix + key, Body=data, ContentType=content_type
+        )
+
+    def put_file(self, key: str, source: Path, content_type: str) -> None:
+        """Upload the file at `source` to `key`, in parts if it is large."""
+        self.client.upload_file(
+            str(source), self.bucket, self.prefix + key, ExtraArgs={"ContentType": content_type}
         )
 
     def get(self, key: str) -> bytes:

@@ -1,0 +1,199 @@
+"""Split tasks: a long file read in page ranges by several worker processes at once.
+
+A task of at least SPLIT_PAGES pages is planned into ranges of RANGE_PAGES pages, one
+`task_ranges` row each. At most SPLIT_WIDTH of them are out (sent or running) at once:
+each finished range sends the next to the back of its queue, so that other users' tasks
+waiting there go first. Every change of a range is made under the task's row lock, so
+that exactly one range, the last to finish, assembles the result.
+"""
+
+import logging
+import os
+import socket
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.jobs import broker_task_ids, range_celery_id, send_ranges, time_limit
+from ocrapp.core.lifecycle import locked_task
+from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
+
+log = logging.getLogger(__name__)
+OUT = (RangeStatus.SENT, RangeStatus.RUNNING, RangeStatus.ASSEMBLING)
+# Beyond its time limit, a task or range still running has lost its worker (a machine).
+STUCK_GRACE = timedelta(minutes=10)
+
+
+def plan_ranges(page_count: int, range_pages: int) -> list[tuple[int, int]]:
+    """Return the (first, last) pages of each range of a file of `page_count` pages."""
+    return [
+        (first, min(first + range_pages - 1, page_count))
+        for first in range(1, page_count + 1, range_pages)
+    ]
+
+
+def should_split(page_count: int, config) -> bool:
+    """Whether a file of `page_count` pages is read in ranges (SPLIT_PAGES; 0: never)."""
+    return 0 < config["SPLIT_PAGES"] <= page_count
+
+
+def split_task(task_id: str, page_count: int) -> None:
+    """Plan the task's ranges (once: a run again keeps them) and send the first ones."""
+    config = current_app.config
+    with db.session() as session:
+        if locked_task(session, task_id) is None:
+            return
+        if not session.scalar(select(func.count()).where(TaskRange.task_id == task_id)):
+            for first, last in plan_ranges(page_count, config["RANGE_PAGES"]):
+                celery_id = range_celery_id(task_id, first)
+                session.add(TaskRange(task_id=task_id, first=first, last=last, celery_id=celery_id))
+            session.flush()
+    send_next_ranges(task_id, page_count)
+
+
+def _take_next(session, task: Task, width: int) -> list[TaskRange]:
+    """Mark waiting ranges sent, up to `width` out at once; return them."""
+    if task.status is not TaskStatus.PROCESSING or task.cancel_requested:
+        return []
+    ranges = session.scalars(
+        select(TaskRange).where(TaskRange.task_id == task.id).order_by(TaskRange.first)
+    ).all()
+    room = width - sum(r.status in OUT for r in ranges)
+    taken = [r for r in ranges if r.status == RangeStatus.WAITING][: max(room, 0)]
+    for taken_range in taken:
+        taken_range.status, taken_range.sent_at = RangeStatus.SENT, utcnow()
+    return taken
+
+
+def send_next_ranges(task_id: str, page_count: int) -> int:
+    """Send the task's next waiting ranges, once committed; return how many."""
+    with db.session() as session:
+        task = locked_task(session, task_id)
+        if task is None:
+            return 0
+        taken = _take_next(session, task, current_app.config["SPLIT_WIDTH"])
+        bounds, queue = [(r.first, r.last) for r in taken], task.queue
+    if bounds:
+        send_ranges(task_id, bounds, page_count, queue)
+    return len(bounds)
+
+
+def range_of(session, task_id: str, first: int) -> TaskRange | None:
+    """Return the task's range that starts at page `first`."""
+    return session.scalar(select(TaskRange).filter_by(task_id=task_id, first=first))
+
+
+def start_range(task_id: str, first: int) -> tuple[Task, TaskRange] | None:
+    """Record a run of the range; None if it has nothing to do (done, or the task ended).
+
+    The task's `attempts` is the most runs any of its parts took.
+    """
+    with db.session() as session:
+        task = locked_task(session, task_id)
+        task_range = task and range_of(session, task_id, first)
+        if task_range is None or task_range.status == RangeStatus.DONE:
+            return None
+        if task.status is not TaskStatus.PROCESSING:
+            return None
+        task_range.attempts += 1
+        task.attempts = max(task.attempts, task_range.attempts)
+        task_range.worker = f"{socket.gethostname()}:{os.getpid()}"
+        task_range.started_at = utcnow()
+        if task_range.status != RangeStatus.ASSEMBLING:
+            task_range.status = RangeStatus.RUNNING
+        session.flush()
+        session.expunge_all()
+        return task, task_range
+
+
+def finish_range(task_id: str, first: int, page_count: int) -> bool:
+    """Record that the range's pages are stored; True if it is the last, to assemble.
+
+    Under the task's lock, so that of two ranges finishing at once, one sees the other done.
+    A range that was assembling when its worker was lost assembles again.
+    """
+    with db.session() as session:
+        task = locked_task(session, task_id)
+        task_range = task and range_of(session, task_id, first)
+        if task_range is None:
+            return False
+        if task_range.status == RangeStatus.ASSEMBLING:
+            return True
+        task_range.status, task_range.finished_at = RangeStatus.DONE, utcnow()
+        session.flush()
+        if not session.scalar(
+            select(func.count()).where(
+                TaskRange.task_id == task_id, TaskRange.status != RangeStatus.DONE
+            )
+        ):
+            task_range.status = RangeStatus.ASSEMBLING
+            return True
+        taken = _take_next(session, task, current_app.config["SPLIT_WIDTH"])
+        bounds, queue = [(r.first, r.last) for r in taken], task.queue
+    if bounds:
+        send_ranges(task_id, bounds, page_count, queue)
+    return False
+
+
+def assembled(task_id: str, first: int) -> None:
+    """Record that the assembling range stored the task's result."""
+    with db.session() as session:
+        task_range = range_of(session, task_id, first)
+        if task_range is not None:
+            task_range.status, task_range.finished_at = RangeStatus.DONE, utcnow()
+
+
+def split_task_ids():
+    """Select the ids of the tasks read in ranges (their ranges are reaped, not the task)."""
+    return select(TaskRange.task_id).distinct()
+
+
+def _lost(task_range: TaskRange, page_count: int, held, now) -> bool:
+    """Whether a range out is lost: sent but no longer in the broker (`held`; None: it
+    cannot say) after LOST_AFTER, or running long past its time limit (its worker went)."""
+    if task_range.status == RangeStatus.SENT:
+        waited = now - as_utc(task_range.sent_at)
+        lost_after = timedelta(seconds=current_app.config["LOST_AFTER"])
+        return waited > lost_after and held is not None and task_range.celery_id not in held
+    pages = task_range.last - task_range.first + 1
+    limit = timedelta(seconds=time_limit(pages) + page_count) + STUCK_GRACE
+    return now - as_utc(task_range.started_at or task_range.sent_at) > limit
+
+
+def reap_ranges() -> int:
+    """Send again the ranges lost by the broker or with their worker's machine; fail the
+    task with `worker_lost` when a range has had MAX_ATTEMPTS runs. Return how many."""
+    now, reaped = utcnow(), 0
+    with db.session() as session:
+        out = session.execute(
+            select(TaskRange, File.page_count, Task.queue)
+            .join(Task, Task.id == TaskRange.task_id)
+            .join(File, File.id == Task.file_id)
+            .where(Task.status == TaskStatus.PROCESSING, TaskRange.status.in_(OUT))
+        ).all()
+    held = broker_task_ids() if out else None
+    for task_range, page_count, queue in out:
+        if not _lost(task_range, page_count or 1, held, now):
+            continue
+        reaped += 1
+        if task_range.attempts >= current_app.config["MAX_ATTEMPTS"]:
+            message = "No worker finished a range of the task's pages, too many times."
+            lifecycle.mark_failed(task_range.task_id, "worker_lost", message)
+            continue
+        log.warning(
+            "task %s: range from page %d lost; sending it again",
+            task_range.task_id,
+            task_range.first,
+        )
+        with db.session() as session:
+            session.execute(
+                update(TaskRange)
+                .where(TaskRange.id == task_range.id)
+                .values(status=RangeStatus.SENT, sent_at=utcnow())
+            )
+        bounds = [(task_range.first, task_range.last)]
+        send_ranges(task_range.task_id, bounds, page_count or 1, queue)
+    return reaped
