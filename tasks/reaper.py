@@ -11,14 +11,13 @@ from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
+from ocrapp.core.ranges import STUCK_GRACE, reap_ranges, split_task_ids
 from ocrapp.webhooks.delivery import forget_old_deliveries
 
 log = logging.getLogger(__name__)
 # Expired tasks deleted per run at most, so that a first run after a long pause stays short.
 EXPIRED_PER_RUN = 200
 FINISHED = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED]
-# Beyond its time limit, a task still processing has lost its worker (a whole machine).
-STUCK_GRACE = timedelta(minutes=10)
 
 
 def queued_tasks(session, *conditions) -> list[tuple[Task, int | None]]:
@@ -64,13 +63,14 @@ def resend_lost() -> int:
 
 
 def fail_stuck() -> int:
-    """Fail the tasks that are still processing long after their time limit."""
+    """Fail the tasks that are still processing long after their time limit (a split
+    task's ranges are reaped one by one: `ranges.reap_ranges`)."""
     now, failed = utcnow(), 0
     with db.session() as session:
         running = session.execute(
             select(Task.id, Task.started_at, File.page_count)
             .join(File)
-            .where(Task.status == TaskStatus.PROCESSING)
+            .where(Task.status == TaskStatus.PROCESSING, Task.id.not_in(split_task_ids()))
         ).all()
     for task_id, started_at, page_count in running:
         deadline = timedelta(seconds=time_limit(page_count)) + STUCK_GRACE
@@ -103,7 +103,7 @@ def delete_expired() -> int:
 def reap() -> None:
     """Send the outbox and lost messages, fail stuck tasks, delete expired ones, forget old
     webhook deliveries."""
-    sent, resent, failed = send_outbox(), resend_lost(), fail_stuck()
+    sent, resent, failed = send_outbox(), resend_lost() + reap_ranges(), fail_stuck()
     forget_old_deliveries()
     delete_expired()
     if sent or resent or failed:

@@ -13,7 +13,7 @@ from celery.signals import (
 from ocrapp.core import lifecycle
 from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
-from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
 from ocrapp.core.memory import limit_memory
 from ocrapp.core.scheduling import queue_names
 from tasks.errors import TaskCancelled, describe
@@ -25,6 +25,11 @@ from tasks.pipeline.engines import (
 )
 
 log = logging.getLogger(__name__)
+
+
+# The tasks whose end changes an OCR task's status: a whole file, or a range of its pages.
+# Each takes the OCR task's id first.
+OCR_TASKS = (OCR_TASK_NAME, RANGE_TASK_NAME)
 
 
 def _flask_app(task):
@@ -64,11 +69,13 @@ def prepare_worker_process(**_) -> None:
 
 
 @task_success.connect
-def on_task_success(sender=None, **_) -> None:
-    """Mark the task completed once its result is stored."""
-    if sender.name != OCR_TASK_NAME:
+def on_task_success(sender=None, result=None, **_) -> None:
+    """Mark the task completed once its result is stored (by the last range, if split)."""
+    if sender.name not in OCR_TASKS or result == SPLIT:
         return
-    task_id = sender.request.id
+    if sender.name == RANGE_TASK_NAME and result != ASSEMBLED:
+        return
+    task_id = sender.request.args[0]
     try:
         with _flask_app(sender).app_context():
             lifecycle.mark_completed(task_id)
@@ -78,7 +85,10 @@ def on_task_success(sender=None, **_) -> None:
 
 @task_retry.connect
 def on_task_retry(sender=None, request=None, reason=None, **_) -> None:
-    """Say that the task will be tried again, after a service was unreachable."""
+    """Say that the task will be tried again, after a service was unreachable.
+
+    Not for a range: the task's other ranges go on, and its progress counts pages done.
+    """
     if sender.name != OCR_TASK_NAME:
         return
     try:
@@ -90,10 +100,12 @@ def on_task_retry(sender=None, request=None, reason=None, **_) -> None:
 
 
 @task_failure.connect
-def on_task_failure(sender=None, task_id=None, exception=None, **_) -> None:
-    """Mark the task failed, with an error the user can read."""
-    if sender.name != OCR_TASK_NAME:
+def on_task_failure(sender=None, exception=None, args=None, **_) -> None:
+    """Mark the task failed (or cancelled), with an error the user can read; for a range,
+    the whole task: its other ranges stop at their next page."""
+    if sender.name not in OCR_TASKS:
         return
+    task_id = args[0]
     code, message = describe(exception)
     cancelled = isinstance(exception, TaskCancelled)
     level = logging.INFO if cancelled else logging.WARNING

@@ -44,8 +44,11 @@ def _rgb(frame: Image.Image) -> Image.Image:
     return ImageOps.exif_transpose(frame).convert("RGB")
 
 
-def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]]:
-    """Return the page count and pages of an image: every frame of a TIFF, else the first."""
+def image_pages(
+    data: bytes, max_pixels: int, first: int = 1, last: int | None = None
+) -> tuple[int, Iterator[SourcePage]]:
+    """Return the page count and pages `first`..`last` of an image: every frame of a TIFF
+    (to the last by default), else the first."""
     try:
         image = Image.open(io.BytesIO(data))
         count = getattr(image, "n_frames", 1) if image.format == "TIFF" else 1
@@ -57,9 +60,10 @@ def image_pages(data: bytes, max_pixels: int) -> tuple[int, Iterator[SourcePage]
     def pages() -> Iterator[SourcePage]:
         try:
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
-                check_pixels(frame.width, frame.height, max_pixels)
-                yield SourcePage(number, _rgb(frame), _dpi(frame))
-                if number == count:
+                if number >= first:
+                    check_pixels(frame.width, frame.height, max_pixels)
+                    yield SourcePage(number, _rgb(frame), _dpi(frame))
+                if number == min(count, last or count):
                     return
         except Image.DecompressionBombError as error:
             raise PageTooLarge(f"The image is over the size limit: {error}") from error
@@ -120,9 +124,10 @@ def text_layer(page, size: tuple[int, int]) -> list[Fragment]:
 
 
 def pdf_pages(
-    data: bytes, dpi: int, max_pixels: int, force_ocr: bool
+    data: bytes, dpi: int, max_pixels: int, force_ocr: bool, first: int = 1, last: int | None = None
 ) -> tuple[int, Iterator[SourcePage]]:
-    """Return the page count and the pages of a PDF, rendered at up to `dpi`."""
+    """Return the page count and pages `first`..`last` of a PDF (to the last by default),
+    rendered at up to `dpi`; no other page is rendered."""
     import pypdfium2 as pdfium
 
     pdf = open_pdf(data)
@@ -136,7 +141,7 @@ def pdf_pages(
         return SourcePage(index + 1, image, scale * POINTS_PER_INCH, fragments or None)
 
     def pages() -> Iterator[SourcePage]:
-        for index in range(len(pdf)):
+        for index in range(first - 1, min(last or len(pdf), len(pdf))):
             try:
                 yield render(index)
             except pdfium.PdfiumError as error:  # a page tree that promises more than it has

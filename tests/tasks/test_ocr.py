@@ -10,8 +10,10 @@ from ocrapp.core.db import db
 from ocrapp.core.errors import InvalidImage, TooManyPages
 from ocrapp.core.models import File, FileType, Task, User
 from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, describe
-from tasks.ocr import open_pages, recognize_file, save_result, stop_if_cancelled, store_page
+from tasks.ocr import recognize_file
+from tasks.pages import open_pages, stop_if_cancelled, store_page
 from tasks.pipeline.document import Page
+from tasks.results import save_result
 from tests.documents import text_pdf
 from tests.factories import queued_task
 

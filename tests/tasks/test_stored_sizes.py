@@ -4,8 +4,9 @@ from pathlib import Path
 
 from ocrapp.core.db import db
 from ocrapp.core.models import Result, Task, TaskPage
-from tasks.ocr import save_result, store_page
+from tasks.pages import store_page
 from tasks.pipeline.document import Page
+from tasks.results import save_result
 from tests.conftest import on_both_databases
 from tests.factories import queued_task
 
