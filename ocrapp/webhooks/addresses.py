@@ -12,13 +12,13 @@ IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 @dataclass(frozen=True)
 class Target:
-    """A webhook URL taken apart, with the one address checked to connect to."""
+    """A webhook URL taken apart, with the addresses checked to connect to, in order."""
 
     scheme: str
     host: str
     port: int
     path: str
-    address: str
+    addresses: tuple[str, ...]
 
     @property
     def host_header(self) -> str:
@@ -66,10 +66,10 @@ def resolve(host: str, port: int) -> list[IpAddress]:
 
 
 def checked_target(url: str, config) -> Target:
-    """Resolve the URL's host once and check every address; return the one to connect to.
+    """Resolve the URL's host once and check every address; return those to connect to.
 
     Called when an endpoint is saved and again before each delivery: a name may resolve
-    elsewhere later (DNS rebinding), so the connection goes to the address checked here.
+    elsewhere later (DNS rebinding), so the connection goes to an address checked here.
     """
     scheme, host, port, path = check_url(url, config)
     addresses = resolve(host, port)
@@ -82,4 +82,5 @@ def checked_target(url: str, config) -> Target:
                 "addresses are refused).",
                 address=str(refused[0]),
             )
-    return Target(scheme, host, port, path, str(addresses[0]))
+    unique = tuple(dict.fromkeys(str(address) for address in addresses))
+    return Target(scheme, host, port, path, unique)

@@ -1,4 +1,4 @@
-"""One HTTP POST of a webhook, to the address checked just before, never following redirects."""
+"""One HTTP POST of a webhook, to an address checked just before, never following redirects."""
 
 import time
 from dataclasses import dataclass
@@ -10,6 +10,8 @@ from ocrapp.webhooks.addresses import Target, checked_target
 
 # What is read of a receiver's answer: its status is what counts.
 MAX_ANSWER_BYTES = 1024
+# Errors that leave the request unsent: the next address of the host may be tried.
+CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
 
 
 @dataclass(frozen=True)
@@ -27,21 +29,21 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def connection_pool(target: Target, config) -> urllib3.HTTPConnectionPool:
-    """A pool to the checked address; TLS checks the certificate against the URL's host."""
+def connection_pool(target: Target, address: str, config) -> urllib3.HTTPConnectionPool:
+    """A pool to a checked address; TLS checks the certificate against the URL's host."""
     timeout = urllib3.Timeout(
         connect=config["WEBHOOK_CONNECT_TIMEOUT"], total=config["WEBHOOK_TIMEOUT"]
     )
     options = {"timeout": timeout, "retries": False, "maxsize": 1}
     if target.scheme == "https":
         return urllib3.HTTPSConnectionPool(
-            target.address,
+            address,
             target.port,
             server_hostname=target.host,
             assert_hostname=target.host,
             **options,
         )
-    return urllib3.HTTPConnectionPool(target.address, target.port, **options)
+    return urllib3.HTTPConnectionPool(address, target.port, **options)
 
 
 def post(url: str, headers: dict[str, str], body: str, config) -> Outcome:
@@ -56,12 +58,29 @@ def post(url: str, headers: dict[str, str], body: str, config) -> Outcome:
         target = checked_target(url, config)
     except WebhookUrlRefused as refusal:
         return outcome(None, f"refused: {refusal.message}")
-    pool = connection_pool(target, config)
     headers = headers | {
         "Host": target.host_header,
         "Content-Type": "application/json",
         "User-Agent": "ocrapp-webhooks",
     }
+    error: Exception | None = None
+    for address in target.addresses:  # the next only when this one cannot be reached
+        try:
+            status, retry_after = send(
+                connection_pool(target, address, config), target, headers, body
+            )
+        except CONNECT_ERRORS as unreachable:
+            error = unreachable
+            continue
+        except urllib3.exceptions.HTTPError as failure:
+            error = failure
+            break
+        return outcome(status, retry_after=retry_after)
+    return outcome(None, f"{type(error).__name__}: {error}")
+
+
+def send(pool: urllib3.HTTPConnectionPool, target: Target, headers: dict, body: str):
+    """POST once through `pool`; return the answer's status and its `Retry-After`."""
     try:
         response = pool.urlopen(
             "POST",
@@ -74,8 +93,6 @@ def post(url: str, headers: dict[str, str], body: str, config) -> Outcome:
         )
         response.read(MAX_ANSWER_BYTES)
         response.release_conn()
-    except urllib3.exceptions.HTTPError as error:
-        return outcome(None, f"{type(error).__name__}: {error}")
+        return response.status, response.headers.get("Retry-After")
     finally:
         pool.close()
-    return outcome(response.status, retry_after=response.headers.get("Retry-After"))

@@ -72,19 +72,23 @@ def test_http_and_private_addresses_pass_when_allowed():
         8123,
         "/a?b=1",
     )
-    assert not is_public(ipaddress.ip_address(target.address))
+    assert not any(is_public(ipaddress.ip_address(address)) for address in target.addresses)
 
 
 def resolving_to(monkeypatch, answers: list[str]) -> list[str]:
-    """Make `hooks.example.test` resolve to each of `answers` in turn; return what was asked."""
+    """Make `hooks.example.test` resolve to each of `answers` in turn (each "a,b": two
+    addresses); return what was asked."""
     real, asked = socket.getaddrinfo, []
 
     def getaddrinfo(host, port, *args, **kwargs):
         if host != "hooks.example.test":
             return real(host, port, *args, **kwargs)
         asked.append(host)
-        address = answers.pop(0) if len(answers) > 1 else answers[0]
-        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        found = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in found.split(",")
+        ]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return asked
@@ -124,3 +128,11 @@ def test_redirects_are_not_followed():
         outcome = post(hop.url, {}, "{}", config)
     assert outcome.status_code == 307 and not outcome.delivered
     assert target.received == []
+
+
+def test_the_next_address_is_tried_when_one_cannot_be_reached(monkeypatch):
+    config = {**OPEN, **TIMEOUTS}
+    with Receiver() as receiver:  # on 127.0.0.1 only: 127.0.0.2 refuses the connection
+        resolving_to(monkeypatch, ["127.0.0.2,127.0.0.1"])
+        outcome = post(f"http://hooks.example.test:{receiver.port}/", {}, "{}", config)
+    assert outcome.delivered and len(receiver.received) == 1
