@@ -143,15 +143,6 @@ class SearchablePdfWriter:
         finally:
             self.file.close()
 
-    def finish(self) -> bytes:
-        """Close the PDF and return its bytes (for storage that takes bytes)."""
-        if not self.ended:
-            self._write_end()
-        self.file.seek(0)
-        data = self.file.read()
-        self.file.close()
-        return data
-
     def _write_end(self) -> None:
         self._write_font()
         kids = " ".join(f"{number} 0 R" for number in self.page_objects)
@@ -199,14 +190,3 @@ class SearchablePdfWriter:
             for i in range(0, len(pairs), 100)
         ]
         return CMAP_HEADER + "".join(blocks) + CMAP_FOOTER
-
-
-class SearchablePdf(SearchablePdfWriter):
-    """The writer as its callers used it before: page images, bytes at the end.
-
-    Transitional: it goes once tasks/ocr.py and tasks/results.py use the writer.
-    """
-
-    def add_page(self, image: Image.Image, page: Page, dpi: float) -> None:
-        """Write page `image` at `dpi` with the words of `page` over it."""
-        super().add_page(page_jpeg(image), page, dpi)

@@ -1,7 +1,5 @@
 """The searchable PDF, read back by pypdf, pikepdf and pdfium; its writer's memory bounded."""
 
-import io
-
 import pikepdf
 import pypdf
 import pypdfium2 as pdfium
@@ -92,13 +90,6 @@ def test_page_jpeg_takes_any_mode_at_the_quality_of_old():
     assert jpeg_frame(page_jpeg(Image.new("L", (40, 30))))[:3] == (40, 30, 1)
     with pytest.raises(ValueError):
         jpeg_frame(b"\x89PNG\r\n")
-
-
-def test_finish_returns_the_bytes_of_a_temporary_file():
-    pdf = SearchablePdfWriter()
-    pdf.add_page(page_jpeg(Image.new("RGB", (80, 60))), page_of(["x"], 80, 60), 300)
-    data = pdf.finish()
-    assert len(pypdf.PdfReader(io.BytesIO(data)).pages) == 1 and pdf.file.closed
 
 
 def test_finished_gives_the_temporary_file_then_removes_it():
