@@ -22,6 +22,7 @@ from ocrapp.core.db import db
 from ocrapp.core.models import User
 from ocrapp.core.tokens import issue_token
 from ocrapp.web.reference import DOCS_COMMAND, DOCS_END, DOCS_START, api_markdown
+from ocrapp.webhooks.endpoints import create_endpoint
 from tests.helpers import auth, submit
 from tests.images import text_image
 
@@ -162,12 +163,15 @@ def api_app(app):
 
 @pytest.fixture
 def seeded(api_app, make_user) -> dict:
-    """An admin's token, a queued task of theirs with its upload, and a spare token."""
+    """An admin's token, a queued task of theirs with its upload, a spare token, a webhook."""
     user_id, token = make_user(admin=True)
     task_id = submit(api_app.test_client(), token, text_image(["seed"])).get_json()["taskId"]
     with db.session() as session:
         spare, _ = issue_token(session, session.get(User, user_id), "spare")
-        return {"token": token, "task_id": task_id, "token_id": spare.id}
+        webhook = create_endpoint(
+            session, user_id, "https://93.184.216.34/hooks", ["task.completed"], "", api_app.config
+        )
+        return {"token": token, "task_id": task_id, "token_id": spare.id, "webhook_id": webhook.id}
 
 
 # Read when the tests are collected; each example is sent to the test's own app.
@@ -183,7 +187,7 @@ schema = schemathesis.openapi.from_dict(create_app({"TESTING": True}).api_doc)
 def test_the_api_answers_as_its_document_says(api_app, case, seeded):
     # Real rows rather than random ids, so that more than a 404 is exercised; the
     # spare token may be revoked over and over, never the one the requests are made with.
-    for name in ("task_id", "token_id"):
+    for name in ("task_id", "token_id", "webhook_id"):
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = seeded[name]
     if "wait" in (case.query or {}):
