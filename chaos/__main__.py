@@ -2,11 +2,14 @@
 CHAOS_USERS and CHAOS_SEED."""
 
 import os
+import signal
 import sys
 
 from chaos.run import main
 
 if __name__ == "__main__":
+    # Stopped from outside (a test's timeout, Ctrl-C): stop the stack and its services too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(
         main(
             seconds=float(os.environ.get("CHAOS_SECONDS", 600)),

@@ -15,7 +15,7 @@ MOVING_FIELDS = {"queuePosition", "estimatedStartAt"}
 RESTARTS = {"restart_web", "restart_redis", "restart_postgres"}
 BEFORE_FAULT, AFTER_FAULT = 2, 20
 # Seconds without any change in the unfinished tasks after which the drain gives up.
-STALLED = 180
+STALLED = 120
 
 
 def drain(database: Database, journal: Journal, timeout: float) -> None:

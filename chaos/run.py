@@ -23,11 +23,12 @@ def run(seconds: float, drain_seconds: float, user_count: int, seed: int | None)
     folder = Path(tempfile.mkdtemp(prefix="ocrapp-chaos-"))
     (folder / "logs").mkdir()
     print(f"chaos: logs in {folder / 'logs'}", flush=True)
-    postgres, broker = Postgres().create(), Redis(folder)
-    broker.start()
+    postgres, broker = Postgres(), Redis(folder)
     stack = ChaosStack(chaos_env(postgres, broker, folder), folder / "logs")
     stack.env.pop("S3_ENDPOINT_URL", None)  # inherited from the environment the tests run in
     try:
+        postgres.create()
+        broker.start()
         stack.start_all()
         report = under_load(stack, postgres, broker, seconds, drain_seconds, user_count, seed)
     finally:
