@@ -28,13 +28,35 @@ class Target:
         return host if self.port == default else f"{host}:{self.port}"
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address that a gateway may reach for them:
+# NAT64's well-known prefix, SIIT's translated form, the deprecated IPv4-compatible form.
+IPV4_CARRIERS = tuple(
+    ipaddress.ip_network(network) for network in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96")
+)
+# Not global by IANA, though Python before 3.12.4 and 3.11.10 counts most of it so.
+IETF_PROTOCOL_ASSIGNMENTS = ipaddress.ip_network("192.0.0.0/24")
+
+
+def carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one stands for (mapped, 6to4, NAT64, ...), if it does."""
+    if address.ipv4_mapped is not None or address.sixtofour is not None:
+        return address.ipv4_mapped or address.sixtofour
+    if any(address in network for network in IPV4_CARRIERS):
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def is_public(address: IpAddress) -> bool:
     """Whether `address` is on the public internet: not loopback, private, link-local, ..."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:
+            return False
+        address = carried_ipv4(address) or address
     # is_global leaves out loopback, private, link-local (169.254.169.254, the cloud
     # metadata service, among them), shared (100.64/10), unique-local and reserved ranges.
-    return address.is_global and not address.is_multicast
+    return (
+        address.is_global and not address.is_multicast and address not in IETF_PROTOCOL_ASSIGNMENTS
+    )
 
 
 def check_url(url: str, config) -> tuple[str, str, int, str]:

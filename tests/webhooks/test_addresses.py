@@ -33,13 +33,23 @@ TIMEOUTS = {"WEBHOOK_CONNECT_TIMEOUT": 5, "WEBHOOK_TIMEOUT": 15}
         "::ffff:127.0.0.1",
         "::ffff:169.254.169.254",
         "::",
+        "::127.0.0.1",  # IPv4-compatible (deprecated)
+        "::ffff:0:7f00:1",  # SIIT's IPv4-translated form
+        "64:ff9b::a9fe:a9fe",  # NAT64 to the metadata service
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "fec0::1",  # site-local (deprecated)
+        "192.0.0.8",  # IETF protocol assignments
+        "ff02::1",
     ],
 )
 def test_loopback_private_link_local_and_metadata_addresses_are_not_public(address):
     assert not is_public(ipaddress.ip_address(address))
 
 
-@pytest.mark.parametrize("address", ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address",
+    ["93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "64:ff9b::808:808", "2002:808:808::"],
+)
 def test_internet_addresses_are_public(address):
     assert is_public(ipaddress.ip_address(address))
 
