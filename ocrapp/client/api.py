@@ -132,8 +132,16 @@ class Client:
         return Task.model_validate(self.request("POST", f"/api/tasks/{task_id}/cancel").json())
 
     def delete(self, task_id: str) -> None:
-        """Delete the task with its upload and results; a running one is stopped first."""
-        self.request("DELETE", f"/api/tasks/{task_id}")
+        """Delete the task with its upload and results; a running one is stopped first.
+
+        A retry after a lost answer finds the task that its first try deleted gone: a 404
+        after a retry means deleted, since the task is gone either way.
+        """
+        try:
+            self.request("DELETE", f"/api/tasks/{task_id}")
+        except ApiError as error:
+            if not (error.status == 404 and error.retried):
+                raise
 
 
 def decoded(response: requests.Response, format: str) -> Any:

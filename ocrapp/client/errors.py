@@ -11,19 +11,22 @@ class ApiError(Exception):
     """An answer with an error, or none at all: `status` (None without an answer), `code`,
     `message`."""
 
-    def __init__(self, status: int | None, code: str, message: str) -> None:
+    def __init__(self, status: int | None, code: str, message: str, retried: bool = False) -> None:
         super().__init__(f"{code}: {message}" if status is None else f"{status} {code}: {message}")
         self.status, self.code, self.message = status, code, message
+        self.retried = retried  # whether the request was sent more than once
 
     @classmethod
     def from_response(cls, response: requests.Response) -> "ApiError":
         """Read the API's `{"error": {"code", "message"}}`, or make one from the status."""
+        retries = getattr(response.raw, "retries", None)
+        retried = bool(retries is not None and retries.history)
         try:
             error = response.json()["error"]
-            return cls(response.status_code, str(error["code"]), str(error["message"]))
+            code, message = str(error["code"]), str(error["message"])
         except (ValueError, KeyError, TypeError):
-            reason = response.reason or "error"
-            return cls(response.status_code, f"http_{response.status_code}", reason)
+            code, message = f"http_{response.status_code}", response.reason or "error"
+        return cls(response.status_code, code, message, retried)
 
     @classmethod
     def from_exception(cls, error: requests.RequestException) -> "ApiError":

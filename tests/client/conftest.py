@@ -41,6 +41,9 @@ class FlakyHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self.answer()
 
+    def do_DELETE(self) -> None:
+        self.answer()
+
     def answer(self) -> None:
         proxy = self.server
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

@@ -41,6 +41,22 @@ def test_a_get_is_retried_but_a_cancel_and_a_long_retry_after_are_not(flaky, mak
         assert quota.value.status == 429 and len(flaky.seen) == 6
 
 
+def test_a_delete_whose_answer_was_lost_is_retried_and_finds_the_task_gone(flaky, make_user, image):
+    _, token = make_user()
+    with Client(flaky.url, token) as client:
+        task = client.submit(image)
+        flaky.plan = ["lose"]  # deleted, then answered 503: the retry finds no task
+        client.delete(task.task_id)
+        assert [m for m, p, _ in flaky.seen if p.endswith(task.task_id)] == ["DELETE"] * 2
+        with pytest.raises(ApiError) as gone:  # without a retry, 404 is an error
+            client.delete(task.task_id)
+    assert (gone.value.status, gone.value.code, gone.value.retried) == (
+        404,
+        "task_not_found",
+        False,
+    )
+
+
 def test_errors_carry_the_status_code_and_message(api_client):
     with pytest.raises(ApiError) as missing:
         api_client.task("00000000-0000-4000-8000-000000000000")
