@@ -1,9 +1,15 @@
 """One HTTP POST of a webhook, to an address checked just before, never following redirects."""
 
+import contextlib
+import http.client
+import socket
+import threading
 import time
 from dataclasses import dataclass
 
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from ocrapp.core.errors import WebhookUrlRefused
 from ocrapp.webhooks.addresses import Target, checked_target
@@ -12,6 +18,8 @@ from ocrapp.webhooks.addresses import Target, checked_target
 MAX_ANSWER_BYTES = 1024
 # Errors that leave the request unsent: the next address of the host may be tried.
 CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
+# Errors once connected: TLS refused, the connection reset or shut, a timeout, a bad answer.
+SEND_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, CertificateError)
 
 
 @dataclass(frozen=True)
@@ -29,21 +37,18 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def connection_pool(target: Target, address: str, config) -> urllib3.HTTPConnectionPool:
-    """A pool to a checked address; TLS checks the certificate against the URL's host."""
-    timeout = urllib3.Timeout(
-        connect=config["WEBHOOK_CONNECT_TIMEOUT"], total=config["WEBHOOK_TIMEOUT"]
-    )
-    options = {"timeout": timeout, "retries": False, "maxsize": 1}
+def connection(target: Target, address: str, config) -> HTTPConnection:
+    """A connection to a checked address; TLS checks the certificate against the URL's host."""
+    timeout = config["WEBHOOK_CONNECT_TIMEOUT"]
     if target.scheme == "https":
-        return urllib3.HTTPSConnectionPool(
+        return HTTPSConnection(
             address,
             target.port,
+            timeout=timeout,
             server_hostname=target.host,
             assert_hostname=target.host,
-            **options,
         )
-    return urllib3.HTTPConnectionPool(address, target.port, **options)
+    return HTTPConnection(address, target.port, timeout=timeout)
 
 
 def post(url: str, headers: dict[str, str], body: str, config) -> Outcome:
@@ -63,36 +68,49 @@ def post(url: str, headers: dict[str, str], body: str, config) -> Outcome:
         "Content-Type": "application/json",
         "User-Agent": "ocrapp-webhooks",
     }
+    deadline = started + config["WEBHOOK_TIMEOUT"]
     error: Exception | None = None
     for address in target.addresses:  # the next only when this one cannot be reached
         try:
             status, retry_after = send(
-                connection_pool(target, address, config), target, headers, body
+                connection(target, address, config), target, headers, body, deadline
             )
         except CONNECT_ERRORS as unreachable:
             error = unreachable
             continue
-        except urllib3.exceptions.HTTPError as failure:
+        except SEND_ERRORS as failure:
             error = failure
             break
         return outcome(status, retry_after=retry_after)
     return outcome(None, f"{type(error).__name__}: {error}")
 
 
-def send(pool: urllib3.HTTPConnectionPool, target: Target, headers: dict, body: str):
-    """POST once through `pool`; return the answer's status and its `Retry-After`."""
+def send(connection: HTTPConnection, target: Target, headers: dict, body: str, deadline: float):
+    """POST once; return the answer's status and its `Retry-After`.
+
+    A socket timeout bounds each read, not the whole answer: a receiver that sends a byte
+    at a time would hold this thread for ever, so the socket is shut at `deadline`.
+    """
+    watchdog = threading.Timer(max(0.0, deadline - time.monotonic()), cut, [connection])
+    watchdog.start()
     try:
-        response = pool.urlopen(
-            "POST",
-            target.path,
-            body=body.encode(),
-            headers=headers,
-            redirect=False,
-            retries=False,
-            preload_content=False,
-        )
+        connection.request("POST", target.path, body=body.encode(), headers=headers)
+        connection.sock.settimeout(max(0.001, deadline - time.monotonic()))
+        response = connection.getresponse()
         response.read(MAX_ANSWER_BYTES)
-        response.release_conn()
+        if time.monotonic() >= deadline:
+            raise TimeoutError("no whole answer within the timeout")
         return response.status, response.headers.get("Retry-After")
     finally:
-        pool.close()
+        watchdog.cancel()
+        connection.close()
+
+
+def cut(connection: HTTPConnection) -> None:
+    """Shut the connection's socket, which ends a read blocked on it in another thread."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            # socket.socket's own shutdown: an SSLSocket's would drop its TLS state under
+            # the reading thread's feet.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
