@@ -24,6 +24,7 @@ from ocrapp.webhooks.transport import Outcome, post
 log = logging.getLogger(__name__)
 # Deliveries the sweep hands over at once; the rest wait for its next round.
 SWEEP_BATCH = 500
+GONE = 410
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
             delivery.status, delivery.finished_at = DeliveryStatus.DELIVERED, now
             delivery.next_attempt_at, endpoint.failing_since = None, None
             return
-        note_failure(endpoint, now, config)
+        note_failure(endpoint, outcome.status_code, now, config)
         retry_after = retry_after_seconds(outcome.retry_after, now)
         delay = next_delay(
             claimed.attempt, retry_after, config["WEBHOOK_BACKOFF"], config["WEBHOOK_BACKOFF_MAX"]
@@ -133,18 +134,28 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
             give_up(delivery, now)
 
 
-def note_failure(endpoint: WebhookEndpoint, now: datetime, config) -> None:
-    """Remember since when the endpoint fails; disable it once that is too long."""
+def note_failure(endpoint: WebhookEndpoint, status_code: int | None, now: datetime, config):
+    """Remember since when the endpoint fails; disable it once that is too long, or on 410."""
     endpoint.failing_since = as_utc(endpoint.failing_since) or now
     failing_for = now - endpoint.failing_since
-    if endpoint.enabled and failing_for >= timedelta(seconds=config["WEBHOOK_DISABLE_AFTER"]):
-        endpoint.enabled = False
-        endpoint.disabled_reason = (
+    if not endpoint.enabled:
+        return
+    if status_code == GONE:  # the Standard Webhooks way to say: send no more
+        disable(endpoint, "The receiver answered 410 Gone: it wants no more deliveries.")
+    elif failing_for >= timedelta(seconds=config["WEBHOOK_DISABLE_AFTER"]):
+        disable(
+            endpoint,
             f"Every delivery failed for {failing_for.days} days and "
             f"{failing_for.seconds // 3600} hours, since {endpoint.failing_since:%Y-%m-%d %H:%M} "
-            "UTC; enable it again with PATCH when the receiver works."
+            "UTC.",
         )
-        log.warning("webhook endpoint %s disabled: failing since %s", endpoint.id, now)
+
+
+def disable(endpoint: WebhookEndpoint, why: str) -> None:
+    """Stop sending to `endpoint`, saying why and how to turn it back on."""
+    endpoint.enabled = False
+    endpoint.disabled_reason = f"{why} Enable it again with PATCH when the receiver works."
+    log.warning("webhook endpoint %s disabled: %s", endpoint.id, why)
 
 
 def dispatch_due() -> int:

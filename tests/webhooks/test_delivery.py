@@ -89,11 +89,28 @@ def test_a_failing_receiver_gets_the_same_signed_message_until_it_answers_200(
 
 def test_other_4xx_answers_are_not_retried(webhook_app, make_user):
     user_id, _ = make_user()
-    with Receiver([(410, {})]) as receiver:
-        delivery_id = one_delivery(endpoint_for(webhook_app, user_id, receiver.url))
+    with Receiver([(404, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        delivery_id = one_delivery(endpoint)
         deliver(delivery_id, 0)
     given_up = delivery(delivery_id)
     assert given_up.status == DeliveryStatus.FAILED and given_up.finished_at is not None
+    with db.session() as session:
+        assert session.get(WebhookEndpoint, endpoint.id).enabled
+
+
+def test_410_gone_disables_the_endpoint_at_once(webhook_app, make_user):
+    user_id, _ = make_user()
+    with Receiver([(410, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        gone, next_one = one_delivery(endpoint), one_delivery(endpoint)
+        deliver(gone, 0)
+        assert deliver(next_one, 0) is None  # not sent to a disabled endpoint
+    with db.session() as session:
+        disabled = session.get(WebhookEndpoint, endpoint.id)
+        assert not disabled.enabled and "410 Gone" in disabled.disabled_reason
+    assert delivery(gone).status == delivery(next_one).status == DeliveryStatus.FAILED
+    assert len(receiver.received) == 1
 
 
 def test_retry_after_is_honoured(webhook_app, make_user):
