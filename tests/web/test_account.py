@@ -8,6 +8,8 @@ from sqlalchemy import update
 from ocrapp import create_app
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, utcnow
+from ocrapp.webhooks.endpoints import create_endpoint
+from ocrapp.webhooks.events import EventType, add_deliveries
 from tests.conftest import on_both_databases
 from tests.factories import queued_task
 from tests.helpers import HANDSHAKE, auth
@@ -75,6 +77,18 @@ def routes(app):
             yield rule, method
 
 
+def owned_webhook(app, user_id: int, task_id: str) -> tuple[str, str]:
+    """Give the user a webhook endpoint with one delivery; return both ids."""
+    app.config.update(WEBHOOK_ALLOW_HTTP=True, WEBHOOK_ALLOW_PRIVATE_NETWORKS=True)
+    with app.app_context(), db.session() as session:
+        endpoint = create_endpoint(
+            session, user_id, "http://127.0.0.1:9/hook", ["task.completed"], "", app.config
+        )
+        task = {"taskId": task_id, "status": "completed"}
+        [delivery_id] = add_deliveries(session, [endpoint], EventType.TASK_COMPLETED, task)
+        return endpoint.id, delivery_id
+
+
 def set_token(token: str, **values) -> None:
     """Change the stored row of `token`."""
     with db.session() as session:
@@ -94,7 +108,9 @@ def test_every_route_refuses_a_missing_revoked_or_expired_token_and_other_users_
     task_id = queued_task(owner_id)
     with db.session() as session:
         owner_token = session.query(ApiToken.id).filter_by(user_id=owner_id).scalar()
+    webhook_id, delivery_id = owned_webhook(app, owner_id, task_id)
     values = {"task_id": task_id, "token_id": owner_token, "number": 1}  # number: a page
+    values |= {"webhook_id": webhook_id, "delivery_id": delivery_id}
     walked = 0
     for rule, method in routes(app):
         path = rule.build({name: values[name] for name in rule.arguments})[1]
@@ -108,8 +124,9 @@ def test_every_route_refuses_a_missing_revoked_or_expired_token_and_other_users_
             if rule.websocket:  # browsers send the token in the query string
                 assert client.get(f"{path}?token={caller}", headers=upgrade).status_code == 401
         # Someone else's task or token, even for an admin: as if it did not exist.
+        body = {"json": {}} if method in {"PATCH", "POST"} else {}  # a valid change: none
         for caller in (stranger, admin) if rule.arguments else ():
-            response = client.open(path, method=method, headers=auth(caller))
+            response = client.open(path, method=method, headers=auth(caller), **body)
             assert response.status_code == 404, (method, path)
         walked += 1
     assert walked >= 14
