@@ -108,14 +108,14 @@ def check_followers(followers, tasks, current, journal: Journal, timeout: float 
 
 
 def fault_near(journal: Journal, at: float):
-    """The restart during which (or just after which) something happened at `at`, if any."""
-    for fault in journal.faults:
-        if (
-            fault.kind in RESTARTS
-            and fault.started - BEFORE_FAULT <= at <= (fault.ended or fault.started) + AFTER_FAULT
-        ):
-            return fault
-    return None
+    """The latest restart during which (or just after which) something happened at `at`."""
+    near = [
+        fault
+        for fault in journal.faults
+        if fault.kind in RESTARTS
+        and fault.started - BEFORE_FAULT <= at <= (fault.ended or fault.started) + AFTER_FAULT
+    ]
+    return max(near, key=lambda fault: fault.started, default=None)
 
 
 def check_errors(journal: Journal) -> None:
