@@ -23,6 +23,11 @@ def figures(journal: Journal, tasks: dict[str, dict], followers, seconds: float)
         "tasks": dict(statuses),
         "failed_by_code": dict(failures),
         "faults": dict(Counter(fault.kind for fault in journal.faults)),
+        "fault_times": [
+            f"t+{fault.started:.0f}s {fault.kind} {fault.target}, whole again after "
+            f"{(fault.ended or fault.started) - fault.started:.0f}s"
+            for fault in journal.faults
+        ],
         "max_seconds_to_final": round(max(finals, default=0), 1),
         "socket_connections": sum(follower.connections for follower in followers),
         "5xx": [_error(journal, answer) for answer in errors if answer.status],
@@ -51,6 +56,7 @@ def render(report: dict) -> str:
         lines.append(f"  {key}: {report[key]}")
     for key in ("tasks", "failed_by_code", "faults"):
         lines.append(f"  {key}: {json.dumps(report[key], sort_keys=True)}")
+    lines += [f"    {line}" for line in report["fault_times"]]
     lines.append(f"  max seconds to a final state: {report['max_seconds_to_final']}")
     lines.append(f"  socket connections: {report['socket_connections']}")
     lines.append(f"  processes that exited unasked: {report['unexpected_exits']}")
