@@ -22,7 +22,13 @@ from prometheus_client.exposition import choose_encoder
 from sqlalchemy.exc import SQLAlchemyError
 
 from ocrapp.core.db import db
-from ocrapp.ops.stats import last_hour, queue_depths, tasks_by_status
+from ocrapp.ops.stats import (
+    disabled_webhook_endpoints,
+    last_hour,
+    queue_depths,
+    tasks_by_status,
+    webhook_deliveries_by_status,
+)
 from ocrapp.web.auth import bearer_token
 from ocrapp.web.errors import ApiError
 
@@ -140,6 +146,8 @@ class RecordsCollector:
     def _database(self):
         with db.session() as session:
             by_status, hour = tasks_by_status(session), last_hour(session)
+            deliveries = webhook_deliveries_by_status(session)
+            disabled = disabled_webhook_endpoints(session)
         yield _labelled_gauge("ocrapp_tasks", "Tasks by status.", "status", by_status)
         yield _labelled_gauge(
             "ocrapp_tasks_finished_last_hour",
@@ -168,6 +176,18 @@ class RecordsCollector:
             "Seconds per page of the tasks completed in the last hour, by engine.",
             "engine",
             hour.seconds_per_page(),
+        )
+        yield _labelled_gauge(
+            "ocrapp_webhook_deliveries",
+            "Webhook deliveries kept (WEBHOOK_DELIVERY_DAYS), by status: pending, delivered, "
+            "failed (given up).",
+            "status",
+            deliveries,
+        )
+        yield GaugeMetricFamily(
+            "ocrapp_webhook_endpoints_disabled",
+            "Webhook endpoints disabled: failing for days, or answered 410 Gone.",
+            value=disabled,
         )
 
     def _broker(self):

@@ -14,7 +14,16 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from ocrapp.core.jobs import broker_lists
-from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
+from ocrapp.core.models import (
+    DeliveryStatus,
+    File,
+    Task,
+    TaskStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+    as_utc,
+    utcnow,
+)
 from ocrapp.core.redis_client import redis_client
 from ocrapp.core.scheduling import MEASURED_OVER
 
@@ -108,6 +117,18 @@ def tasks_by_status(session) -> dict[str, int]:
     """Return how many tasks there are in each status, zeros included."""
     counts = dict(session.execute(select(Task.status, func.count()).group_by(Task.status)).all())
     return {status.value: counts.get(status, 0) for status in TaskStatus}
+
+
+def webhook_deliveries_by_status(session) -> dict[str, int]:
+    """Return how many webhook deliveries are kept in each status, zeros included."""
+    status = WebhookDelivery.status
+    counts = dict(session.execute(select(status, func.count()).group_by(status)).all())
+    return {value.value: counts.get(value, 0) for value in DeliveryStatus}
+
+
+def disabled_webhook_endpoints(session) -> int:
+    """Return how many webhook endpoints are disabled."""
+    return session.scalar(select(func.count()).where(WebhookEndpoint.enabled.is_(False)))
 
 
 def last_hour(session, now: datetime | None = None) -> HourFigures:

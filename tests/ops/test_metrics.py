@@ -14,8 +14,10 @@ from sqlalchemy import update
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import PRIORITY_SUFFIXES
-from ocrapp.core.models import Task, utcnow
+from ocrapp.core.models import DeliveryStatus, Task, WebhookDelivery, utcnow
 from ocrapp.core.scheduling import queue_names
+from ocrapp.webhooks.endpoints import create_endpoint
+from ocrapp.webhooks.events import EventType, add_deliveries
 from tests.conftest import Socket, on_both_databases
 from tests.factories import queued_task
 from tests.helpers import auth
@@ -119,6 +121,30 @@ def broker_queues(app, redis_url):
     broker = redis.Redis.from_url(redis_url)
     for name in queue_names(app.config):
         broker.delete(*(name + suffix for suffix in PRIORITY_SUFFIXES))
+
+
+def test_webhook_deliveries_are_counted_by_status_and_disabled_endpoints(app, client, make_user):
+    user_id, _ = make_user()
+    app.config.update(WEBHOOK_ALLOW_HTTP=True, WEBHOOK_ALLOW_PRIVATE_NETWORKS=True)
+    task = {"taskId": "00000000-0000-0000-0000-000000000001", "status": "completed"}
+    with app.app_context(), db.session() as session:
+        endpoints = [
+            create_endpoint(
+                session, user_id, "http://127.0.0.1:1/", ["task.completed"], "", app.config
+            )
+            for _ in range(2)
+        ]
+        delivery_ids = add_deliveries(session, endpoints, EventType.TASK_COMPLETED, task)
+        session.flush()
+        session.get(WebhookDelivery, delivery_ids[0]).status = DeliveryStatus.FAILED
+        endpoints[1].enabled = False
+
+    samples = scrape(client)
+
+    statuses = {s: value(samples, "ocrapp_webhook_deliveries", status=s) for s in DeliveryStatus}
+    assert statuses == {"pending": 1, "delivered": 0, "failed": 1}
+    assert value(samples, "ocrapp_webhook_endpoints_disabled") == 1
+    redis.Redis.from_url(app.config["BROKER_URL"]).delete(app.config["WEBHOOK_QUEUE"])
 
 
 def test_queue_depths_count_the_brokers_messages(app, client, broker_queues):
