@@ -98,12 +98,23 @@ def send(connection: HTTPConnection, target: Target, headers: dict, body: str, d
         connection.sock.settimeout(max(0.001, deadline - time.monotonic()))
         response = connection.getresponse()
         response.read(MAX_ANSWER_BYTES)
+    except SEND_ERRORS as error:
+        if time.monotonic() < deadline:
+            raise
+        # Cut at the deadline, a read sees the connection closed: say what happened.
+        raise timed_out() from error
+    else:
         if time.monotonic() >= deadline:
-            raise TimeoutError("no whole answer within the timeout")
+            raise timed_out()
         return response.status, response.headers.get("Retry-After")
     finally:
         watchdog.cancel()
         connection.close()
+
+
+def timed_out() -> TimeoutError:
+    """The error of a try that had no whole answer within WEBHOOK_TIMEOUT."""
+    return TimeoutError("timed out: no whole answer within WEBHOOK_TIMEOUT")
 
 
 def cut(connection: HTTPConnection) -> None:
