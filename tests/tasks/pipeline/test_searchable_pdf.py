@@ -6,7 +6,7 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-from bench.bench_searchable_pdf import noise_jpeg, reportlab_growth, sample_page, writer_growth
+from bench.bench_searchable_pdf import noise_jpeg, sample_page, writer_growth
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.jpeg import jpeg_frame
 from tasks.pipeline.layout import build_page
@@ -121,13 +121,11 @@ def test_the_font_maps_each_code_to_its_character(tmp_path):
 
 
 def test_the_writer_memory_does_not_grow_with_the_pages(tmp_path, record_property):
-    """200 pages of about 1 MB: the writer keeps none; reportlab kept them all (measured)."""
+    """200 pages of about 1 MB: the writer keeps none of them. (reportlab kept them all: its
+    600 MB are measured by `make bench`, not here, where other tests share the machine.)"""
     jpeg, page, pages = noise_jpeg(), sample_page(1250), 200
     assert len(jpeg) > 0.9 * MB
     new = writer_growth(jpeg, page, pages, str(tmp_path / "new.pdf"))
-    old = reportlab_growth(jpeg, page, pages, str(tmp_path / "old.pdf"))
     record_property("writer_growth_mb", round(new / MB, 2))
-    record_property("reportlab_growth_mb", round(old / MB, 1))
-    print(f"growth for {pages} pages: writer {new / MB:.2f} MB, reportlab {old / MB:.1f} MB")
-    assert new < 40 * MB
+    assert new < 40 * MB  # a fifth of the pages' 200 MB
     assert len(pypdf.PdfReader(tmp_path / "new.pdf").pages) == pages
