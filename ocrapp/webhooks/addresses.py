@@ -68,7 +68,8 @@ def check_url(url: str, config) -> tuple[str, str, int, str]:
         raise WebhookUrlRefused(f"The URL cannot be read: {error}.") from None
     schemes = ("https", "http") if config["WEBHOOK_ALLOW_HTTP"] else ("https",)
     if parts.scheme not in schemes:
-        raise WebhookUrlRefused(f"A webhook URL must start with {' or '.join(schemes)}://.")
+        starts = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise WebhookUrlRefused(f"A webhook URL must start with {starts}.")
     if not parts.hostname:
         raise WebhookUrlRefused("A webhook URL must name a host.")
     if parts.username or parts.password:
