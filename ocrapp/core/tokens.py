@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User, as_utc, utcnow
+from ocrapp.core.verified_tokens import verified_tokens
 
 PREFIX_LENGTH = 12  # "ocr_" and 8 random characters: enough to tell tokens apart in a list
 LAST_USED_PRECISION = timedelta(minutes=1)  # not a database write on every request
@@ -92,6 +93,7 @@ def revoke_with_descendants(session, token: ApiToken) -> int:
         generation = [child.id for child in children]
     for member in family:
         member.revoked_at = member.revoked_at or now
+    verified_tokens.forget_after_commit(session, {member.id for member in family})
     return len(family)
 
 

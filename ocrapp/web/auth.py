@@ -3,7 +3,8 @@
 from flask import g, request
 
 from ocrapp.core.db import db
-from ocrapp.core.tokens import find_token, mark_used, token_is_live
+from ocrapp.core.tokens import find_token, hash_token, mark_used, token_is_live
+from ocrapp.core.verified_tokens import Caller, verified_tokens
 from ocrapp.web.errors import ApiError
 from ocrapp.webapp.sessions import api_session_token
 
@@ -51,6 +52,13 @@ def check_token(token: str | None) -> None:
 def _authenticate(token: str | None) -> None:
     if not token:
         raise ApiError(401, "unauthorized", "Send an API token: Authorization: Bearer <token>.")
+    digest = hash_token(token)
+    caller = verified_tokens.recall(digest) or _verify(token, digest)
+    g.user_id, g.is_admin, g.token_id = caller.user_id, caller.is_admin, caller.token_id
+
+
+def _verify(token: str, digest: str) -> Caller:
+    """Look the token up in the database, and remember it if it is live."""
     with db.session() as session:
         stored = find_token(session, token)
         if stored is None:
@@ -58,4 +66,6 @@ def _authenticate(token: str | None) -> None:
         if not token_is_live(stored):
             raise ApiError(401, "unauthorized", "The API token is revoked or expired.")
         mark_used(stored)
-        g.user_id, g.is_admin, g.token_id = stored.user_id, stored.user.is_admin, stored.id
+        caller = Caller(stored.user_id, stored.user.is_admin, stored.id, stored.expires_at)
+    verified_tokens.remember(digest, caller)
+    return caller

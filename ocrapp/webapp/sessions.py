@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from ocrapp.core.db import db
 from ocrapp.core.models import User, utcnow
 from ocrapp.core.tokens import find_token, issue_token, token_is_live
+from ocrapp.core.verified_tokens import verified_tokens
 from ocrapp.web.errors import ApiError
 from ocrapp.webapp.passwords import password_matches
 
@@ -40,6 +41,7 @@ def sign_out() -> None:
             stored = find_token(database, secret)
             if stored is not None and stored.revoked_at is None:
                 stored.revoked_at = utcnow()
+                verified_tokens.forget_after_commit(database, {stored.id})
     session.clear()
 
 
@@ -118,4 +120,5 @@ def end_browser_sessions(database, user: User) -> int:
     ]
     for token in live:
         token.revoked_at = utcnow()
+    verified_tokens.forget_after_commit(database, {token.id for token in live})
     return len(live)
