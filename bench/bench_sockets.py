@@ -96,10 +96,10 @@ def make_users(database_url: str, count: int) -> list[tuple[int, str]]:
         return [(user.id, token) for user, token in made]
 
 
-def gunicorn_worker(master_pid: int) -> int:
-    """Return the pid of the one gunicorn worker process of `master_pid`."""
+def gunicorn_workers(master_pid: int) -> list[int]:
+    """Return the pids of the gunicorn worker processes of `master_pid`."""
     children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    return int(children[0])
+    return [int(child) for child in children]
 
 
 def rss_kib(pid: int) -> int:
@@ -166,7 +166,7 @@ async def measure(stack: Stack, sockets: int, users: int, burst: int, rounds: in
     """Open `sockets` sockets for `users` users, then time bursts of updates to them."""
     instance = Path(stack.env["OCRAPP_INSTANCE_DIR"])
     accounts = await asyncio.to_thread(make_users, f"sqlite:///{instance}/ocrapp.sqlite3", users)
-    worker = gunicorn_worker(stack.processes[0].popen.pid)
+    worker = gunicorn_workers(stack.processes[0].popen.pid)[0]
     warm_up = Clients(stack.url)  # the first socket starts the process's subscription
     await warm_up.open([accounts[0][1]], compression)
     await warm_up.close()
