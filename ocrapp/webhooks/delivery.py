@@ -109,9 +109,8 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
         if delivery is None:
             return  # forgotten, or its endpoint deleted, while it was being sent
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id, with_for_update=True)
-        session.add(
+        delivery.attempts.append(
             WebhookAttempt(
-                delivery_id=delivery.id,
                 attempted_at=now,
                 status_code=outcome.status_code,
                 duration_ms=outcome.duration_ms,
@@ -125,13 +124,25 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
         note_failure(endpoint, outcome.status_code, now, config)
         retry_after = retry_after_seconds(outcome.retry_after, now)
         delay = next_delay(
-            claimed.attempt, retry_after, config["WEBHOOK_BACKOFF"], config["WEBHOOK_BACKOFF_MAX"]
+            tries_in_window(delivery, config),
+            retry_after,
+            config["WEBHOOK_BACKOFF"],
+            config["WEBHOOK_BACKOFF_MAX"],
         )
         due = now + timedelta(seconds=delay)
         if should_retry(outcome.status_code) and due <= as_utc(delivery.retry_until):
             delivery.next_attempt_at = due
         else:
             give_up(delivery, now)
+
+
+def tries_in_window(delivery: WebhookDelivery, config) -> int:
+    """The tries since the delivery's retries began: at its event, or when redelivered.
+
+    The backoff counts from these, so a redelivery is retried as a new delivery would be.
+    """
+    opened = as_utc(delivery.retry_until) - timedelta(seconds=config["WEBHOOK_RETRY_SECONDS"])
+    return sum(as_utc(attempt.attempted_at) >= opened for attempt in delivery.attempts)
 
 
 def note_failure(endpoint: WebhookEndpoint, status_code: int | None, now: datetime, config):

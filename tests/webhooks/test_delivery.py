@@ -21,7 +21,7 @@ from ocrapp.core.models import (
     utcnow,
 )
 from ocrapp.webhooks.delivery import claim, deliver, dispatch_due, forget_old_deliveries
-from ocrapp.webhooks.endpoints import create_endpoint
+from ocrapp.webhooks.endpoints import create_endpoint, redeliver
 from ocrapp.webhooks.events import EventType, add_deliveries
 from tests.factories import queued_task, set_task
 from tests.webhook_receiver import Receiver
@@ -136,6 +136,23 @@ def test_a_network_error_is_recorded_and_retried_until_the_window_ends(webhook_a
     late = one_delivery(endpoint)
     deliver(late, 0)
     assert delivery(late).status == DeliveryStatus.FAILED
+
+
+def test_a_redelivery_backs_off_from_the_start_again(webhook_app, make_user):
+    """After a day of tries, a redelivery that fails is tried again in seconds, not hours."""
+    webhook_app.config.update(WEBHOOK_BACKOFF=5, WEBHOOK_BACKOFF_MAX=3600)
+    user_id, _ = make_user()
+    with Receiver([(500, {}), (500, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        delivery_id = one_delivery(endpoint)
+        deliver(delivery_id, 0)
+        with db.session() as session:  # as if 29 more tries had failed since
+            session.get(WebhookDelivery, delivery_id).attempt_count = 30
+            redeliver(session, session.get(WebhookDelivery, delivery_id), webhook_app.config)
+        deliver(delivery_id, 30)
+    again = delivery(delivery_id)
+    assert again.status == DeliveryStatus.PENDING and len(again.attempts) == 2
+    assert as_utc(again.next_attempt_at) <= utcnow() + timedelta(seconds=5)
 
 
 def test_an_endpoint_failing_for_days_is_disabled_and_says_why(webhook_app, make_user):
