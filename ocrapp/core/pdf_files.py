@@ -8,7 +8,10 @@ import re
 
 from ocrapp.core.errors import EmptyPdf, EncryptedPdf, InvalidPdf
 
-EMPTY_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b[^>]*?/Count\s+0\b")
+# A /Type /Pages whose dictionary says /Count 0. Its scan stops at the next `>`, /Type or
+# /Count, so that no byte is read from two starts: a linear search of any upload (scanning
+# on to the file's end from each /Type /Pages took seconds for 120 KB of them).
+EMPTY_PAGE_TREE = re.compile(rb"/Type\s*/Pages\b(?:[^>/]|/(?!Type|Count))*+/Count\s+0\b")
 
 
 def open_pdf(data: bytes):

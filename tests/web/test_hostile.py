@@ -33,6 +33,8 @@ def stored_files() -> int:
         (unrepairable_pdf(["lost"]), 422, "pdf_invalid"),
         (text_pdf([["secret"]], encrypt="password"), 422, "pdf_encrypted"),
         (empty_pdf(), 422, "pdf_empty"),
+        # Read in one pass, not scanned to the end from each (inspection_timeout before).
+        (b"%PDF-1.4\n" + b"/Type/Pages " * 100_000, 422, "pdf_invalid"),
     ],
 )
 def test_bad_uploads_are_refused_with_their_code_and_not_kept(
