@@ -3,12 +3,12 @@
 from ocrapp.client.errors import ApiError
 
 DONE = 0
-TASK_FAILED = 1  # failed or cancelled
+TASK_FAILED = 1  # submit --wait: a task failed or was cancelled
 USAGE = 2  # click's own
 REFUSED = 3  # an error answer: task_not_found, result_not_ready, unauthorized ...
 UNAVAILABLE = 4  # no answer, a 5xx, or a wait that timed out
 EXPLAINED = (
-    "Exit codes: 0 done; 1 a task failed or was cancelled; 2 a usage error; "
+    "Exit codes: 0 done; 1 a task waited for failed or was cancelled; 2 a usage error; "
     "3 the server refused the request; 4 the server could not be reached, failed, "
     "or a wait timed out."
 )
