@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from ocrapp.realtime import socket
 from ocrapp.realtime.handshake import credentials_sent, handshake_caller
 from ocrapp.web.auth import caller_id
+from ocrapp.web.rate_counts import storage_uri
 
 HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -81,7 +82,7 @@ def init_rate_limits(app: Flask) -> None:
         app=app,
         # One allowance for all of /api and /ws, not one per route.
         application_limits=[app.config["RATE_LIMIT"]] if app.config["RATE_LIMIT"] else [],
-        storage_uri=app.config["REDIS_URL"],
+        storage_uri=storage_uri(app.config["REDIS_URL"]),
         # Deployments (and test stacks) sharing a Redis count apart, as their events do.
         key_prefix=app.config["EVENT_NAMESPACE"],
         headers_enabled=True,
