@@ -39,6 +39,7 @@ class Clients:
         self.arrivals: list[tuple[str, float]] = []
         self.expected, self.all_arrived = 0, asyncio.Event()
         self.per_token: Counter[str] = Counter()
+        self.compressed = 0  # sockets on which the server accepted permessage-deflate
 
     async def open(self, tokens: list[str], compression: str | None) -> None:
         """Open one socket per token, each read until its `connected` message."""
@@ -61,6 +62,9 @@ class Clients:
                 return
         self.sockets.append(ws)
         self.per_token[token] += 1
+        self.compressed += "permessage-deflate" in ws.response.headers.get(
+            "Sec-WebSocket-Extensions", ""
+        )
         asyncio.get_running_loop().create_task(self._read(ws))
 
     async def _read(self, ws) -> None:
@@ -184,6 +188,7 @@ async def measure(stack: Stack, sockets: int, users: int, burst: int, rounds: in
     return {
         "sockets": sockets,
         "opened": len(clients.sockets),
+        "compressed": clients.compressed,
         "failures": clients.failures[:3],
         "users": users,
         "burst": burst,
@@ -223,7 +228,8 @@ def report(runs: list[dict]) -> str:
         lines.append(
             f"| {run['worker_class']}: {run['users']} users, {run['rounds']} bursts "
             f"of {run['burst']} updates "
-            f"| {run['opened']} / {run['sockets']} | {run['delivered']} / {run['expected']} "
+            f"| {run['opened']} / {run['sockets']} ({run['compressed']} compressed) "
+            f"| {run['delivered']} / {run['expected']} "
             f"| {latency['p50']:.1f} ms / {latency['p99']:.1f} ms "
             f"| {run['kib_per_socket']:.1f} KiB | {run['idle_cpu_percent']:.1f} % "
             f"| {run['burst_ms']:.0f} ms, {run['web_cpu_ms_per_burst']:.0f} ms, "
