@@ -15,6 +15,8 @@ log = logging.getLogger("ocrapp.client")
 # The server pings every 25 s: this long without a frame, the connection is dead.
 SILENCE_LIMIT = 60.0
 REOPEN_ATTEMPTS = 5
+# A socket that lived this long before dropping was fine: its drop is not a failure.
+STEADY_SECONDS = 5.0
 LONG_POLL_SECONDS = 60
 # How long a resumed socket is read for the updates missed, once the task is known finished.
 REPLAY_SECONDS = 2.0
@@ -46,22 +48,28 @@ class Follower:
         """Follow over the WebSocket, reopening it with `since=` each time it drops."""
         failures = 0
         while True:
-            resumed = self.since is not None
+            resumed, opened, failed = self.since is not None, time.monotonic(), False
             try:
                 ws = self.open_socket()
+                try:
+                    if (task := self.read_socket(ws, resumed)) is not None:
+                        return task
+                finally:
+                    ws.close()
+                log.info(
+                    "task %s: socket dropped; reopening with since=%s", self.task_id, self.since
+                )
             except SocketUnavailable:
-                failures += 1
-                if self.since is None or failures > REOPEN_ATTEMPTS:
+                if self.since is None:
                     raise
+                failed = True
+            # A socket that failed or dropped at once counts against the attempts, with backoff.
+            steady = not failed and time.monotonic() - opened >= STEADY_SECONDS
+            failures = 0 if steady else failures + 1
+            if failures > REOPEN_ATTEMPTS:
+                raise SocketUnavailable(f"the WebSocket dropped {failures} times in a row")
+            if failures:
                 self.pause(min(0.5 * 2**failures, 10) * random.uniform(0.8, 1.2))
-                continue
-            failures = 0
-            try:
-                if (task := self.read_socket(ws, resumed)) is not None:
-                    return task
-            finally:
-                ws.close()
-            log.info("task %s: socket dropped; reopening with since=%s", self.task_id, self.since)
 
     def open_socket(self) -> websocket.WebSocket:
         """Open the socket (resuming after `since`, if set) and read its `connected`."""

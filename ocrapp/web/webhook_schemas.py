@@ -1,6 +1,6 @@
 """What the webhooks API reads and answers, as pydantic schemas."""
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from ocrapp.core.task_view import Schema, Timestamp
 from ocrapp.web.schemas import Parameters
@@ -32,7 +32,7 @@ class WebhookChange(BaseModel):
     url: str | None = Field(None, **URL)
     events: list[EventType] | None = Field(None, **EVENTS)
     description: str | None = Field(None, **DESCRIPTION)
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
 
 class WebhookPath(BaseModel):

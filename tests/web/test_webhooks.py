@@ -106,6 +106,8 @@ def test_patch_changes_checks_the_new_url_and_enables_again(allowed, client, mak
     assert off["enabled"] is False
     on = client.patch(one, headers=auth(token), json={"enabled": True}).get_json()
     assert on["enabled"] is True and on["disabledReason"] is None
+    vague = client.patch(one, headers=auth(token), json={"enabled": "yes"})
+    assert vague.status_code == 400, "a string is not taken for true"
 
 
 @on_both_databases
