@@ -93,9 +93,22 @@ def delete_expired() -> int:
             .order_by(Task.finished_at)
             .limit(EXPIRED_PER_RUN)
         ).all()
-    deleted = sum(deletion.delete_task(task_id) for task_id in expired)
+    deleted = delete_while_storage_answers(expired)
     if deleted:
         log.info("reaper: %d tasks deleted, finished over %s days ago", deleted, days)
+    return deleted
+
+
+def delete_while_storage_answers(task_ids: list[str]) -> int:
+    """Delete the tasks until the storage fails (the next run tries the rest); count them."""
+    deleted = 0
+    for task_id in task_ids:
+        try:
+            deleted += deletion.delete_task(task_id)
+        except deletion.StorageUnavailable:
+            kept = len(task_ids) - deleted
+            log.warning("reaper: storage unavailable, %d expired tasks kept till later", kept)
+            break
     return deleted
 
 

@@ -161,9 +161,9 @@ class Stack:
             process.stop()
 
 
-def start_moto_server(log_dir: Path) -> tuple[Process, str]:
-    """Start moto's S3 server on a free port and return it with its endpoint URL."""
-    port = free_port()
+def start_moto_server(log_dir: Path, port: int | None = None) -> tuple[Process, str]:
+    """Start moto's S3 server on `port` (a free one by default); return it and its URL."""
+    port = port or free_port()
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     server = Process("moto", f"exec moto_server -H 127.0.0.1 -p {port}", env, log_dir)
     endpoint = f"http://127.0.0.1:{port}"

@@ -4,57 +4,58 @@ import json
 import logging
 
 import redis
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
-from sqlalchemy import select
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import File, Result, Task, TaskPage, TaskRange, WebhookDelivery
 from ocrapp.core.redis_client import redis_client
-from ocrapp.core.storage import (
-    RESULT_FORMATS,
-    get_storage,
-    page_image_key,
-    page_key,
-    result_key,
-)
+from ocrapp.core.storage import StorageError, get_storage, task_prefix
 from ocrapp.realtime.events import history_key
 
 log = logging.getLogger(__name__)
 
+# What a storage backend raises when it cannot be reached or refuses (S3, or a folder).
+STORAGE_FAILURES = (StorageError, BotoCoreError, ClientError, OSError)
+
+
+class StorageUnavailable(Exception):
+    """The task's files could not be deleted: the task is kept, and can be deleted again."""
+
 
 def delete_task(task_id: str) -> bool:
-    """Cancel the task if it runs, then remove it and everything kept of it; False if none."""
+    """Cancel the task if it runs, then remove it and everything kept of it; False if none.
+
+    Its files go first, its rows after, in one transaction: a storage failure raises
+    StorageUnavailable and leaves the task whole in the database, to be deleted again.
+    """
     lifecycle.request_cancel(task_id)
-    keys, user_id = _delete_rows(task_id)
+    user_id = _delete_files_then_rows(task_id)
     if user_id is None:
         return False
-    storage = get_storage(current_app.config)
-    for key in keys:
-        storage.delete(key)
     forget_updates(user_id, task_id)
     return True
 
 
-def _delete_rows(task_id: str) -> tuple[set[str], int | None]:
-    """Delete the task's rows; return the storage keys they named, and the task's owner.
+def _delete_files_then_rows(task_id: str) -> int | None:
+    """Delete the task's objects in storage, then its rows; return its owner (None: no task).
 
-    The task's row is locked first: a worker storing a page either commits its page row
-    before (and its key is named here) or finds the task gone (and removes its own file).
+    The task's row is locked first: a worker storing a page either stored its file before
+    (and the prefix's listing finds it) or finds the task gone (and removes its own file).
     """
     with db.session() as session:
         task = session.get(Task, task_id, with_for_update=True)
         if task is None:
-            return set(), None
-        user_id, file_id, upload = task.user_id, task.file_id, task.file.storage_key
-        pages = session.execute(
-            select(TaskPage.number, TaskPage.result_key).where(TaskPage.task_id == task_id)
-        ).all()
-        keys = {upload, *(key for _, key in pages)}
-        numbers = range(1, (task.page_count or 0) + 1)
-        keys |= {page_key(user_id, task_id, number) for number in numbers}
-        keys |= {page_image_key(user_id, task_id, number) for number in numbers}
-        keys |= {result_key(user_id, task_id, result_format) for result_format in RESULT_FORMATS}
+            return None
+        user_id, file_id = task.user_id, task.file_id
+        storage = get_storage(current_app.config)
+        try:
+            storage.delete_prefix(task_prefix(user_id, task_id))  # results, pages, images
+            storage.delete(task.file.storage_key)
+        except STORAGE_FAILURES as error:  # the transaction rolls back: the task stays
+            log.warning("task %s: not deleted, its files stay: %s", task_id, error)
+            raise StorageUnavailable(str(error)) from error
         session.query(TaskPage).filter_by(task_id=task_id).delete()
         session.query(TaskRange).filter_by(task_id=task_id).delete()
         session.query(Result).filter_by(task_id=task_id).delete()
@@ -63,7 +64,7 @@ def _delete_rows(task_id: str) -> tuple[set[str], int | None]:
         session.delete(task)
         session.flush()
         session.query(File).filter_by(id=file_id).delete()
-    return keys, user_id
+    return user_id
 
 
 def forget_updates(user_id: int, task_id: str) -> None:

@@ -9,6 +9,9 @@ Key layout (the only place that knows it):
     users/<user_id>/results/<task_id>/result.pdf    searchable PDF: page images, invisible text
     users/<user_id>/results/<task_id>/pages/<n>.json  page n, stored as soon as it is done
     users/<user_id>/results/<task_id>/pages/<n>.jpg   page n's image, while a split task runs
+
+Everything a task keeps but its upload lies under its own prefix (`task_prefix`), so the
+task's objects are listed and deleted together, without knowing each one's name.
 """
 
 import os
@@ -38,6 +41,11 @@ def result_key(user_id: int, task_id: str, result_format: str) -> str:
     return f"users/{user_id}/results/{task_id}/result.{result_format}"
 
 
+def task_prefix(user_id: int, task_id: str) -> str:
+    """Return the prefix of every object a task keeps but its upload (results and pages)."""
+    return f"users/{user_id}/results/{task_id}/"
+
+
 def page_key(user_id: int, task_id: str, number: int) -> str:
     """Return the key of one recognised page of a task."""
     return f"users/{user_id}/results/{task_id}/pages/{number}.json"
@@ -57,6 +65,7 @@ class Storage(Protocol):
     def put_file(self, key: str, path: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
     def delete(self, key: str) -> None: ...
+    def delete_prefix(self, prefix: str) -> None: ...
     def check(self) -> None: ...
     def init(self) -> None: ...
     def signed_url(
@@ -103,6 +112,12 @@ class LocalStorage:
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""
         self._path(key).unlink(missing_ok=True)
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove the folder `prefix` (a key ending in "/") with all it holds, if it exists."""
+        folder = self._path(prefix)
+        if folder.exists():
+            shutil.rmtree(folder)
 
     def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> None:
         """A folder has no URLs of its own: its objects are served through the API."""
@@ -167,6 +182,22 @@ class S3Storage:
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""
         self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Remove every object whose key starts with `prefix`: a request per 1,000 listed,
+        and one per 1,000 deleted."""
+        pages = self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.bucket, Prefix=self.prefix + prefix
+        )
+        for page in pages:  # 1,000 keys at most, as many as one delete_objects takes
+            objects = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+            if not objects:
+                continue
+            answer = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": objects, "Quiet": True}
+            )
+            if errors := answer.get("Errors"):
+                raise StorageError(f"{len(errors)} objects not deleted, e.g. {errors[0]}")
 
     def signed_url(self, key: str, disposition: str, content_type: str, seconds: int) -> str:
         """Return a URL that reads the object without a token, for `seconds` only."""

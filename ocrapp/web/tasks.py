@@ -193,17 +193,27 @@ def cancel_task(path: TaskPath):
         return jsonify(TaskView.of(session, load_own_task(session, path.task_id)).as_json()), 202
 
 
-@bp.delete("/tasks/<task_id:task_id>", responses=answers({204: None}, TASK_NOT_FOUND))
+@bp.delete(
+    "/tasks/<task_id:task_id>",
+    responses=answers({204: None}, TASK_NOT_FOUND | {503: ["storage_unavailable"]}),
+)
 def delete_task(path: TaskPath):
     """Delete a task with its upload, results, pages and kept updates; a running one stops.
 
     A `queued` task is cancelled first, a `processing` one asked to stop (its worker finds
     the task gone at its next page boundary and keeps nothing). The answer is `204`; from
-    then on the task answers `404 task_not_found`, as does another user's task.
+    then on the task answers `404 task_not_found`, as does another user's task. When the
+    file storage cannot be reached, the answer is `503 storage_unavailable` and the task is
+    kept whole (cancelled if it was running): the same request deletes it later.
     """
     with db.session() as session:
         load_own_task(session, path.task_id)
-    if not deletion.delete_task(path.task_id):
+    try:
+        deleted = deletion.delete_task(path.task_id)
+    except deletion.StorageUnavailable as error:
+        message = "The file storage cannot be reached: the task is kept, try again shortly."
+        raise ApiError(503, "storage_unavailable", message, {"Retry-After": "30"}) from error
+    if not deleted:
         raise ApiError(404, "task_not_found", f"No task {path.task_id}.")
     return "", 204
 

@@ -10,6 +10,7 @@ from ocrapp.realtime.events import history
 from tests.factories import set_task
 from tests.helpers import auth, submit
 from tests.images import text_image
+from tests.stack import free_port, start_moto_server
 
 
 def finished_task(app, client, token: str) -> str:
@@ -114,3 +115,42 @@ def test_delete_empties_the_task_in_s3(app, client, make_user, s3_endpoint):
 
     listed = bucket.list_objects_v2(Bucket="delete-test", Prefix="tenant/")
     assert listed.get("KeyCount", 0) == 0
+
+
+def objects_in(bucket, endpoint: str) -> list[str]:
+    """The keys of every object in `bucket` of the S3 server at `endpoint`."""
+    listed = boto3.client("s3", endpoint_url=endpoint).list_objects_v2(Bucket=bucket)
+    return [item["Key"] for item in listed.get("Contents", [])]
+
+
+def test_a_delete_while_s3_is_away_keeps_the_task_to_delete_again(app, client, make_user, tmp_path):
+    port = free_port()
+    server, endpoint = start_moto_server(tmp_path, port)
+    app.config["STORAGE_URL"] = "s3://away-test/tenant"
+    app.config["S3_ENDPOINT_URL"] = endpoint
+    storage = get_storage(app.config)
+    storage.init()
+    _, token = make_user()
+    task_id = finished_task(app, client, token)
+    kept = objects_in("away-test", endpoint)
+    assert len(kept) == 7  # the upload, a page, five results
+    server.stop()
+
+    refused = client.delete(f"/api/tasks/{task_id}", headers=auth(token))
+
+    assert refused.status_code == 503
+    assert refused.get_json()["error"]["code"] == "storage_unavailable"
+    assert rows_of(task_id) == 4  # the task, its file, its page and its result
+    assert client.get(f"/api/tasks/{task_id}", headers=auth(token)).status_code == 200
+    # moto keeps its objects in memory: the server back, they are put there again.
+    server, endpoint = start_moto_server(tmp_path, port)
+    try:
+        storage.init()
+        for key in kept:
+            storage.put(key.removeprefix("tenant/"), b"x", "text/plain")
+        again = client.delete(f"/api/tasks/{task_id}", headers=auth(token))
+        assert again.status_code == 204
+        assert objects_in("away-test", endpoint) == []
+        assert rows_of(task_id) == 0
+    finally:
+        server.stop()
