@@ -1,11 +1,11 @@
 """The reaper, run by Celery beat: nothing stays queued or processing for ever."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery import shared_task
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
@@ -80,19 +80,24 @@ def fail_stuck() -> int:
     return failed
 
 
+def expired_tasks(cutoff: datetime) -> Select:
+    """Select the ids of a run's worth of tasks finished before `cutoff`, oldest first
+    (an ordered range scan of ix_tasks_finished_at)."""
+    return (
+        select(Task.id)
+        .where(Task.status.in_(FINISHED), Task.finished_at < cutoff)
+        .order_by(Task.finished_at)
+        .limit(EXPIRED_PER_RUN)
+    )
+
+
 def delete_expired() -> int:
     """Delete the tasks finished over RESULT_RETENTION_DAYS ago, with all that is kept of them."""
     days = current_app.config["RESULT_RETENTION_DAYS"]
     if not days:  # kept for ever
         return 0
-    cutoff = utcnow() - timedelta(days=days)
     with db.session() as session:
-        expired = session.scalars(
-            select(Task.id)
-            .where(Task.status.in_(FINISHED), Task.finished_at < cutoff)
-            .order_by(Task.finished_at)
-            .limit(EXPIRED_PER_RUN)
-        ).all()
+        expired = session.scalars(expired_tasks(utcnow() - timedelta(days=days))).all()
     deleted = delete_while_storage_answers(expired)
     if deleted:
         log.info("reaper: %d tasks deleted, finished over %s days ago", deleted, days)

@@ -139,6 +139,8 @@ class Task(Base):
         Index("ix_tasks_status_queue_created_at", "status", "queue", "created_at"),
         # Estimated starts read the run times of a queue's tasks finished in the last hour.
         Index("ix_tasks_queue_status_finished_at", "queue", "status", "finished_at"),
+        # The reaper deletes tasks finished before the retention cutoff, oldest first.
+        Index("ix_tasks_finished_at", "finished_at"),
     )
 
     # Also the Celery task id, so a broker message maps straight to its row.
