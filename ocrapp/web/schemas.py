@@ -17,6 +17,7 @@ from ocrapp.core.models import ApiToken
 from ocrapp.core.task_view import Schema, TaskView, Timestamp
 from ocrapp.core.tokens import token_is_live
 from ocrapp.realtime.events import MessageType
+from ocrapp.web.schema_once import SchemaOnce
 
 TASK_ID = Field(description="The task's id, a UUID.", json_schema_extra={"format": "uuid"})
 
@@ -35,7 +36,7 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
-class Parameters(BaseModel):
+class Parameters(SchemaOnce):
     """Query or form fields: unknown ones refused, each read by its camelCase name."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
@@ -142,7 +143,7 @@ def key_schema(schema: dict) -> None:
     schema.pop("default")
 
 
-class SubmitHeaders(BaseModel):
+class SubmitHeaders(SchemaOnce):
     idempotency_key: str = Field(
         None,
         alias="Idempotency-Key",
