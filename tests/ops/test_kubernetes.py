@@ -45,6 +45,7 @@ BUILDS = ("base", "overlays/gpu")
 # The Procfile's all-in-one worker is for one machine; the pools run it in parts.
 ONE_MACHINE_ONLY = {"worker"}
 GUNICORN_CONFIG = ROOT / "gunicorn.conf.py"
+DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
 
 @pytest.fixture(scope="module", params=BUILDS)
@@ -259,6 +260,52 @@ def test_worker_pods_outlast_the_longest_task(everything):
         assert pod_spec(pool)["terminationGracePeriodSeconds"] >= longest
 
 
+def celery_workers(objects: list[dict]) -> list[dict]:
+    """The Deployments whose main container runs `celery worker` (OCR pools, webhooks)."""
+    return [
+        item
+        for item in find(objects, "Deployment")
+        if " worker " in command_line(main_container(item))
+    ]
+
+
+def test_no_worker_is_restarted_for_a_broker_outage(everything):
+    workers = celery_workers(everything)
+    assert len(workers) == 4  # small, large, gpu, webhooks
+    for item in workers:
+        for container in containers(item):
+            # A probe through Redis (`celery inspect ping`) fails while Redis is away.
+            assert "livenessProbe" not in container, item["metadata"]["name"]
+
+
+# The variable of a pool's processes: WORKER_SMALL_CONCURRENCY and the like.
+PROCESSES = r"WORKER_\w+_CONCURRENCY"
+
+
+def mebibytes(quantity: str) -> float:
+    """Return a Kubernetes quantity of bytes ("512Mi", "2Gi") in MiB."""
+    units = {"Mi": 1, "Gi": 1024}
+    return float(quantity[:-2]) * units[quantity[-2:]]
+
+
+def test_ocr_workers_have_a_bounded_tmp_for_each_processs_searchable_pdf(everything):
+    config = settings(config_map(everything))
+    per_process = config["MAX_PAGES"]  # about 1 MB a page at 300 dpi
+    for item in celery_workers(everything):
+        if not ocr_pool(everything, item):
+            continue
+        container, spec = main_container(item), pod_spec(item)
+        values = environment(everything, container)
+        (processes,) = [int(values[name]) for name in values if re.fullmatch(PROCESSES, name)]
+        (mount,) = [mount for mount in container["volumeMounts"] if mount["mountPath"] == "/tmp"]
+        (volume,) = [volume for volume in spec["volumes"] if volume["name"] == mount["name"]]
+        size = mebibytes(volume["emptyDir"]["sizeLimit"])
+        assert size >= processes * per_process, item["metadata"]["name"]
+        resources = container["resources"]
+        assert mebibytes(resources["requests"]["ephemeral-storage"]) >= size
+        assert mebibytes(resources["limits"]["ephemeral-storage"]) > size
+
+
 def test_webhook_pods_outlast_a_delivery(everything):
     (webhooks,) = find(everything, "Deployment", "ocrapp-webhooks")
     config = settings(environment(everything, main_container(webhooks)))
@@ -289,6 +336,14 @@ def test_the_gpu_pool_runs_on_gpu_nodes_and_gets_the_gpu_queue(everything):
 def test_the_secret_example_holds_placeholders_only():
     for key, value in secret_example().items():
         assert "CHANGE-ME" in value or value.endswith(".example.internal:6379"), key
+
+
+def test_the_documented_overlay_image_entry_sets_the_image(tmp_path):
+    documented = re.search(r"```yaml\n(\s*images:\n.*?)```", DEPLOYMENT_DOC.read_text(), re.S)
+    overlay = {"resources": [str(KUBERNETES / "base")], **yaml.safe_load(documented[1])}
+    (tmp_path / "kustomization.yaml").write_text(yaml.safe_dump(overlay))
+    images = {container["image"] for item in render(tmp_path) for container in containers(item)}
+    assert images == {"registry.example.com/ocrapp:1.4"}
 
 
 def by_kind_and_name(objects: list[dict]) -> list[dict]:
