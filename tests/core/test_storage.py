@@ -4,7 +4,16 @@ import urllib.request
 
 import pytest
 
-from ocrapp.core.storage import LocalStorage, StorageError, open_storage, result_key, upload_key
+from ocrapp.core.storage import (
+    LocalStorage,
+    StorageError,
+    open_storage,
+    page_image_key,
+    page_key,
+    result_key,
+    task_prefix,
+    upload_key,
+)
 
 
 @pytest.fixture(params=["file", "s3"])
@@ -26,6 +35,25 @@ def test_put_then_get_returns_the_same_bytes(storage):
 def test_missing_object_raises_storage_error(storage):
     with pytest.raises(StorageError):
         storage.get(result_key(7, "no-such-task", "html"))
+
+
+def test_a_tasks_prefix_is_deleted_whole_and_nothing_beside_it(storage):
+    # 1,001 objects: more than one S3 listing, and more than one delete_objects, hold.
+    pages = [page_key(7, "t", n) for n in range(1, 500)]
+    images = [page_image_key(7, "t", n) for n in range(1, 500)]
+    results = [result_key(7, "t", result_format) for result_format in ("json", "txt", "pdf")]
+    kept = [upload_key(7, "f", ".pdf"), result_key(7, "t2", "json"), result_key(8, "t", "json")]
+    for key in [*pages, *images, *results, *kept]:
+        storage.put(key, b"x", "text/plain")
+    assert all(key.startswith(task_prefix(7, "t")) for key in [*pages, *images, *results])
+
+    storage.delete_prefix(task_prefix(7, "t"))
+    storage.delete_prefix(task_prefix(7, "t"))  # nothing left: no error
+
+    for key in [*pages, *images, *results]:
+        with pytest.raises(StorageError):
+            storage.get(key)
+    assert [storage.get(key) for key in kept] == [b"x"] * 3
 
 
 def test_s3_objects_live_under_the_prefix(s3_endpoint):
