@@ -36,12 +36,20 @@ def load_own_task(session, task_id: str) -> Task:
 
 def task_page(session, tasks: Select, query: ListQuery, owner: bool = False) -> dict:
     """Return a page of `tasks`, newest first, as `TaskPage` JSON; `owner`: with `userId`."""
-    total = session.scalar(select(func.count()).select_from(tasks.subquery()))
-    rows = session.scalars(
-        tasks.options(selectinload(Task.result))
+    offset = (query.page - 1) * query.per_page
+    # The total comes with the page's rows, in one query; counted apart only past the end.
+    rows = session.execute(
+        tasks.add_columns(func.count().over().label("total"))
+        .options(selectinload(Task.result))
         .order_by(Task.created_at.desc(), Task.id)
         .limit(query.per_page)
-        .offset((query.page - 1) * query.per_page)
-    )
-    items = [TaskView.of(session, task, in_line=False, owner=owner).as_json() for task in rows]
+        .offset(offset)
+    ).all()
+    if rows:
+        total = rows[0].total
+    elif offset:
+        total = session.scalar(select(func.count()).select_from(tasks.subquery()))
+    else:
+        total = 0
+    items = [TaskView.of(session, row.Task, in_line=False, owner=owner).as_json() for row in rows]
     return {"tasks": items, "page": query.page, "perPage": query.per_page, "total": total}

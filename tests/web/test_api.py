@@ -135,7 +135,9 @@ def test_tasks_are_listed_newest_first_a_page_at_a_time(client, make_user):
     first = client.get("/api/tasks?perPage=2", headers=auth(token)).get_json()
     second = client.get("/api/tasks?perPage=2&page=2", headers=auth(token)).get_json()
     assert [t["taskId"] for t in first["tasks"] + second["tasks"]] == ids[::-1]
-    assert first["total"] == 3
+    assert first["total"] == second["total"] == 3
+    past_the_end = client.get("/api/tasks?perPage=2&page=3", headers=auth(token)).get_json()
+    assert past_the_end["tasks"] == [] and past_the_end["total"] == 3
 
 
 @pytest.mark.parametrize("query", ["perPage=0", "perPage=1000", "page=x", "colour=blue"])
