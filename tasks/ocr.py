@@ -23,6 +23,7 @@ from tasks.pages import (
     stored_numbers,
     stored_pages,
 )
+from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
 from tasks.pipeline.orientation import upright
 from tasks.pipeline.searchable_pdf import SearchablePdfWriter, page_jpeg
@@ -89,10 +90,31 @@ def read_file(task_id: str) -> str | None:
     if ranges.should_split(page_count, config):
         ranges.split_task(task_id, page_count)
         return SPLIT
-    progress = PageProgress(task_id, page_count, config["PROGRESS_INTERVAL"])
-    load = engine_loader()
     languages = task.options.get("languages") or ["eng"]
-    pdf, pages, read, clock = SearchablePdfWriter(), [], 0, StageClock()
+    clock = StageClock()
+    with SearchablePdfWriter() as pdf:  # on a stop or an error: closed, its file removed
+        pages, read = read_pages_into(pdf, task, sources, page_count, languages, clock)
+        stop_if_cancelled(task)
+        engine_info = {"name": task.engine, "languages": languages, "calls": read}
+        with clock.stage("results"), pdf.finished() as pdf_file:
+            save_result(task, pages, pdf_file, engine_info)  # the PDF streamed from its file
+    clock.report("results")
+    return None
+
+
+def read_pages_into(
+    pdf: SearchablePdfWriter,
+    task: Task,
+    sources,
+    page_count: int,
+    languages: list[str],
+    clock: StageClock,
+) -> tuple[list[Page], int]:
+    """Read (or take as stored) each page and add it to `pdf`; return the pages and the
+    number read by OCR."""
+    progress = PageProgress(task.id, page_count, current_app.config["PROGRESS_INTERVAL"])
+    load = engine_loader()
+    pages, read = [], 0
     done = stored_pages(task)  # after a lost worker, the pages it finished are kept
     for source in clock.timed(sources, "render"):
         with clock.stage("bookkeeping"):
@@ -113,12 +135,7 @@ def read_file(task_id: str) -> str | None:
             pdf.add_page(page_jpeg(source.image), page, source.dpi)
         pages.append(page)
         clock.report(f"page {source.number} of {page_count}")
-    stop_if_cancelled(task)
-    engine_info = {"name": task.engine, "languages": languages, "calls": read}
-    with clock.stage("results"), pdf.finished() as pdf_file:
-        save_result(task, pages, pdf_file, engine_info)  # the PDF streamed from its file
-    clock.report("results")
-    return None
+    return pages, read
 
 
 def read_range(task_id: str, first: int, last: int, page_count: int) -> str | None:

@@ -11,7 +11,13 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import FileType, Task, TaskPage, TaskStatus
 from ocrapp.core.page_limits import check_pages
-from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_image_key, page_key
+from ocrapp.core.storage import (
+    RESULT_FORMATS,
+    get_storage,
+    page_image_key,
+    page_key,
+    task_prefix,
+)
 from tasks.errors import TaskCancelled
 from tasks.pipeline import render
 from tasks.pipeline.document import Page
@@ -91,7 +97,8 @@ def store_page(task: Task, page: Page, split_pages: int | None = None) -> None:
     storage.put(key, data, RESULT_FORMATS["json"])
     with db.session() as session:
         if (locked := lifecycle.locked_task(session, task.id)) is None:
-            storage.delete(key)  # deleted while the page was read: keep nothing of it
+            # Deleted while the page was read: keep nothing of it (its image included).
+            storage.delete_prefix(task_prefix(task.user_id, task.id))
             raise TaskCancelled("The task was deleted.")
         row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
         row = row or TaskPage(task_id=task.id, number=page.number)

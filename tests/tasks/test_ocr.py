@@ -4,6 +4,7 @@ import botocore.exceptions
 import pytest
 import redis
 import sqlalchemy.exc
+from PIL import Image
 
 from ocrapp.core import deletion
 from ocrapp.core.db import db
@@ -11,8 +12,9 @@ from ocrapp.core.errors import InvalidImage, TooManyPages
 from ocrapp.core.models import File, FileType, Task, User
 from tasks.errors import TRANSIENT_ERRORS, TaskCancelled, describe
 from tasks.ocr import recognize_file
-from tasks.pages import open_pages, stop_if_cancelled, store_page
+from tasks.pages import open_pages, stop_if_cancelled, store_page, store_page_image
 from tasks.pipeline.document import Page
+from tasks.pipeline.sources import SourcePage
 from tasks.results import save_result
 from tests.documents import text_pdf
 from tests.factories import queued_task
@@ -48,6 +50,8 @@ def test_a_worker_whose_task_was_deleted_stops_and_keeps_nothing(sqlite_app, tmp
         assert deletion.delete_task(task_id)
         with pytest.raises(TaskCancelled):
             stop_if_cancelled(task)
+        # A split task's range stores the page image first: it goes with the page.
+        store_page_image(task, SourcePage(number=1, image=Image.new("RGB", (10, 10))))
         with pytest.raises(TaskCancelled):
             store_page(task, Page(number=1, width=10, height=10))
         with pytest.raises(TaskCancelled):
