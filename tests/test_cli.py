@@ -96,3 +96,13 @@ def test_users_password_sets_a_password_from_stdin_and_refuses_a_short_one(tmp_p
     assert short.returncode == 1 and "at least 10 characters" in short.stderr
     stored = sqlite3.connect(tmp_path / "ocrapp.sqlite3").execute("SELECT password_hash FROM users")
     assert stored.fetchone()[0].startswith("$argon2id$")
+
+
+def test_db_wait_answers_once_the_schema_is_at_the_newest_migration(tmp_path):
+    waiting = run(tmp_path, "db", "wait", "--timeout", "0")
+    assert waiting.returncode == 1
+    assert "The schema is at no revision" in waiting.stderr
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    ready = run(tmp_path, "db", "wait", "--timeout", "0")
+    assert ready.returncode == 0
+    assert ready.stdout.startswith("Schema ready: ")
