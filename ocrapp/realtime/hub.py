@@ -9,9 +9,12 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import cached_property
 
 from ocrapp.core.redis_client import redis_client
+from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MalformedUpdate, channel, decode_published
+from ocrapp.realtime.frames import text_frame
 
 log = logging.getLogger(__name__)
 INBOX_SIZE = 1000
@@ -30,6 +33,11 @@ class Update(dict):
     def __init__(self, message: dict) -> None:
         super().__init__(message)
         self.text = json.dumps(message)
+
+    @cached_property
+    def frame(self) -> bytes:
+        """The update's WebSocket frame, built once for all its uncompressed sockets."""
+        return text_frame(self.text)
 
 
 class UpdateHub:
@@ -91,19 +99,23 @@ class UpdateHub:
                     del self._open_sockets[user_id]
 
     def dispatch(self, user_id: int, message: dict) -> None:
-        """Put `message` into every inbox of `user_id`."""
+        """Put `message` into every inbox of `user_id`, and count them all at once."""
         with self._lock:
             inboxes = list(self._inboxes.get(user_id, ()))
         if not inboxes:
             return  # another process's socket, most often: not worth serialising
-        message = Update(message)
+        message, queued = Update(message), 0
         for inbox in inboxes:
             try:
                 inbox.put_nowait(message)
+                queued += 1
             except queue.Full:
                 # A slow client: drop what it has not read; it catches up from the history.
                 log.warning("socket inbox of user %s is full; it will catch up", user_id)
                 _replace_with(inbox, RESYNC)
+        # One increment per update, not per socket: each takes a lock (and writes a
+        # shared file in multiprocess mode), and a burst reaches thousands of sockets.
+        count_task_updates_sent(queued)
 
     def wait_for_change(self, inbox: queue.Queue, task_id: str, status, seconds: float) -> bool:
         """Wait for an update that changes the task's status; False if none came in time."""

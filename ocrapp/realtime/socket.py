@@ -15,6 +15,7 @@ from ocrapp.core.lifecycle import active_task_updates
 from ocrapp.core.tokens import token_still_live
 from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MessageType, envelope, history, latest_seq, seq_key
+from ocrapp.realtime.frames import offered_compression, send_frame
 from ocrapp.realtime.handshake import (
     POLICY_VIOLATION,
     authenticate_first_message,
@@ -51,10 +52,16 @@ class UpdateFeed:
     def __init__(self, ws, user_id: int) -> None:
         self.ws, self.user_id, self.config = ws, user_id, current_app.config
         self.last = "0-0"
+        self.compressed = offered_compression()
 
     def send(self, message: dict) -> None:
-        self.ws.send(message.text if isinstance(message, Update) else json.dumps(message))
-        count_task_updates_sent()
+        if not isinstance(message, Update):
+            self.ws.send(json.dumps(message))
+            count_task_updates_sent()  # a live update is counted when the hub queues it
+        elif self.compressed:
+            self.ws.send(message.text)
+        else:
+            send_frame(self.ws, message.frame)
         if "seq" in message:
             self.last = message["seq"]
 
