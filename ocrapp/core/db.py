@@ -57,6 +57,7 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self._sessionmaker: sessionmaker[Session] | None = None
+        self._autocommit_sessionmaker: sessionmaker[Session] | None = None
 
     def init_app(self, app) -> None:
         """Connect to the app's `DATABASE_URL`."""
@@ -68,11 +69,23 @@ class Database:
             self.engine.dispose()
         self.engine = make_engine(url)
         self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
+        autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._autocommit_sessionmaker = sessionmaker(autocommit_engine, expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """Yield a session that commits on success and rolls back on error."""
         with self._sessionmaker.begin() as session:
+            yield session
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Session]:
+        """Yield a session for one statement, which needs no transaction around it.
+
+        Each statement commits by itself: it costs no BEGIN and COMMIT round trips (half of
+        a cheap request's). Two statements in it may see different snapshots.
+        """
+        with self._autocommit_sessionmaker() as session:
             yield session
 
 

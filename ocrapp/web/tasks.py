@@ -108,7 +108,7 @@ def poll_after(task: TaskView) -> int:
 @bp.get("/tasks", responses=answers({200: TaskPage}))
 def list_tasks(query: ListQuery):
     """List your tasks, newest first, a page at a time."""
-    with db.session() as session:
+    with db.autocommit() as session:
         mine = select(Task).where(Task.user_id == g.user_id)
         return jsonify(task_page(session, mine, query))
 
