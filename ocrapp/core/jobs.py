@@ -167,6 +167,6 @@ def enqueue_ocr(task_id: str, page_count: int, kind: str) -> bool:
     """
     if not try_send_ocr(task_id, page_count, kind):
         return False
-    with db.session() as session:
+    with db.autocommit() as session:  # one statement: no BEGIN, no COMMIT
         session.execute(update(Task).where(Task.id == task_id).values(enqueued_at=utcnow()))
     return True

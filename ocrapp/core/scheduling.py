@@ -118,8 +118,8 @@ def hold_user(session, user_id: int) -> bool:
 
     A write, not SELECT ... FOR UPDATE: SQLite takes its lock on writes only.
     """
-    session.execute(update(User).where(User.id == user_id).values(is_admin=User.is_admin))
-    return session.scalar(select(User.priority).where(User.id == user_id))
+    hold = update(User).where(User.id == user_id).values(is_admin=User.is_admin)
+    return session.scalar(hold.returning(User.priority))  # one round trip, not two
 
 
 def _processing_count(user_id):

@@ -67,7 +67,8 @@ def record_upload(
     config = current_app.config
     data = upload.read()
     # The user's limits first: a user at one costs no inspection, however hostile the file.
-    with db.session() as session:
+    # One read, outside any transaction: the check that counts comes under the lock.
+    with db.autocommit() as session:
         check_user_limits(session, user_id, len(data), config)
     file = inspect_upload(data, upload.filename, user_id, config)
     storage = get_storage(config)

@@ -1,35 +1,60 @@
-"""A cheap authenticated read costs few round trips to PostgreSQL, counted on the wire."""
+"""Cheap requests cost few round trips to PostgreSQL, counted on the wire."""
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
 
 from sqlalchemy import event
 
 from ocrapp.core.db import db
-from tests.helpers import auth
+from tests.helpers import auth, submit
+from tests.images import text_image
 
 
-def frontend_messages(trace: str) -> list[str]:
-    """The kinds of the messages a libpq trace shows the client sending, in order."""
-    return [line.split("\t")[3] for line in trace.splitlines() if line.split("\t")[1:2] == ["F"]]
-
-
-def test_a_page_of_tasks_costs_the_pool_ping_and_one_statement(client, make_user, tmp_path):
-    _, token = make_user()
-    assert client.get("/api/tasks", headers=auth(token)).status_code == 200  # token remembered
-    trace_path = tmp_path / "libpq.trace"
-    with trace_path.open("w") as trace:
+@contextlib.contextmanager
+def traced(path: Path) -> Iterator[list[tuple[str, str]]]:
+    """Trace the messages the pool's connections send (libpq's trace) while in the block;
+    then fill the list yielded with each message's kind and text."""
+    sent: list[tuple[str, str]] = []
+    with path.open("w") as trace:
 
         def trace_connection(dbapi_connection, _record, _proxy) -> None:
             dbapi_connection.pgconn.trace(trace.fileno())
 
         event.listen(db.engine.pool, "checkout", trace_connection)
         try:
-            assert client.get("/api/tasks", headers=auth(token)).status_code == 200
-            assert client.get("/api/tasks", headers=auth(token)).status_code == 200
+            yield sent
         finally:
             event.remove(db.engine.pool, "checkout", trace_connection)
-    sent = frontend_messages(trace_path.read_text())
+    for line in path.read_text().splitlines():
+        fields = line.split("\t")
+        if fields[1:2] == ["F"]:
+            sent.append((fields[3], fields[4] if len(fields) > 4 else ""))
+
+
+def test_a_page_of_tasks_costs_the_pool_ping_and_one_statement(client, make_user, tmp_path):
+    _, token = make_user()
+    assert client.get("/api/tasks", headers=auth(token)).status_code == 200  # token remembered
+    with traced(tmp_path / "libpq.trace") as sent:
+        assert client.get("/api/tasks", headers=auth(token)).status_code == 200
+        assert client.get("/api/tasks", headers=auth(token)).status_code == 200
+    kinds = [kind for kind, _ in sent]
 
     # The pool pings before the checkout is traced: the first request's ping is not here.
     # The second request: pool_pre_ping's empty query, then the page and its total in one
     # statement; no BEGIN, no COMMIT.
-    second = sent[sent.index("Query") :]
+    second = kinds[kinds.index("Query") :]
     assert second == ["Query", "Parse", "Bind", "Describe", "Execute", "Sync"]
+
+
+def test_an_upload_takes_one_transaction(client, make_user, tmp_path):
+    _, token = make_user()
+    image = text_image(["round trips"])
+    assert submit(client, token, image, "first.png").status_code == 202
+    with traced(tmp_path / "libpq.trace") as sent:
+        assert submit(client, token, image, "second.png").status_code == 202
+    queries = [text.strip(' "').split()[0] for kind, text in sent if kind == "Query"]
+
+    # The limits read before and the `enqueued_at` written after commit without one.
+    # The pool's pings (";") are the other simple queries.
+    assert [query for query in queries if query != ";"] == ["BEGIN", "COMMIT"]
