@@ -231,8 +231,17 @@ class Settings(BaseSettings):
     MAX_ATTEMPTS: int = setting(
         3,
         FAILURES,
-        "runs of a task in all, counting those after a lost worker process and those after "
-        "a transient error; then it fails with `worker_lost` or `service_unavailable`",
+        "runs of a task in all, counting those after a lost worker process (an outage of a "
+        "service is waited out apart: `SERVICE_OUTAGE_SECONDS`); then it fails with "
+        "`worker_lost`",
+    )
+    SERVICE_OUTAGE_SECONDS: float = setting(
+        600,
+        FAILURES,
+        "seconds a task waits out an outage of PostgreSQL, Redis or the storage (tried again "
+        "after 1, 2, 4 ... up to 30 seconds, counted from its first failure) without using "
+        "up its `MAX_ATTEMPTS`; then it fails with `service_unavailable`",
+        ge=0,
     )
     TASK_TIME_LIMIT_BASE: int = setting(
         300,
@@ -309,6 +318,16 @@ class Settings(BaseSettings):
         "tokens together (without a live token, per client address), in flask-limiter's "
         "notation, counted in Redis (`REDIS_URL`); more are answered `429 rate_limited` with "
         "`Retry-After`. Empty turns it off; with Redis unreachable, requests are let through",
+    )
+    # Under LAST_USED_PRECISION (a minute), so that a token's `lastUsedAt` stays true.
+    VERIFIED_TOKEN_SECONDS: float = setting(
+        5,
+        API,
+        "seconds a web process trusts an API token it verified without asking the database "
+        "again: the most a token revoked by another process (another web process, `ocrapp "
+        "tokens revoke`) still passes there. `0`: every request asks the database",
+        ge=0,
+        lt=60,
     )
     TRUSTED_PROXIES: int = setting(
         0,

@@ -2,7 +2,8 @@
 
 A token revoked in this process is forgotten once the revocation commits; one revoked by
 another process (another web process, the CLI) still passes here for at most
-`VERIFIED_SECONDS`. An expiry is checked on every use, as without the memory.
+`VERIFIED_TOKEN_SECONDS` (a setting). An expiry is checked on every use, as without the
+memory.
 """
 
 import threading
@@ -14,9 +15,6 @@ from sqlalchemy import event
 
 from ocrapp.core.models import as_utc, utcnow
 
-# How long a verified token is trusted without asking the database again: the bound on a
-# revocation made elsewhere. Shorter than LAST_USED_PRECISION, so `last_used_at` stays true.
-VERIFIED_SECONDS = 5.0
 # Past this many tokens the memory starts again: a bound on what it can hold.
 MOST_REMEMBERED = 10_000
 
@@ -32,14 +30,14 @@ class Caller:
 
 
 class VerifiedTokens:
-    """Verified tokens by their hash, each trusted for `VERIFIED_SECONDS`."""
+    """Verified tokens by their hash, each trusted for the seconds it was remembered for."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._callers: dict[str, tuple[float, Caller]] = {}
 
     def recall(self, digest: str) -> Caller | None:
-        """Return the caller of a token verified less than `VERIFIED_SECONDS` ago, unexpired."""
+        """Return the caller of a token still trusted and unexpired."""
         remembered = self._callers.get(digest)
         if remembered is None or remembered[0] < time.monotonic():
             return None
@@ -48,12 +46,14 @@ class VerifiedTokens:
             return None
         return caller
 
-    def remember(self, digest: str, caller: Caller) -> None:
-        """Trust the token with hash `digest` for `VERIFIED_SECONDS`."""
+    def remember(self, digest: str, caller: Caller, seconds: float) -> None:
+        """Trust the token with hash `digest` for `seconds` (0: not at all)."""
+        if seconds <= 0:
+            return
         with self._lock:
             if len(self._callers) >= MOST_REMEMBERED:
                 self._callers.clear()
-            self._callers[digest] = (time.monotonic() + VERIFIED_SECONDS, caller)
+            self._callers[digest] = (time.monotonic() + seconds, caller)
 
     def forget(self, token_ids: set[int]) -> None:
         """Stop trusting the tokens `token_ids`."""

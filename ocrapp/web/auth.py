@@ -1,6 +1,6 @@
 """Who is calling: the bearer token of a request, checked once per request."""
 
-from flask import g, request
+from flask import current_app, g, request
 
 from ocrapp.core.db import db
 from ocrapp.core.tokens import find_token, hash_token, mark_used, token_is_live
@@ -67,5 +67,5 @@ def _verify(token: str, digest: str) -> Caller:
             raise ApiError(401, "unauthorized", "The API token is revoked or expired.")
         mark_used(stored)
         caller = Caller(stored.user_id, stored.user.is_admin, stored.id, stored.expires_at)
-    verified_tokens.remember(digest, caller)
+    verified_tokens.remember(digest, caller, current_app.config["VERIFIED_TOKEN_SECONDS"])
     return caller

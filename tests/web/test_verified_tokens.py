@@ -39,11 +39,13 @@ def revoke_in_the_database(user_id: int) -> None:
         )
 
 
-def test_a_token_revoked_elsewhere_passes_for_at_most_verified_seconds(client, make_user, clock):
+def test_a_token_revoked_elsewhere_passes_for_at_most_verified_seconds(
+    app, client, make_user, clock
+):
     user_id, token = make_user()
     assert client.get("/api/tasks", headers=auth(token)).status_code == 200
     revoke_in_the_database(user_id)
-    clock.now += verified_tokens.VERIFIED_SECONDS - 0.1
+    clock.now += app.config["VERIFIED_TOKEN_SECONDS"] - 0.1
     assert client.get("/api/tasks", headers=auth(token)).status_code == 200  # remembered
     clock.now += 0.2
     refused = client.get("/api/tasks", headers=auth(token))
@@ -71,4 +73,12 @@ def test_a_remembered_token_is_refused_once_it_expires(client, make_user, clock,
     later = utcnow() + timedelta(hours=1, seconds=1)
     for module in (verified_tokens, tokens):
         monkeypatch.setattr(module, "utcnow", lambda: later)
+    assert client.get("/api/tasks", headers=auth(token)).status_code == 401
+
+
+def test_with_no_verified_seconds_a_revocation_elsewhere_counts_at_once(app, client, make_user):
+    app.config["VERIFIED_TOKEN_SECONDS"] = 0
+    user_id, token = make_user()
+    assert client.get("/api/tasks", headers=auth(token)).status_code == 200
+    revoke_in_the_database(user_id)
     assert client.get("/api/tasks", headers=auth(token)).status_code == 401
