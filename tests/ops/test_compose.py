@@ -107,6 +107,13 @@ def test_redis_requires_a_password_that_every_client_sends(services):
                 assert environment[key].startswith(f"redis://:{required('REDIS_PASSWORD')}")
 
 
+def test_every_application_service_is_restarted_when_it_exits(services):
+    # A worker can exit when Redis restarts while it restores its unacknowledged messages
+    # (kombu: `'NoneType' object has no attribute 'hostname'`): Docker must start it again.
+    for name in APP_SERVICES:
+        assert services[name].get("restart") in {"always", "unless-stopped", "on-failure"}, name
+
+
 def compose_available() -> bool:
     """Whether this machine has Docker's compose command (CI may have Docker without it)."""
     if not shutil.which("docker"):
