@@ -12,7 +12,7 @@ from ocrapp.core.errors import DomainError
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
 from ocrapp.core.models import Task
 from ocrapp.core.storage import get_storage
-from tasks.errors import TRANSIENT_ERRORS, memory_cap_as_failure
+from tasks.errors import memory_cap_as_failure
 from tasks.pages import (
     open_pages,
     recognize_page,
@@ -30,6 +30,7 @@ from tasks.pipeline.searchable_pdf import SearchablePdfWriter, page_jpeg
 from tasks.pipeline.stages import StageClock
 from tasks.progress import PageProgress
 from tasks.results import assemble_result, save_result
+from tasks.retrying import waits_out_outages
 
 log = logging.getLogger(__name__)
 
@@ -45,15 +46,11 @@ class MaxRetriesFromConfig:
         return task_class.app.flask_app.config["MAX_ATTEMPTS"] - 1
 
 
-# max_retries bounds the runs after a lost worker (task_retry_on_worker_lost) and after
-# transient errors, together; a range has as many runs as a task.
+# max_retries bounds the runs after a lost worker (task_retry_on_worker_lost); a range has
+# as many runs as a task. An outage of a service is waited out apart (tasks.retrying).
 RETRIED = {
+    "bind": True,
     "max_retries": MaxRetriesFromConfig(),
-    "default_retry_delay": 1,
-    "autoretry_for": TRANSIENT_ERRORS,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
-    "retry_jitter": True,
     # A failure on its input (DomainError) is an outcome, not a bug: Celery logs it
     # without a traceback, and `signals.on_task_failure` one WARNING line with its code.
     "throws": (DomainError,),
@@ -61,14 +58,16 @@ RETRIED = {
 
 
 @shared_task(name=OCR_TASK_NAME, **RETRIED)
-def recognize_file(task_id: str) -> str | None:
+@waits_out_outages
+def recognize_file(_task, task_id: str) -> str | None:
     """Run OCR on the file of task `task_id`; the signal handlers record the status."""
     with memory_cap_as_failure():
         return read_file(task_id)
 
 
 @shared_task(name=RANGE_TASK_NAME, **RETRIED)
-def recognize_range(task_id: str, first: int, last: int, page_count: int) -> str | None:
+@waits_out_outages
+def recognize_range(_task, task_id: str, first: int, last: int, page_count: int) -> str | None:
     """Run OCR on pages `first`..`last` of a split task; the last range assembles the result."""
     with memory_cap_as_failure():
         return read_range(task_id, first, last, page_count)
