@@ -38,11 +38,15 @@ def caller_id() -> int | None:
 
 
 def check_token(token: str | None) -> None:
-    """Authenticate the request with `token`, once: a second call repeats the first's answer."""
+    """Authenticate the request with `token`, once: a second call repeats the first's answer.
+
+    A call that met no answer (the database away: an error the rate limiter swallows) is
+    not remembered, so the next one meets the error too, rather than a caller never set.
+    """
     if "auth_error" not in g:
         try:
-            g.auth_error = None
             _authenticate(token)
+            g.auth_error = None
         except ApiError as error:
             g.auth_error = error
     if g.auth_error is not None:

@@ -2,6 +2,7 @@
 
 import logging
 
+import sqlalchemy.exc
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +47,11 @@ def error_response(status: int, code: str, message: str, **details):
     return jsonify(error={"code": code, "message": message, **details}), status
 
 
+def database_away(error: sqlalchemy.exc.DBAPIError) -> bool:
+    """Whether `error` says the database is unreachable (down, restarting), not a bug."""
+    return isinstance(error, sqlalchemy.exc.OperationalError) or error.connection_invalidated
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every error, ours and Werkzeug's, as JSON."""
 
@@ -80,6 +86,14 @@ def register_error_handlers(app: Flask) -> None:
             return error_response(413, "file_too_large", f"Uploads are limited to {limit} MB.")
         code = HTTP_ERROR_CODES.get(error.code, "http_error")
         return error_response(error.code, code, error.description)
+
+    @app.errorhandler(sqlalchemy.exc.DBAPIError)
+    def handle_database_error(error: sqlalchemy.exc.DBAPIError):
+        if not database_away(error):
+            return handle_unexpected(error)
+        log.warning("database unreachable: %s", type(error.orig).__name__)
+        message = "The database cannot be reached now: try again shortly."
+        return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
