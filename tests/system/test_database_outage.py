@@ -1,0 +1,67 @@
+"""PostgreSQL restarting while a task runs: the task waits the outage out, then completes."""
+
+import os
+import re
+import time
+
+import pytest
+
+from chaos.services import Postgres, Redis
+from tests.documents import image_pdf, page_image
+from tests.helpers import create_user, fetch, upload
+from tests.stack import Stack
+
+pytestmark = pytest.mark.slow
+
+# Longer than the old retry budget (3 runs, 2 s then 4 s apart), under SERVICE_OUTAGE_SECONDS.
+OUTAGE_SECONDS = 20
+
+
+@pytest.fixture(scope="module")
+def database_outage(tmp_path_factory):
+    """A stack (web, worker) on a PostgreSQL cluster of its own, which the test stops."""
+    folder = tmp_path_factory.mktemp("database-outage")
+    postgres, redis_server = Postgres().create(), Redis(folder)
+    redis_server.start()
+    stack = Stack(
+        {
+            "DATABASE_URL": postgres.url,
+            "REDIS_URL": redis_server.url,
+            "BROKER_URL": redis_server.url,
+            "STORAGE_URL": (folder / "storage").as_uri(),
+            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
+            "EVENT_NAMESPACE": f"database-outage-{os.getpid()}",
+            "OCR_QUEUE": f"database-outage-{os.getpid()}",
+            "SERVICE_OUTAGE_SECONDS": "120",
+        },
+        folder,
+    )
+    try:
+        yield stack.start(), postgres
+    finally:
+        stack.stop()
+        redis_server.stop()
+        postgres.remove()
+
+
+def test_a_task_waits_out_a_database_restart_and_completes(database_outage, open_socket):
+    stack, postgres = database_outage
+    token = create_user(stack)
+    socket = open_socket(stack.url, token)
+    pages = [page_image([f"page {number} outlasted the outage"]) for number in range(1, 7)]
+    task = upload(stack, token, image_pdf(pages), "outage.pdf")
+    while socket.receive(120).get("data", {}).get("status") != "processing":
+        pass
+    postgres.stop()
+    time.sleep(OUTAGE_SECONDS)  # the outage itself, not a wait for something to happen
+    postgres.start()
+    updates = socket.updates_until_finished(task["taskId"], timeout=300)
+    assert updates[-1]["status"] == "completed", updates[-1]
+    shown = fetch(stack, token, f"/api/tasks/{task['taskId']}").json()
+    assert shown["attempts"] <= 2  # the run cut short, and the one that finished
+    # Each wait counts the outage from its first failure, carried in the message's headers.
+    log = stack.process("worker").log()
+    outage_seen = re.findall(r"trying again in [\d.]+ s \(outage for (\d+) s\)", log)
+    assert max(map(int, outage_seen)) >= OUTAGE_SECONDS / 2, outage_seen
+    text = fetch(stack, token, f"/api/tasks/{task['taskId']}/result?format=txt").text
+    assert "outlasted" in text.lower()
