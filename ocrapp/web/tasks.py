@@ -129,7 +129,7 @@ def get_task(path: TaskPath, query: TaskQuery):
     `pdf_empty`, `page_too_large` (a TIFF frame or PDF page too large to read),
     `too_many_pages`, `out_of_memory` (over `WORKER_MEMORY_MB`), `worker_lost` (its worker
     died on its last run of `MAX_ATTEMPTS`, or went away), `timeout` (over its time limit),
-    `service_unavailable` (the database, Redis or S3 stayed away through every run) and
+    `service_unavailable` (the database, Redis or S3 away past `SERVICE_OUTAGE_SECONDS`) and
     `internal_error`. A cancelled task has no `error`. Another user's task answers 404,
     the same as an unknown one.
     """
