@@ -10,6 +10,7 @@ from sqlalchemy import Select, select
 from ocrapp.core import deletion, lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
+from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
 from ocrapp.core.ranges import STUCK_GRACE, reap_ranges, split_task_ids
 from ocrapp.webhooks.delivery import forget_old_deliveries
@@ -60,6 +61,32 @@ def resend_lost() -> int:
         for task, _ in lost:
             log.warning("task %s: the broker lost it; sending it again", task.id)
         return send_all(lost)
+
+
+def resume_dead() -> int:
+    """Send again the processing tasks whose worker is lost (`liveness`): the run again
+    keeps their stored pages; fail with `worker_lost` those that had MAX_ATTEMPTS runs."""
+    config = current_app.config
+    with db.session() as session:
+        running = session.execute(
+            select(Task.id, Task.started_at, Task.attempts, Task.queue, File.page_count)
+            .join(File)
+            .where(Task.status == TaskStatus.PROCESSING, Task.id.not_in(split_task_ids()))
+        ).all()
+    lost = lost_runs(config, {row.id: row.started_at for row in running}, utcnow())
+    resumed = 0
+    for row in running:
+        if row.id not in lost:
+            continue
+        if row.attempts >= config["MAX_ATTEMPTS"]:
+            message = "The worker stopped while reading this file, too many times."
+            resumed += lifecycle.mark_failed(row.id, "worker_lost", message) is not None
+            continue
+        log.warning("task %s: its worker is lost; sending it again", row.id)
+        if lifecycle.requeue_lost(row.id) is not None:
+            resumed += 1  # one the broker does not take, `resend_lost` sends after LOST_AFTER
+            try_send_ocr(row.id, row.page_count, row.queue)
+    return resumed
 
 
 def fail_stuck() -> int:
@@ -119,9 +146,10 @@ def delete_while_storage_answers(task_ids: list[str]) -> int:
 
 @shared_task(name=REAP_TASK_NAME, ignore_result=True)
 def reap() -> None:
-    """Send the outbox and lost messages, fail stuck tasks, delete expired ones, forget old
-    webhook deliveries."""
-    sent, resent, failed = send_outbox(), resend_lost() + reap_ranges(), fail_stuck()
+    """Send the outbox and lost messages, resume the tasks of lost workers, fail stuck tasks,
+    delete expired ones, forget old webhook deliveries."""
+    sent, resent = send_outbox(), resend_lost() + resume_dead() + reap_ranges()
+    failed = fail_stuck()
     forget_old_deliveries()
     delete_expired()
     if sent or resent or failed:

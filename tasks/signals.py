@@ -4,6 +4,8 @@ import logging
 
 from celery.signals import (
     task_failure,
+    task_postrun,
+    task_prerun,
     task_retry,
     task_success,
     worker_process_init,
@@ -16,6 +18,7 @@ from ocrapp.core.db import db
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
 from ocrapp.core.memory import limit_memory
 from ocrapp.core.scheduling import queue_names
+from tasks import heartbeat
 from tasks.errors import TaskCancelled, describe
 from tasks.pipeline.engines import (
     PARTS,
@@ -66,6 +69,28 @@ def prepare_worker_process(**_) -> None:
         limit_memory(config["WORKER_MEMORY_MB"])
     except Exception:
         log.exception("could not prepare the worker process")
+
+
+@task_prerun.connect
+def start_heartbeat(sender=None, task_id=None, **_) -> None:
+    """Show that an OCR task or range is running here (`ocrapp.core.liveness`)."""
+    if sender is None or sender.name not in OCR_TASKS:
+        return
+    try:
+        heartbeat.start(_flask_app(sender).config, task_id)
+    except Exception:
+        log.exception("task %s: no heartbeat", task_id)
+
+
+@task_postrun.connect
+def stop_heartbeat(sender=None, task_id=None, **_) -> None:
+    """Stop the run's heartbeat (a retry's message, due later, stands for it meanwhile)."""
+    if sender is None or sender.name not in OCR_TASKS:
+        return
+    try:
+        heartbeat.stop(task_id)
+    except Exception:
+        log.exception("task %s: heartbeat not stopped", task_id)
 
 
 @task_success.connect

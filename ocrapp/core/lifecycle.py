@@ -25,6 +25,7 @@ MESSAGES = {
     TaskStatus.CANCELLED: "Cancelled",
 }
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
+LOST_WORKER = "Waiting for a worker: the one reading it stopped"
 CANCELLING = "Cancelling: the current page is finished first"
 
 
@@ -123,6 +124,18 @@ def mark_processing(task_id: str, may_start=None) -> Task | None:
         task.started_at = utcnow()
 
     return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=may_start)
+
+
+def requeue_lost(task_id: str) -> Task | None:
+    """Put back in line a processing task whose worker was lost, to be sent again: the
+    next run keeps its stored pages, and counts an attempt."""
+
+    def change(task: Task) -> None:
+        _set_status(task, TaskStatus.QUEUED)
+        task.message = LOST_WORKER
+        task.enqueued_at = utcnow()
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING})
 
 
 def wait_turn(task_id: str) -> Task | None:

@@ -19,6 +19,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.jobs import broker_task_ids, range_celery_id, send_ranges, time_limit
 from ocrapp.core.lifecycle import locked_task
+from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
 
 log = logging.getLogger(__name__)
@@ -151,16 +152,25 @@ def split_task_ids():
     return select(TaskRange.task_id).distinct()
 
 
-def _lost(task_range: TaskRange, page_count: int, held, now) -> bool:
+def _lost(task_range: TaskRange, page_count: int, held, dead: set[str], now) -> bool:
     """Whether a range out is lost: sent but no longer in the broker (`held`; None: it
-    cannot say) after LOST_AFTER, or running long past its time limit (its worker went)."""
+    cannot say) after LOST_AFTER, or running without a live worker (its Celery id in
+    `dead`), or long past its time limit (its worker's machine went)."""
     if task_range.status == RangeStatus.SENT:
         waited = now - as_utc(task_range.sent_at)
         lost_after = timedelta(seconds=current_app.config["LOST_AFTER"])
         return waited > lost_after and held is not None and task_range.celery_id not in held
+    if task_range.celery_id in dead:
+        return True
     pages = task_range.last - task_range.first + 1
     limit = timedelta(seconds=time_limit(pages) + page_count) + STUCK_GRACE
     return now - as_utc(task_range.started_at or task_range.sent_at) > limit
+
+
+def dead_ranges(out: list[TaskRange], now) -> set[str]:
+    """Return the Celery ids of the ranges running whose worker is lost (`liveness`)."""
+    started = {r.celery_id: r.started_at for r in out if r.status != RangeStatus.SENT}
+    return lost_runs(current_app.config, started, now)
 
 
 def reap_ranges() -> int:
@@ -175,8 +185,9 @@ def reap_ranges() -> int:
             .where(Task.status == TaskStatus.PROCESSING, TaskRange.status.in_(OUT))
         ).all()
     held = broker_task_ids() if out else None
+    dead = dead_ranges([task_range for task_range, _, _ in out], now)
     for task_range, page_count, queue in out:
-        if not _lost(task_range, page_count or 1, held, now):
+        if not _lost(task_range, page_count or 1, held, dead, now):
             continue
         reaped += 1
         if task_range.attempts >= current_app.config["MAX_ATTEMPTS"]:

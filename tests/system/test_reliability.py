@@ -2,6 +2,7 @@
 
 import os
 import signal
+from functools import partial
 
 import psycopg
 import pytest
@@ -31,6 +32,9 @@ def fragile_stack(tmp_path_factory):
             "OCR_ENGINE": "easyocr",
             "TASK_TIME_LIMIT_BASE": "8",
             "TASK_TIME_LIMIT_PER_PAGE": "4",
+            # Heartbeats every 2 s, read by the reaper every 2 s once a test starts `beat`.
+            "REAPER_INTERVAL": "2",
+            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
         },
         folder,
     )
@@ -52,6 +56,22 @@ def kill_at_each_start(stack, socket, task_id: str, times: int) -> list[dict]:
         if update["message"] == "OCR processing started" and kills < times:
             os.kill(worker_child(stack), signal.SIGKILL)
             kills += 1
+    return updates
+
+
+def kill_at_page_two(socket, task_id: str, kill) -> list[dict]:
+    """Call `kill()` once, when the task's page 2 starts (page 1 is stored by then); return
+    the task's updates until it ends."""
+    updates, killed = [], False
+    while not updates or updates[-1]["status"] not in ("completed", "failed"):
+        message = socket.receive(timeout=120)
+        if message["type"] != "task_update" or message["data"]["taskId"] != task_id:
+            continue
+        updates.append(message["data"])
+        if updates[-1].get("page") == 2 and not killed:
+            kill()
+            killed = True
+    assert killed, updates
     return updates
 
 
@@ -105,17 +125,8 @@ def test_a_retry_resumes_from_the_pages_already_stored(fragile_stack, open_socke
     socket = open_socket(fragile_stack.url, token)
     pages = [page_image([f"resumed page {n}"]) for n in (1, 2)]
     task = upload(fragile_stack, token, image_pdf(pages), "resume.pdf")
-    updates, killed = [], False
-    while not updates or updates[-1]["status"] not in ("completed", "failed"):
-        message = socket.receive(timeout=120)
-        if message["type"] != "task_update" or message["data"]["taskId"] != task["taskId"]:
-            continue
-        update = message["data"]
-        updates.append(update)
-        if update.get("page") == 2 and not killed:  # page 1 is stored by now
-            os.kill(worker_child(fragile_stack), signal.SIGKILL)
-            killed = True
-    assert killed and updates[-1]["status"] == "completed"
+    updates = kill_at_page_two(socket, task["taskId"], partial(kill_pool, fragile_stack))
+    assert updates[-1]["status"] == "completed"
     result = fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}/result").json()
     assert result["engine"]["calls"] == 1  # page 2 only: page 1 came from the first run
     assert [page["number"] for page in result["pages"]] == [1, 2]
@@ -140,3 +151,38 @@ def test_sigterm_lets_the_worker_finish_the_task_in_hand(fragile_stack, open_soc
     assert worker.popen.wait(timeout=60) == 0
     assert fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}").json()["attempts"] == 1
     fragile_stack.launch("worker")  # for any test that runs after this one
+
+
+def kill_pool(stack) -> None:
+    """SIGKILL the worker's pool process: its main process starts another."""
+    os.kill(worker_child(stack), signal.SIGKILL)
+
+
+def kill_main(stack) -> None:
+    """SIGKILL the worker's main process (its pool process dies with it), and start another."""
+    worker = stack.process("worker")
+    os.kill(worker.popen.pid, signal.SIGKILL)
+    worker.popen.wait(timeout=30)
+    stack.launch("worker")
+
+
+def test_a_killed_worker_main_process_is_noticed_and_its_task_resumed(fragile_stack, open_socket):
+    """The main process takes its pool process with it and leaves its message unacknowledged
+    for a day: the reaper sees the task's heartbeat stop and sends it again, at once."""
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    pages = [page_image([f"page {n} outlives its worker"]) for n in (1, 2, 3)]
+    beat = fragile_stack.launch("beat")
+    try:
+        task = upload(fragile_stack, token, image_pdf(pages), "orphan.pdf")
+        updates = kill_at_page_two(socket, task["taskId"], partial(kill_main, fragile_stack))
+    finally:
+        beat.stop()
+    assert updates[-1]["status"] == "completed", updates[-1]
+    # Put back in line by the reaper, not failed 10 minutes past the 20 s limit.
+    assert statuses(updates) == ["queued", "processing", "queued", "processing", "completed"]
+    assert fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}").json()["attempts"] == 2
+    result = fetch(fragile_stack, token, f"/api/tasks/{task['taskId']}/result").json()
+    assert result["engine"]["calls"] == 2  # pages 2 and 3: page 1 came from the first run
+    assert [page["number"] for page in result["pages"]] == [1, 2, 3]
+    assert rows(fragile_stack, "results", task["taskId"]) == 1

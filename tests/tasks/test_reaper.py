@@ -1,5 +1,6 @@
 """The reaper, called directly on the test database: stuck tasks fail, young ones are left."""
 
+import time
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -7,9 +8,10 @@ from sqlalchemy.dialects import postgresql
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
+from ocrapp.core.liveness import heartbeat_seconds
 from ocrapp.core.models import Task, TaskStatus, utcnow
 from ocrapp.core.storage import get_storage, result_key
-from tasks.reaper import STUCK_GRACE, delete_expired, expired_tasks, fail_stuck
+from tasks.reaper import STUCK_GRACE, delete_expired, expired_tasks, fail_stuck, resume_dead
 from tests.conftest import on_both_databases
 from tests.factories import queued_task, set_task
 
@@ -30,6 +32,28 @@ def test_a_task_processing_long_past_its_time_limit_fails_and_a_young_one_does_n
         assert session.get(Task, stuck).status is TaskStatus.FAILED
         assert session.get(Task, stuck).error["code"] == "worker_lost"
         assert session.get(Task, young).status is TaskStatus.PROCESSING
+
+
+def test_a_task_whose_worker_is_lost_is_put_back_in_line_then_fails_after_max_attempts(
+    app, make_user
+):
+    user_id, _ = make_user()
+    lost, spent = queued_task(user_id), queued_task(user_id)
+    with app.app_context():
+        app.config["REAPER_INTERVAL"] = 0.2
+        for task_id in (lost, spent):
+            lifecycle.mark_processing(task_id)
+        long_ago = utcnow() - timedelta(minutes=5)
+        set_task(lost, started_at=long_ago)
+        set_task(spent, started_at=long_ago, attempts=app.config["MAX_ATTEMPTS"])
+        assert resume_dead() == 0  # no heartbeat at one pass: perhaps Redis restarted
+        time.sleep(heartbeat_seconds(app.config))
+        assert resume_dead() == 2
+    with db.session() as session:
+        requeued, failed = session.get(Task, lost), session.get(Task, spent)
+        assert requeued.status is TaskStatus.QUEUED and requeued.enqueued_at is not None
+        assert requeued.message == lifecycle.LOST_WORKER and requeued.attempts == 1
+        assert failed.status is TaskStatus.FAILED and failed.error["code"] == "worker_lost"
 
 
 @on_both_databases
