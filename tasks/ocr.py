@@ -51,6 +51,8 @@ class MaxRetriesFromConfig:
 RETRIED = {
     "bind": True,
     "max_retries": MaxRetriesFromConfig(),
+    # The run after a lost pool process (WorkerLostError) starts at once, not in 180 s.
+    "default_retry_delay": 1,
     # A failure on its input (DomainError) is an outcome, not a bug: Celery logs it
     # without a traceback, and `signals.on_task_failure` one WARNING line with its code.
     "throws": (DomainError,),
