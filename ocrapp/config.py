@@ -138,7 +138,8 @@ class Settings(BaseSettings):
         UPDATES,
         "prefix of the pub/sub channel `<namespace>:task-updates`, of the update history "
         "streams `<namespace>:updates:<user_id>`, of the key `<namespace>:engines` where "
-        "workers report their engines and of WebSocket tickets `<namespace>:ws-tickets:*`; "
+        "workers report their engines, of WebSocket tickets `<namespace>:ws-tickets:*` and "
+        "of running tasks' heartbeats `<namespace>:alive:*`; "
         "channels are shared by every database on a Redis server, so give each deployment "
         "that shares one its own",
     )
