@@ -12,14 +12,6 @@ from tests.stack import ROOT
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="losses the run finds today: a task whose worker's main process is killed stays "
-    "`processing` (its pool dies with it) until the reaper's grace; a PostgreSQL restart "
-    "uses up a task's retries in seconds (`service_unavailable`, or `processing` for good "
-    "when even the failure cannot be written); a worker exits on a Redis restart while it "
-    "restores unacknowledged messages (kombu). See docs/guarantees.md, Chaos run.",
-)
 @pytest.mark.timeout(1800)  # 2 minutes of load, then the drain and the checks
 def test_a_two_minute_chaos_run_loses_nothing():
     try:
