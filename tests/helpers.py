@@ -4,6 +4,7 @@ import contextlib
 import io
 import os
 import struct
+import time
 
 import requests
 import websocket
@@ -108,7 +109,11 @@ def wait_for_engines(stack, token: str, names: set[str]) -> None:
     headers = {"Authorization": f"Bearer {token}"}
 
     def reported() -> bool:
-        engines = requests.get(f"{stack.url}/api/engines", headers=headers, timeout=5).json()
-        return names <= {engine["name"] for engine in engines["engines"]}
+        answer = requests.get(f"{stack.url}/api/engines", headers=headers, timeout=5)
+        if answer.status_code == 429:  # a worker slow to load its models: polled past the limit
+            time.sleep(min(float(answer.headers.get("Retry-After", 1)), 10))
+            return False
+        answer.raise_for_status()
+        return names <= {engine["name"] for engine in answer.json()["engines"]}
 
-    wait_for(reported, 60, f"engines {sorted(names)} reported")
+    wait_for(reported, 180, f"engines {sorted(names)} reported")
