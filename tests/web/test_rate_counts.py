@@ -2,8 +2,10 @@
 
 import time
 
+import pytest
 import redis
 
+from chaos.services import Redis
 from ocrapp import create_app
 from tests.helpers import auth
 
@@ -13,11 +15,21 @@ def commands_run(server: redis.Redis) -> int:
     return server.info("stats")["total_commands_processed"]
 
 
-def test_each_request_is_counted_in_one_round_trip_with_its_headers(app, make_user, redis_url):
-    limited = create_app({**app.config, "RATE_LIMIT": "3 per minute"}).test_client()
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of the test's own: the commands it counts are this test's alone."""
+    server = Redis(tmp_path)
+    server.start()
+    yield server.url
+    server.stop()
+
+
+def test_each_request_is_counted_in_one_round_trip_with_its_headers(app, make_user, own_redis):
+    config = {**app.config, "RATE_LIMIT": "3 per minute", "REDIS_URL": own_redis}
+    limited = create_app(config).test_client()
     _, token = make_user()
     first = limited.get("/api/tasks", headers=auth(token))  # loads the script once
-    server = redis.Redis.from_url(redis_url)
+    server = redis.Redis.from_url(own_redis)
     before = commands_run(server)
     second = limited.get("/api/tasks", headers=auth(token))
     # The INFO of `before`, then the request's script and the INCRBY and TTL it runs: no
