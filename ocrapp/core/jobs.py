@@ -116,21 +116,24 @@ def send_ranges(task_id: str, bounds: list[tuple[int, int]], page_count: int, ki
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
 
 
-def broker_lists(config) -> dict[str, list[str]] | None:
-    """Return the Redis lists that hold each queue's waiting messages; None unless Redis."""
+def broker_lists(config, queues: list[str] | None = None) -> dict[str, list[str]] | None:
+    """Return the Redis lists that hold each queue's waiting messages (of the OCR queues
+    unless `queues` are named); None unless Redis."""
     if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
         return None
-    return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in queue_names(config)}
+    names = queues or queue_names(config)
+    return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in names}
 
 
-def broker_task_ids() -> set[str] | None:
-    """Return the ids of the tasks the broker holds (waiting or taken, not yet done).
+def broker_task_ids(queues: list[str] | None = None) -> set[str] | None:
+    """Return the ids of the tasks the broker holds (waiting or taken, not yet done), of
+    the OCR queues unless `queues` are named.
 
     Only a Redis broker can be asked; None for any other. Workers keep the messages they
     took, unacknowledged, in the hash `unacked`.
     """
     config = current_app.config
-    if (lists := broker_lists(config)) is None:
+    if (lists := broker_lists(config, queues)) is None:
         return None
     broker = redis_client(config["BROKER_URL"])
     waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]

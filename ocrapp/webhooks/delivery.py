@@ -16,7 +16,7 @@ from ocrapp.core.models import (
     as_utc,
     utcnow,
 )
-from ocrapp.webhooks.dispatch import DISPATCH_LEASE, send_delivery
+from ocrapp.webhooks.dispatch import DISPATCH_LEASE, held_messages, message_id, send_delivery
 from ocrapp.webhooks.retries import next_delay, retry_after_seconds, should_retry
 from ocrapp.webhooks.signing import signed_headers, signing_secrets
 from ocrapp.webhooks.transport import Outcome, post
@@ -173,6 +173,8 @@ def dispatch_due() -> int:
     """Hand every due delivery to the webhooks queue: retries, and any whose message was lost.
 
     Each is not due again for `DISPATCH_LEASE`: the try it is sent for pushes it further.
+    One whose message the broker still holds (a queue slower than the lease) is not sent
+    again: that message makes the try, and the delivery is looked at again a lease later.
     """
     now = utcnow()
     with db.session() as session:
@@ -192,7 +194,12 @@ def dispatch_due() -> int:
                 .where(WebhookDelivery.id.in_([delivery_id for delivery_id, _ in due]))
                 .values(next_attempt_at=now + DISPATCH_LEASE)
             )
-    return sum(send_delivery(delivery_id, count) for delivery_id, count in due)
+    held = (held_messages() if due else None) or set()
+    return sum(
+        send_delivery(delivery_id, count)
+        for delivery_id, count in due
+        if message_id(delivery_id, count) not in held
+    )
 
 
 def forget_old_deliveries() -> int:

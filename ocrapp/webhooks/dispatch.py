@@ -6,14 +6,26 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import event
 
-from ocrapp.core.jobs import WEBHOOK_SEND_TASK_NAME
+from ocrapp.core.jobs import WEBHOOK_SEND_TASK_NAME, broker_task_ids
 
 log = logging.getLogger(__name__)
 
 # A delivery handed to the queue is not due again for this long: if its message is lost
-# (a broker that restarted empty), the sweep hands it over again then.
+# (a broker that restarted empty), the sweep hands it over again then; one still waiting
+# in a queue slower than that is left to come (`held_messages`).
 DISPATCH_LEASE = timedelta(seconds=60)
 _PENDING = "webhook_deliveries"
+
+
+def message_id(delivery_id: str, attempt_count: int) -> str:
+    """Return the id of the message that tries `delivery_id` after `attempt_count` tries."""
+    return f"{delivery_id}:{attempt_count}"
+
+
+def held_messages() -> set[str] | None:
+    """Return the ids of the webhook messages the broker holds, waiting or taken by a
+    worker; None if the broker cannot say (not Redis)."""
+    return broker_task_ids([current_app.config["WEBHOOK_QUEUE"]])
 
 
 def send_delivery(delivery_id: str, attempt_count: int) -> bool:
@@ -26,6 +38,7 @@ def send_delivery(delivery_id: str, attempt_count: int) -> bool:
         current_app.extensions["celery"].send_task(
             WEBHOOK_SEND_TASK_NAME,
             args=[delivery_id, attempt_count],
+            task_id=message_id(delivery_id, attempt_count),
             queue=current_app.config["WEBHOOK_QUEUE"],
         )
     except Exception as error:  # kombu raises several kinds when the broker is away

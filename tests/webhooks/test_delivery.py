@@ -198,7 +198,8 @@ def test_the_sweep_hands_over_due_deliveries_once_per_lease(webhook_app, make_us
         session.get(WebhookDelivery, due).next_attempt_at = utcnow() - timedelta(seconds=1)
     broker = redis.Redis.from_url(webhook_app.config["BROKER_URL"])
     queue = webhook_app.config["WEBHOOK_QUEUE"]
-    sent_before = broker.llen(queue)  # the two sent when they were recorded
+    broker.delete(queue)  # the messages sent when they were recorded are lost
+    sent_before = broker.llen(queue)
     assert dispatch_due() == 1
     assert dispatch_due() == 0  # it is not due again until its lease ends
     assert broker.llen(queue) == sent_before + 1
@@ -206,6 +207,37 @@ def test_the_sweep_hands_over_due_deliveries_once_per_lease(webhook_app, make_us
     assert message["headers"]["argsrepr"] == repr([due, 0])
     assert as_utc(delivery(due).next_attempt_at) > utcnow() + timedelta(seconds=50)
     assert delivery(later).attempt_count == 0
+
+
+def test_the_sweep_leaves_a_delivery_whose_message_still_waits_past_its_lease(
+    webhook_app, make_user
+):
+    """A queue slower than the lease: the message sent is still to come, none is added."""
+    user_id, _ = make_user()
+    endpoint = endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks")
+    waiting = one_delivery(endpoint)
+    broker = redis.Redis.from_url(webhook_app.config["BROKER_URL"])
+    queue = webhook_app.config["WEBHOOK_QUEUE"]
+    assert broker.llen(queue) == 1  # sent when it was recorded, not taken yet
+    for _ in range(3):  # a sweep each time the lease ends
+        with db.session() as session:
+            row = session.get(WebhookDelivery, waiting)
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        assert dispatch_due() == 0
+        assert as_utc(delivery(waiting).next_attempt_at) > utcnow() + timedelta(seconds=50)
+    assert broker.llen(queue) == 1
+    taken = broker.rpop(queue)  # a worker took it, and has not acknowledged it yet
+    broker.hset("unacked", "tag", json.dumps([json.loads(taken), "", queue]))
+    try:
+        with db.session() as session:
+            row = session.get(WebhookDelivery, waiting)
+            row.next_attempt_at = utcnow() - timedelta(seconds=1)
+        assert dispatch_due() == 0
+    finally:
+        broker.hdel("unacked", "tag")
+    with db.session() as session:  # its message lost: the sweep sends it again
+        session.get(WebhookDelivery, waiting).next_attempt_at = utcnow() - timedelta(seconds=1)
+    assert dispatch_due() == 1 and broker.llen(queue) == 1
 
 
 def test_old_deliveries_are_forgotten_with_their_attempts(webhook_app, make_user):
