@@ -13,8 +13,8 @@ from chaos.followers import Follower
 from chaos.journal import Journal
 from chaos.load import Client, Load, create_users
 from chaos.report import figures, render
-from chaos.services import Postgres, Redis
 from chaos.stack import WORKERS, ChaosStack, chaos_env
+from tests.servers import Postgres, Redis
 from tests.stack import wait_for
 
 
@@ -23,7 +23,7 @@ def run(seconds: float, drain_seconds: float, user_count: int, seed: int | None)
     folder = Path(tempfile.mkdtemp(prefix="ocrapp-chaos-"))
     (folder / "logs").mkdir()
     print(f"chaos: logs in {folder / 'logs'}", flush=True)
-    postgres, broker = Postgres(), Redis(folder)
+    postgres, broker = Postgres("chaos"), Redis(folder, appendonly=True)
     stack = ChaosStack(chaos_env(postgres, broker, folder), folder / "logs")
     stack.env.pop("S3_ENDPOINT_URL", None)  # inherited from the environment the tests run in
     try:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import requests
 
-from chaos.services import Postgres, Redis
-from tests.stack import Process, Stack, free_port, procfile_commands, wait_for
+from tests.servers import Postgres, Redis
+from tests.stack import Process, Stack, free_port, own_services, procfile_commands, wait_for
 
 WEBS = ("web-1", "web-2")
 WORKERS = ("worker_small", "worker_large")
@@ -17,11 +17,7 @@ WORKERS = ("worker_small", "worker_large")
 def chaos_env(postgres: Postgres, broker: Redis, folder: Path) -> dict[str, str]:
     """The settings of every process: the run's own services, a local storage folder."""
     return {
-        "DATABASE_URL": postgres.url,
-        "REDIS_URL": broker.url,
-        "BROKER_URL": broker.url,
-        "STORAGE_URL": (folder / "storage").as_uri(),
-        "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
+        **own_services(postgres.url, broker.url, folder),
         "EVENT_NAMESPACE": "chaos",
         "OCR_QUEUE": "chaos",
         "OCR_ENGINE": "tesseract",

@@ -1,5 +1,6 @@
 """Start real ocrapp processes (as the Procfile runs them) for tests and benchmarks."""
 
+import contextlib
 import os
 import shlex
 import signal
@@ -7,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -39,6 +40,23 @@ def recreate_database(postgres_url: str, name: str) -> str:
         connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{name}"')
     return postgres_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def own_namespace(name: str) -> dict[str, str]:
+    """The settings that give a stack events and an OCR queue of its own, named for this run."""
+    namespace = f"{name}-{os.getpid()}"
+    return {"EVENT_NAMESPACE": namespace, "OCR_QUEUE": namespace}
+
+
+def own_services(database_url: str, redis_url: str, folder: Path) -> dict[str, str]:
+    """The settings of a stack on these services, with its storage and instance in `folder`."""
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "BROKER_URL": redis_url,
+        "STORAGE_URL": (folder / "storage").as_uri(),
+        "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
+    }
 
 
 def procfile_commands() -> dict[str, str]:
@@ -115,6 +133,14 @@ class Stack:
             self.launch(name)
         wait_for(self._web_ready, 60, f"web process at {self.url}")
         return self
+
+    @contextlib.contextmanager
+    def running(self, names=("web", "worker")) -> Iterator["Stack"]:
+        """Run the processes `names` for a `with` block; stop them after, even if starting fails."""
+        try:
+            yield self.start(names)
+        finally:
+            self.stop()
 
     def process(self, name: str) -> Process:
         """Return the running process `name`."""

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from chaos.services import postgres_bin
+from tests.servers import postgres_bin
 from tests.stack import ROOT
 
 pytestmark = pytest.mark.slow

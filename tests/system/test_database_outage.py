@@ -1,15 +1,14 @@
 """PostgreSQL restarting while a task runs: the task waits the outage out, then completes."""
 
-import os
 import re
 import time
 
 import pytest
 
-from chaos.services import Postgres, Redis
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, upload
-from tests.stack import Stack
+from tests.servers import Postgres, Redis
+from tests.stack import Stack, own_namespace, own_services
 
 pytestmark = pytest.mark.slow
 
@@ -23,23 +22,15 @@ def database_outage(tmp_path_factory):
     folder = tmp_path_factory.mktemp("database-outage")
     postgres, redis_server = Postgres().create(), Redis(folder)
     redis_server.start()
-    stack = Stack(
-        {
-            "DATABASE_URL": postgres.url,
-            "REDIS_URL": redis_server.url,
-            "BROKER_URL": redis_server.url,
-            "STORAGE_URL": (folder / "storage").as_uri(),
-            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
-            "EVENT_NAMESPACE": f"database-outage-{os.getpid()}",
-            "OCR_QUEUE": f"database-outage-{os.getpid()}",
-            "SERVICE_OUTAGE_SECONDS": "120",
-        },
-        folder,
-    )
+    env = {
+        **own_services(postgres.url, redis_server.url, folder),
+        **own_namespace("database-outage"),
+        "SERVICE_OUTAGE_SECONDS": "120",
+    }
     try:
-        yield stack.start(), postgres
+        with Stack(env, folder).running() as stack:
+            yield stack, postgres
     finally:
-        stack.stop()
         redis_server.stop()
         postgres.remove()
 

@@ -1,7 +1,6 @@
 """Hostile files that pass the upload checks: the worker fails each with its code, and lives on."""
 
 import io
-import os
 
 import pytest
 from PIL import Image, ImageDraw
@@ -10,7 +9,7 @@ from tests.conftest import REDIS_BASE_URL
 from tests.documents import PAGE_TREE_LIES, broken_xref_pdf, huge_page_pdf, text_pdf, tiff
 from tests.helpers import create_user, fetch, upload, worker_child
 from tests.images import text_image
-from tests.stack import Stack
+from tests.stack import Stack, own_namespace
 
 pytestmark = pytest.mark.slow
 
@@ -39,14 +38,13 @@ def stack(tmp_path_factory):
         folder / "instance",
         {
             "REDIS_URL": f"{REDIS_BASE_URL}/12",
-            "EVENT_NAMESPACE": f"hostile-{os.getpid()}",
-            "OCR_QUEUE": f"hostile-{os.getpid()}",
+            **own_namespace("hostile"),
             "WORKER_MEMORY_MB": "768",
         },
         folder,
     )
-    yield stack.start()
-    stack.stop()
+    with stack.running():
+        yield stack
 
 
 @pytest.fixture(scope="module")

@@ -1,67 +1,35 @@
 """Redis going away, as broker and as pub/sub: uploads are kept, sockets catch up."""
 
-import os
-import shutil
-
 import pytest
-import redis
 
 from tests.conftest import POSTGRES_URL, TEST_DATABASE
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, upload
-from tests.stack import Process, Stack, free_port, recreate_database, wait_for
+from tests.servers import Redis
+from tests.stack import Stack, own_namespace, own_services, recreate_database
 
 pytestmark = pytest.mark.slow
-
-
-class Broker:
-    """A redis-server of the test's own, to stop and start again on the same port."""
-
-    def __init__(self, log_dir) -> None:
-        self.port, self.log_dir, self.process = free_port(), log_dir, None
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        command = (
-            f"exec {shutil.which('redis-server')} --port {self.port} --save '' --appendonly no"
-        )
-        self.process = Process("broker", command, dict(os.environ), self.log_dir)
-        wait_for(self._answers, 10, "the test's broker")
-
-    def _answers(self) -> bool:
-        try:
-            return redis.Redis.from_url(self.url, socket_connect_timeout=1).ping()
-        except redis.ConnectionError:
-            return False
-
-    def stop(self) -> None:
-        self.process.stop()
 
 
 @pytest.fixture(scope="module")
 def outage(tmp_path_factory):
     """A stack (web, worker, beat) whose Redis, broker and pub/sub, the test can take away."""
     folder = tmp_path_factory.mktemp("outbox")
-    broker = Broker(folder)
+    broker = Redis(folder)
     broker.start()
-    stack = Stack(
-        {
-            "DATABASE_URL": recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_outbox"),
-            "REDIS_URL": broker.url,
-            "BROKER_URL": broker.url,
-            "STORAGE_URL": (folder / "storage").as_uri(),
-            "OCRAPP_INSTANCE_DIR": str(folder / "instance"),
-            "EVENT_NAMESPACE": f"outbox-{os.getpid()}",
-            "OCR_QUEUE": f"outbox-{os.getpid()}",
-            "REAPER_INTERVAL": "1",
-            "OUTBOX_DELAY": "0",
-            "LOST_AFTER": "2",
-        },
-        folder,
-    )
-    yield stack.start(names=("web", "worker", "beat")), broker
-    stack.stop()
-    broker.stop()
+    database_url = recreate_database(POSTGRES_URL, f"{TEST_DATABASE}_outbox")
+    env = {
+        **own_services(database_url, broker.url, folder),
+        **own_namespace("outbox"),
+        "REAPER_INTERVAL": "1",
+        "OUTBOX_DELAY": "0",
+        "LOST_AFTER": "2",
+    }
+    try:
+        with Stack(env, folder).running(names=("web", "worker", "beat")) as stack:
+            yield stack, broker
+    finally:
+        broker.stop()
 
 
 def test_an_upload_while_the_broker_is_down_is_queued_then_completed(outage, open_socket):

@@ -1,7 +1,5 @@
 """Two worker pools from the Procfile, routed by kind of work, fair between users, in Flower."""
 
-import os
-
 import pytest
 import requests
 
@@ -9,7 +7,7 @@ from tests.conftest import REDIS_BASE_URL
 from tests.documents import image_pdf, page_image
 from tests.helpers import create_user, fetch, upload
 from tests.images import text_image
-from tests.stack import Stack, free_port, wait_for
+from tests.stack import Stack, free_port, own_namespace, wait_for
 
 pytestmark = pytest.mark.slow
 FLOWER_LOGIN = ("ops", "flower-test-password")
@@ -23,8 +21,7 @@ def stack(tmp_path_factory):
         folder / "instance",
         {
             "REDIS_URL": f"{REDIS_BASE_URL}/12",
-            "EVENT_NAMESPACE": f"pools-{os.getpid()}",
-            "OCR_QUEUE": f"pools-{os.getpid()}",
+            **own_namespace("pools"),
             "OCR_ENGINE": "tesseract",  # quick pages: the tests are about scheduling
             "USER_CONCURRENCY": "1",
             "WORKER_SMALL_CONCURRENCY": "1",
@@ -35,8 +32,8 @@ def stack(tmp_path_factory):
         folder,
     )
     stack.flower = f"http://127.0.0.1:{stack.env['FLOWER_PORT']}"
-    yield stack.start(names=("web", "worker_small", "flower"))
-    stack.stop()
+    with stack.running(names=("web", "worker_small", "flower")):
+        yield stack
 
 
 def start_large_pool(stack) -> None:

@@ -12,7 +12,7 @@ import requests
 from tests.conftest import POSTGRES_URL, REDIS_BASE_URL, S3_ENV, TEST_DATABASE
 from tests.documents import image_pdf, page_image
 from tests.helpers import auth, create_user, fetch, statuses, upload
-from tests.stack import Stack, recreate_database, wait_for
+from tests.stack import Stack, own_namespace, recreate_database, wait_for
 
 pytestmark = pytest.mark.slow
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
@@ -33,8 +33,7 @@ def split_stack(tmp_path_factory, s3_endpoint):
             "REDIS_URL": f"{REDIS_BASE_URL}/11",
             "STORAGE_URL": f"s3://ocrapp-split-{os.getpid()}/stack",
             "S3_ENDPOINT_URL": s3_endpoint,
-            "EVENT_NAMESPACE": f"split-{os.getpid()}",
-            "OCR_QUEUE": f"split-{os.getpid()}",
+            **own_namespace("split"),
             "OCR_ENGINE": "tesseract",
             "WORKER_CONCURRENCY": "2",
             "SPLIT_PAGES": "4",
@@ -46,8 +45,8 @@ def split_stack(tmp_path_factory, s3_endpoint):
     )
     stack.cli("storage", "init")
     stack.database = database_url.replace("+psycopg", "")
-    yield stack.start()
-    stack.stop()
+    with stack.running():
+        yield stack
 
 
 def long_document() -> bytes:

@@ -38,8 +38,8 @@ def stack(tmp_path_factory):
         },
         folder,
     )
-    yield stack.start(names=("web", "worker", "webhooks", "beat"))
-    stack.stop()
+    with stack.running(names=("web", "worker", "webhooks", "beat")):
+        yield stack
 
 
 def subscribe(stack, token: str, url: str, events=EVENTS) -> dict:
@@ -126,8 +126,7 @@ def test_private_addresses_are_refused_where_not_allowed(tmp_path):
         {"REDIS_URL": f"{REDIS_BASE_URL}/11", "EVENT_NAMESPACE": f"strict-{os.getpid()}"},
         tmp_path,
     )
-    stack.start(names=("web",))
-    try:
+    with stack.running(names=("web",)):
         token = create_user(stack)
         for url in ("https://127.0.0.1/hooks", "https://169.254.169.254/", "http://example.com/"):
             response = requests.post(
@@ -138,5 +137,3 @@ def test_private_addresses_are_refused_where_not_allowed(tmp_path):
             )
             assert response.status_code == 422, url
             assert response.json()["error"]["code"] == "webhook_url_refused"
-    finally:
-        stack.stop()

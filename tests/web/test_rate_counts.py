@@ -5,9 +5,9 @@ import time
 import pytest
 import redis
 
-from chaos.services import Redis
 from ocrapp import create_app
 from tests.helpers import auth
+from tests.servers import Redis
 
 
 def commands_run(server: redis.Redis) -> int:

@@ -1,4 +1,4 @@
-"""The run's own PostgreSQL cluster and Redis server, each able to restart on its port."""
+"""A PostgreSQL cluster and a Redis server of a test's own, each able to restart on its port."""
 
 import glob
 import os
@@ -42,11 +42,11 @@ def postgres_user() -> str | None:
 class Postgres:
     """A throwaway cluster in a temporary folder, on a free port, with a password."""
 
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="ocrapp-chaos-postgres-"))
-        self.port, self.password = free_port(), secrets.token_hex(16)
+    def __init__(self, database: str = "ocrapp") -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="ocrapp-postgres-"))
+        self.database, self.port, self.password = database, free_port(), secrets.token_hex(16)
         self.bin, self.user = postgres_bin(), postgres_user()
-        self.url = f"postgresql+psycopg://postgres:{self.password}@127.0.0.1:{self.port}/chaos"
+        self.url = f"postgresql+psycopg://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def _run(self, *args: str) -> None:
         command = [str(self.bin / args[0]), *args[1:]]
@@ -56,7 +56,7 @@ class Postgres:
         subprocess.run(command, cwd=self.folder, check=True, capture_output=True, timeout=300)
 
     def create(self) -> "Postgres":
-        """Initialise the cluster, start it, and create the `chaos` database."""
+        """Initialise the cluster, start it, and create its database."""
         password_file = self.folder / "password"
         password_file.write_text(self.password + "\n")
         os.chmod(password_file, 0o600)
@@ -69,11 +69,12 @@ class Postgres:
         password_file.unlink()
         self.start()
         with psycopg.connect(self.dsn("postgres"), autocommit=True) as connection:
-            connection.execute("CREATE DATABASE chaos")
+            connection.execute(f'CREATE DATABASE "{self.database}"')
         return self
 
-    def dsn(self, database: str = "chaos") -> str:
-        """A libpq connection string for `database`."""
+    def dsn(self, database: str | None = None) -> str:
+        """A libpq connection string for `database` (its own by default)."""
+        database = database or self.database
         return f"postgresql://postgres:{self.password}@127.0.0.1:{self.port}/{database}"
 
     def start(self) -> None:
@@ -98,10 +99,11 @@ class Postgres:
 
 
 class Redis:
-    """A redis-server with append-only persistence, as in docker-compose."""
+    """A redis-server on a free port, its files and log in `folder`; append-only on request."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, appendonly: bool = False) -> None:
         self.folder, self.port, self.process = folder, free_port(), None
+        self.appendonly = "yes" if appendonly else "no"
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.starts = 0
 
@@ -109,10 +111,10 @@ class Redis:
         self.starts += 1
         command = (
             f"exec {shutil.which('redis-server')} --port {self.port} --bind 127.0.0.1 "
-            f"--dir {self.folder} --appendonly yes --save ''"
+            f"--dir {self.folder} --appendonly {self.appendonly} --save ''"
         )
         self.process = Process(f"redis-{self.starts}", command, dict(os.environ), self.folder)
-        wait_for(self.answers, 60, "the chaos run's Redis")
+        wait_for(self.answers, 60, f"redis-server on port {self.port}")
 
     def answers(self) -> bool:
         """Whether the server answers a PING (and has loaded its data)."""
@@ -122,7 +124,7 @@ class Redis:
             return False
 
     def restart(self) -> None:
-        """Stop with SIGTERM (which syncs the append-only file), start again on its port."""
+        """Stop with SIGTERM (which syncs an append-only file), start again on its port."""
         self.process.stop()
         self.start()
 
