@@ -25,8 +25,9 @@ from tasks.pages import (
 )
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
+from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.orientation import upright
-from tasks.pipeline.searchable_pdf import SearchablePdfWriter, page_jpeg
+from tasks.pipeline.searchable_pdf import SearchablePdfWriter
 from tasks.pipeline.stages import StageClock
 from tasks.progress import PageProgress
 from tasks.results import assemble_result, save_result

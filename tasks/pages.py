@@ -22,9 +22,9 @@ from tasks.errors import TaskCancelled
 from tasks.pipeline import render
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import ProgressCallback
+from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.reading import EngineLoader, read_image
-from tasks.pipeline.searchable_pdf import JPEG_QUALITY
 from tasks.pipeline.sources import SourcePage, image_pages, pdf_pages
 
 
@@ -77,10 +77,9 @@ def stored_pages(task: Task) -> dict[int, Page]:
 
 def store_page_image(task: Task, source: SourcePage) -> None:
     """Keep a split task's upright page image (a JPEG with its dpi), for its searchable PDF."""
-    data = io.BytesIO()
-    source.image.save(data, format="JPEG", quality=JPEG_QUALITY, dpi=(source.dpi, source.dpi))
     key = page_image_key(task.user_id, task.id, source.number)
-    get_storage(current_app.config).put(key, data.getvalue(), "image/jpeg")
+    data = page_jpeg(source.image, source.dpi)
+    get_storage(current_app.config).put(key, data, "image/jpeg")
 
 
 def page_image(task: Task, number: int) -> tuple[bytes, float]:

@@ -1,12 +1,26 @@
-"""What a PDF needs to know of a JPEG to show it as it is: size and colour, from its header."""
+"""Page images as JPEG: encoded at one quality, and read back for a PDF (size and colour)."""
 
+import io
 import struct
 
+from PIL import Image
+
+JPEG_QUALITY = 80
 COLOUR_SPACES = {1: "/DeviceGray", 3: "/DeviceRGB", 4: "/DeviceCMYK"}
 # Start-of-frame markers (baseline, progressive, ...); C4, C8 and CC are other segments.
 FRAME_MARKERS = set(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 # Markers without a length: TEM, the restart markers, start and end of image.
 BARE_MARKERS = {0x01, *range(0xD0, 0xDA)}
+
+
+def page_jpeg(image: Image.Image, dpi: float | None = None) -> bytes:
+    """Return page `image` as a JPEG (grey or RGB), recording `dpi` when given."""
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")
+    buffer = io.BytesIO()
+    resolution = {"dpi": (dpi, dpi)} if dpi is not None else {}
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, **resolution)
+    return buffer.getvalue()
 
 
 def jpeg_frame(data: bytes) -> tuple[int, int, int, bool]:

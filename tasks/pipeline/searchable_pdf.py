@@ -7,20 +7,16 @@ empty glyph, half an em wide) whose ToUnicode map gives copy and search their ch
 """
 
 import contextlib
-import io
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image
-
 from tasks.pipeline.document import Line, Page
 from tasks.pipeline.jpeg import jpeg_image_entries
 from tasks.pipeline.pdf_objects import PdfObjectWriter
 
-JPEG_QUALITY = 80
 INVISIBLE = 3  # PDF text render mode: neither fill nor stroke
 GLYPH_WIDTH = 0.5  # of the font size: every glyph of the glyphless font
 FONT_FILE = Path(__file__).with_name("glyphless.ttf")
@@ -32,15 +28,6 @@ CMAP_HEADER = (
     "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
 )
 CMAP_FOOTER = "endcmap\nCMapName currentdict /CIDInit /ProcSet findresource pop\nend\nend\n"
-
-
-def page_jpeg(image: Image.Image) -> bytes:
-    """Return the JPEG a page image is stored as in the searchable PDF."""
-    if image.mode not in ("L", "RGB"):
-        image = image.convert("RGB")
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=JPEG_QUALITY)
-    return buffer.getvalue()
 
 
 def _number(value: float) -> str:

@@ -8,9 +8,9 @@ from PIL import Image
 
 from bench.bench_searchable_pdf import noise_jpeg, sample_page, writer_growth
 from tasks.pipeline.document import Box, Fragment
-from tasks.pipeline.jpeg import jpeg_frame
+from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.layout import build_page
-from tasks.pipeline.searchable_pdf import SearchablePdfWriter, page_jpeg
+from tasks.pipeline.searchable_pdf import SearchablePdfWriter
 
 MB = 1024 * 1024
 
@@ -81,15 +81,6 @@ def test_the_page_jpeg_is_embedded_as_it_is_and_the_text_is_invisible(tmp_path):
         image = page.Resources.XObject.Im0
         assert image.read_raw_bytes() == jpeg and image.ColorSpace == "/DeviceGray"
         assert b"3 Tr" in page.Contents.read_bytes()
-
-
-def test_page_jpeg_takes_any_mode_at_the_quality_of_old():
-    for mode in ("RGBA", "P", "1", "CMYK"):
-        data = page_jpeg(Image.new(mode, (40, 30)))
-        assert jpeg_frame(data)[:3] == (40, 30, 3)
-    assert jpeg_frame(page_jpeg(Image.new("L", (40, 30))))[:3] == (40, 30, 1)
-    with pytest.raises(ValueError):
-        jpeg_frame(b"\x89PNG\r\n")
 
 
 def test_finished_gives_the_temporary_file_then_removes_it():
