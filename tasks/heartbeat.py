@@ -32,10 +32,12 @@ class Heartbeat:
         while not self.stopped.wait(self.interval):
             self._set(self.ttl)
 
-    def stop(self) -> None:
-        """Stop beating, and remove the key."""
+    def stop(self, remove_key: bool = True) -> None:
+        """Stop beating, and remove the key unless told not to."""
         self.stopped.set()
         self.thread.join()
+        if not remove_key:
+            return
         try:
             self.client.delete(self.key)
         except redis.RedisError as error:
@@ -53,8 +55,9 @@ def start(config, celery_id: str) -> None:
     heartbeat.thread.start()
 
 
-def stop(celery_id: str) -> None:
-    """Stop the heartbeat of the run `celery_id`, if it has one, and remove its key."""
+def stop(celery_id: str, remove_key: bool = True) -> None:
+    """Stop the heartbeat of the run `celery_id`, if it has one, and remove its key unless
+    told not to (another run of `celery_id` beats it too)."""
     heartbeat = _beating.pop(celery_id, None)
     if heartbeat is not None:
-        heartbeat.stop()
+        heartbeat.stop(remove_key)

@@ -11,6 +11,7 @@ from ocrapp.core.admission import admit
 from ocrapp.core.errors import DomainError
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
 from ocrapp.core.models import Task
+from ocrapp.core.runs import Run
 from ocrapp.core.storage import get_storage
 from tasks.errors import memory_cap_as_failure
 from tasks.pages import (
@@ -99,7 +100,7 @@ def read_file(task_id: str) -> str | None:
         stop_if_cancelled(task)
         engine_info = {"name": task.engine, "languages": languages, "calls": read}
         with clock.stage("results"), pdf.finished() as pdf_file:
-            save_result(task, pages, pdf_file, engine_info)  # the PDF streamed from its file
+            save_result(task, pages, pdf_file, engine_info, Run.of(task))  # PDF from its file
     clock.report("results")
     return None
 
@@ -114,7 +115,8 @@ def read_pages_into(
 ) -> tuple[list[Page], int]:
     """Read (or take as stored) each page and add it to `pdf`; return the pages and the
     number read by OCR."""
-    progress = PageProgress(task.id, page_count, current_app.config["PROGRESS_INTERVAL"])
+    run = Run.of(task)  # the task as admitted: its run's token
+    progress = PageProgress(run, page_count, current_app.config["PROGRESS_INTERVAL"])
     load = engine_loader()
     pages, read = [], 0
     done = stored_pages(task)  # after a lost worker, the pages it finished are kept
@@ -131,7 +133,7 @@ def read_pages_into(
             with clock.stage("read"):
                 page = recognize_page(source, task.engine, languages, progress.within_page, load)
             with clock.stage("store page"):
-                store_page(task, page)
+                store_page(task, page, run=run)
             read += page.source == "ocr"
         with clock.stage("searchable pdf"):
             pdf.add_page(page_jpeg(source.image), page, source.dpi)
@@ -145,25 +147,29 @@ def read_range(task_id: str, first: int, last: int, page_count: int) -> str | No
     started = ranges.start_range(task_id, first)
     if started is None:
         return None
-    task, _ = started
+    task, task_range = started
+    run = Run.of(task_range)
     languages = task.options.get("languages") or ["eng"]
     if len(done := stored_numbers(task).keys() & range(first, last + 1)) <= last - first:
         data = get_storage(current_app.config).get(task.file.storage_key)
         _, sources = open_pages(task, data, first, last)
-        read_pages(task, sources, done, languages, page_count)
+        read_pages(task, run, sources, done, languages, page_count)
     stop_unless_running(task)
-    if not ranges.finish_range(task_id, first, page_count):
+    if not ranges.finish_range(task_id, first, page_count, run):
         return None
     clock = StageClock()
     with clock.stage("assembly"):
-        assemble_result(task, task.engine, languages)
+        assemble_result(task, task.engine, languages, run)
     clock.report(f"pages {first} to {last} of {page_count}, and the result")
-    ranges.assembled(task_id, first)
+    ranges.assembled(task_id, first, run)
     return ASSEMBLED
 
 
-def read_pages(task: Task, sources, done: set[int], languages: list[str], page_count: int):
-    """Read and store each page of `sources` not in `done`, reporting each as it is stored."""
+def read_pages(
+    task: Task, run: Run, sources, done: set[int], languages: list[str], page_count: int
+):
+    """Read and store each page of `sources` not in `done`, reporting each as it is stored
+    (while `run` holds the range)."""
     load, clock = engine_loader(), StageClock()
     for source in clock.timed(sources, "render"):
         with clock.stage("bookkeeping"):
@@ -174,5 +180,5 @@ def read_pages(task: Task, sources, done: set[int], languages: list[str], page_c
             page = recognize_page(source, task.engine, languages, lambda *_: None, load)
         with clock.stage("store page"):
             store_page_image(task, source)  # first: a stored page always has its image
-            store_page(task, page, split_pages=page_count)
+            store_page(task, page, split_pages=page_count, run=run)
         clock.report(f"page {source.number} of {page_count}")

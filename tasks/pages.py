@@ -11,6 +11,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import FileType, Task, TaskPage, TaskStatus
 from ocrapp.core.page_limits import check_pages
+from ocrapp.core.runs import Run, check_owner
 from ocrapp.core.storage import (
     RESULT_FORMATS,
     get_storage,
@@ -88,9 +89,12 @@ def page_image(task: Task, number: int) -> tuple[bytes, float]:
     return data, float(Image.open(io.BytesIO(data)).info.get("dpi", (300,))[0])
 
 
-def store_page(task: Task, page: Page, split_pages: int | None = None) -> None:
+def store_page(
+    task: Task, page: Page, split_pages: int | None = None, run: Run | None = None
+) -> None:
     """Keep a finished page, so that a crash later on does not lose it; a page of a split
-    task of `split_pages` pages is counted in its progress."""
+    task of `split_pages` pages is counted in its progress. RunSuperseded if `run` no
+    longer holds the task or range (its page, stored under the same key, is the new run's)."""
     key, data = page_key(task.user_id, task.id, page.number), render.page_json(page)
     storage = get_storage(current_app.config)
     storage.put(key, data, RESULT_FORMATS["json"])
@@ -99,6 +103,7 @@ def store_page(task: Task, page: Page, split_pages: int | None = None) -> None:
             # Deleted while the page was read: keep nothing of it (its image included).
             storage.delete_prefix(task_prefix(task.user_id, task.id))
             raise TaskCancelled("The task was deleted.")
+        check_owner(session, run)
         row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
         row = row or TaskPage(task_id=task.id, number=page.number)
         row.source, row.rotation, row.result_key = page.source, page.rotation, key

@@ -3,13 +3,14 @@
 import time
 
 from ocrapp.core import lifecycle
+from ocrapp.core.runs import Run
 
 
 class PageProgress:
-    """Turn (page, fraction of the page) into progress updates, throttled."""
+    """Turn (page, fraction of the page) into progress updates of `run`, throttled."""
 
-    def __init__(self, task_id: str, page_count: int, interval: float) -> None:
-        self.task_id, self.page_count, self.interval = task_id, page_count, interval
+    def __init__(self, run: Run, page_count: int, interval: float) -> None:
+        self.run, self.page_count, self.interval = run, page_count, interval
         self.page = 1
         self.last_report = 0.0
         self.percent = 0
@@ -34,4 +35,6 @@ class PageProgress:
         )
         percent = self.percent
         message = f"Page {self.page} of {self.page_count}{detail}"
-        lifecycle.report_progress(self.task_id, percent, message, self.page, self.page_count)
+        lifecycle.report_progress(
+            self.run.task_id, percent, message, self.page, self.page_count, self.run
+        )

@@ -9,6 +9,7 @@ from flask import current_app
 
 from ocrapp.core.db import db
 from ocrapp.core.models import Result, Task
+from ocrapp.core.runs import Run, check_owner
 from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_image_key, result_key
 from tasks.errors import TaskCancelled
 from tasks.pages import page_image, stored_pages
@@ -27,8 +28,11 @@ def _store(task: Task, result_format: str, data: bytes | Path) -> int:
     return len(data)
 
 
-def save_result(task: Task, pages: list[Page], pdf: bytes | Path, engine: dict) -> None:
-    """Store every result format, then record the result row (replacing an earlier try's).
+def save_result(
+    task: Task, pages: list[Page], pdf: bytes | Path, engine: dict, run: Run | None = None
+) -> None:
+    """Store every result format, then record the result row (replacing an earlier try's);
+    RunSuperseded if `run` no longer holds the task or range.
 
     `pdf` is the searchable PDF, in memory or in a file.
     """
@@ -48,6 +52,7 @@ def save_result(task: Task, pages: list[Page], pdf: bytes | Path, engine: dict) 
             for result_format in rendered:  # deleted while rendering: keep nothing of it
                 storage.delete(result_key(task.user_id, task.id, result_format))
             raise TaskCancelled("The task was deleted.")
+        check_owner(session, run)  # the formats it stored are under the new run's keys
         result = session.query(Result).filter_by(task_id=task.id).first() or Result(task_id=task.id)
         result.result_key = result_key(task.user_id, task.id, "html")
         result.extracted_text = summary["text"]
@@ -72,7 +77,7 @@ def _pdf_parts(task: Task, pages: list[Page]) -> Iterator[tuple[bytes, Page, flo
         yield jpeg, page, dpi
 
 
-def assemble_result(task: Task, engine: str, languages: list[str]) -> None:
+def assemble_result(task: Task, engine: str, languages: list[str], run: Run | None = None) -> None:
     """Store a split task's result from its stored pages, in page order, then remove the
     page images it kept for the searchable PDF."""
     pages = [page for _, page in sorted(stored_pages(task).items())]
@@ -84,7 +89,7 @@ def assemble_result(task: Task, engine: str, languages: list[str]) -> None:
     with tempfile.TemporaryDirectory(prefix="ocrapp-pdf-") as folder:
         path = Path(folder) / "result.pdf"
         write_searchable_pdf(path, _pdf_parts(task, pages))
-        save_result(task, pages, path, engine_info)
+        save_result(task, pages, path, engine_info, run)
     storage = get_storage(current_app.config)
     for page in pages:
         storage.delete(page_image_key(task.user_id, task.id, page.number))

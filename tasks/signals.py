@@ -17,6 +17,7 @@ from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
 from ocrapp.core.memory import limit_memory
+from ocrapp.core.runs import RunSuperseded
 from ocrapp.core.scheduling import queue_names
 from tasks import heartbeat
 from tasks.errors import TaskCancelled, describe
@@ -83,12 +84,15 @@ def start_heartbeat(sender=None, task_id=None, **_) -> None:
 
 
 @task_postrun.connect
-def stop_heartbeat(sender=None, task_id=None, **_) -> None:
-    """Stop the run's heartbeat (a retry's message, due later, stands for it meanwhile)."""
+def stop_heartbeat(sender=None, task_id=None, retval=None, **_) -> None:
+    """Stop the run's heartbeat (a retry's message, due later, stands for it meanwhile).
+
+    A superseded run leaves its key to expire: the run that took over beats the same key.
+    """
     if sender is None or sender.name not in OCR_TASKS:
         return
     try:
-        heartbeat.stop(task_id)
+        heartbeat.stop(task_id, remove_key=not isinstance(retval, RunSuperseded))
     except Exception:
         log.exception("task %s: heartbeat not stopped", task_id)
 
@@ -131,6 +135,9 @@ def on_task_failure(sender=None, exception=None, args=None, **_) -> None:
     if sender.name not in OCR_TASKS:
         return
     task_id = args[0]
+    if isinstance(exception, RunSuperseded):  # the run that took over records the status
+        log.info("task %s: this run stopped, another holds it", task_id)
+        return
     code, message = describe(exception)
     cancelled = isinstance(exception, TaskCancelled)
     level = logging.INFO if cancelled else logging.WARNING

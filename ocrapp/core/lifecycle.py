@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ocrapp.core.db import db
 from ocrapp.core.models import File, Task, TaskPage, TaskStatus, new_id, utcnow
+from ocrapp.core.runs import Run, check_owner, new_run_token
 from ocrapp.core.scheduling import SMALL
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import publish_task_update
@@ -112,7 +113,8 @@ def announce(user_id: int, data: dict[str, Any]) -> None:
 
 
 def mark_processing(task_id: str, may_start=None) -> Task | None:
-    """Record that a worker started the task (again, after a lost worker).
+    """Record that a worker started the task (again, after a lost worker), with a new
+    run token: an earlier run still going stops at its next checkpoint (`runs`).
 
     `may_start(session, task)`, under the task's lock, may still keep it queued: None.
     """
@@ -122,6 +124,7 @@ def mark_processing(task_id: str, may_start=None) -> Task | None:
         task.progress = 0
         task.attempts += 1
         task.started_at = utcnow()
+        task.run_token = new_run_token()
 
     return _transition(task_id, change, {TaskStatus.QUEUED, TaskStatus.PROCESSING}, guard=may_start)
 
@@ -134,6 +137,7 @@ def requeue_lost(task_id: str) -> Task | None:
         _set_status(task, TaskStatus.QUEUED)
         task.message = LOST_WORKER
         task.enqueued_at = utcnow()
+        task.run_token = None  # the lost run, should it still go on, holds it no more
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 
@@ -153,8 +157,10 @@ def report_progress(
     message: str,
     page: int | None = None,
     page_count: int | None = None,
+    run: Run | None = None,
 ) -> Task | None:
-    """Record how far a running task has come, and on which page."""
+    """Record how far a running task has come, and on which page; RunSuperseded if `run`
+    no longer holds it."""
 
     def change(task: Task) -> None:
         task.progress = max(0, min(100, progress))
@@ -162,7 +168,11 @@ def report_progress(
         if page_count is not None:
             task.page, task.page_count = page, page_count
 
-    return _transition(task_id, change, {TaskStatus.PROCESSING})
+    def held(session, _task: Task) -> bool:
+        check_owner(session, run)
+        return True
+
+    return _transition(task_id, change, {TaskStatus.PROCESSING}, guard=held)
 
 
 def record_page_done(session, task: Task, page: int, page_count: int) -> None:

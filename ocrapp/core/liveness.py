@@ -6,7 +6,8 @@ the key `<EVENT_NAMESPACE>:alive:<celery id>` (a range's: `<task_id>:<first>`) e
 key is missing at two reaper passes at least a heartbeat apart has lost its worker: a Redis
 that restarted empty loses every key at once, and the threads set them again before the
 second pass. A run whose retry a worker holds (after its pool process was killed) is not
-lost until that retry was due a heartbeat's life ago.
+lost until that retry was due a heartbeat's life ago. A run taken for lost that still
+goes on (its heartbeat stalled) stops at its next checkpoint, writing nothing (`runs`).
 """
 
 import json

@@ -167,6 +167,8 @@ class Task(Base):
     enqueued_at: Mapped[datetime | None]
     # Set on a running task; the worker stops at the next page boundary.
     cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The token of the run that holds the task, recorded at its admission (`runs`).
+    run_token: Mapped[str | None] = mapped_column(String(36))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -222,6 +224,8 @@ class TaskRange(Base):
     celery_id: Mapped[str] = mapped_column(String(64))
     # `hostname:pid` of the process that ran it last.
     worker: Mapped[str | None] = mapped_column(String(255))
+    # The token of the run that holds the range, recorded at its start (`runs`).
+    run_token: Mapped[str | None] = mapped_column(String(36))
     sent_at: Mapped[datetime | None]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

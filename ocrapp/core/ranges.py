@@ -21,6 +21,7 @@ from ocrapp.core.jobs import broker_task_ids, range_celery_id, send_ranges, time
 from ocrapp.core.lifecycle import locked_task
 from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
+from ocrapp.core.runs import Run, check_owner, new_run_token
 
 log = logging.getLogger(__name__)
 OUT = (RangeStatus.SENT, RangeStatus.RUNNING, RangeStatus.ASSEMBLING)
@@ -88,7 +89,8 @@ def range_of(session, task_id: str, first: int) -> TaskRange | None:
 
 
 def start_range(task_id: str, first: int) -> tuple[Task, TaskRange] | None:
-    """Record a run of the range; None if it has nothing to do (done, or the task ended).
+    """Record a run of the range, with a new run token (`runs`); None if it has nothing
+    to do (done, or the task ended).
 
     The task's `attempts` is the most runs any of its parts took.
     """
@@ -103,6 +105,7 @@ def start_range(task_id: str, first: int) -> tuple[Task, TaskRange] | None:
         task.attempts = max(task.attempts, task_range.attempts)
         task_range.worker = f"{socket.gethostname()}:{os.getpid()}"
         task_range.started_at = utcnow()
+        task_range.run_token = new_run_token()
         if task_range.status != RangeStatus.ASSEMBLING:
             task_range.status = RangeStatus.RUNNING
         session.flush()
@@ -110,8 +113,9 @@ def start_range(task_id: str, first: int) -> tuple[Task, TaskRange] | None:
         return task, task_range
 
 
-def finish_range(task_id: str, first: int, page_count: int) -> bool:
+def finish_range(task_id: str, first: int, page_count: int, run: Run | None = None) -> bool:
     """Record that the range's pages are stored; True if it is the last, to assemble.
+    RunSuperseded if `run` no longer holds the range.
 
     Under the task's lock, so that of two ranges finishing at once, one sees the other done.
     A range that was assembling when its worker was lost assembles again.
@@ -121,6 +125,7 @@ def finish_range(task_id: str, first: int, page_count: int) -> bool:
         task_range = task and range_of(session, task_id, first)
         if task_range is None:
             return False
+        check_owner(session, run)
         if task_range.status == RangeStatus.ASSEMBLING:
             return True
         task_range.status, task_range.finished_at = RangeStatus.DONE, utcnow()
@@ -139,11 +144,13 @@ def finish_range(task_id: str, first: int, page_count: int) -> bool:
     return False
 
 
-def assembled(task_id: str, first: int) -> None:
-    """Record that the assembling range stored the task's result."""
+def assembled(task_id: str, first: int, run: Run | None = None) -> None:
+    """Record that the assembling range stored the task's result; RunSuperseded if `run`
+    no longer holds the range."""
     with db.session() as session:
-        task_range = range_of(session, task_id, first)
+        task_range = locked_task(session, task_id) and range_of(session, task_id, first)
         if task_range is not None:
+            check_owner(session, run)
             task_range.status, task_range.finished_at = RangeStatus.DONE, utcnow()
 
 
@@ -203,7 +210,7 @@ def reap_ranges() -> int:
             session.execute(
                 update(TaskRange)
                 .where(TaskRange.id == task_range.id)
-                .values(status=RangeStatus.SENT, sent_at=utcnow())
+                .values(status=RangeStatus.SENT, sent_at=utcnow(), run_token=None)
             )
         bounds = [(task_range.first, task_range.last)]
         send_ranges(task_range.task_id, bounds, page_count or 1, queue)

@@ -29,6 +29,14 @@ def test_a_run_is_lost_when_its_heartbeat_is_missing_at_two_passes_a_heartbeat_a
     assert not redis.Redis.from_url(app.config["REDIS_URL"]).exists(alive_key(app.config, beating))
 
 
+def test_a_superseded_runs_heartbeat_leaves_the_key_it_shares_with_the_run_that_took_over(app):
+    key = alive_key(app.config, "superseded")
+    heartbeat = Heartbeat(app.config, key)
+    heartbeat.thread.start()
+    heartbeat.stop(remove_key=False)
+    assert redis.Redis.from_url(app.config["REDIS_URL"]).ttl(key) > 0
+
+
 def test_a_redis_that_restarted_empty_loses_no_run_whose_heartbeat_comes_back(app):
     app.config["REAPER_INTERVAL"] = 0.2
     key = alive_key(app.config, "restarted")

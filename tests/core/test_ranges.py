@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from ocrapp.core import lifecycle, ranges
 from ocrapp.core.db import db
 from ocrapp.core.models import RangeStatus, Task, TaskRange, TaskStatus, utcnow
+from ocrapp.core.runs import Run, RunSuperseded
 from ocrapp.core.scheduling import SMALL, queue_name
 from tests.factories import queued_task
 
@@ -95,3 +96,17 @@ def test_the_reaper_sends_a_lost_range_again_then_fails_the_task(app, split):
     with db.session() as session:
         task = session.get(Task, split)
     assert task.status is TaskStatus.FAILED and task.error["code"] == "worker_lost"
+
+
+def test_a_range_run_still_going_after_the_reaper_sent_it_again_cannot_finish_it(app, split):
+    _, stalled = ranges.start_range(split, 1)
+    age_range(split, 1, attempts=1)
+    assert ranges.reap_ranges() == 1
+    _, resumed = ranges.start_range(split, 1)
+    with pytest.raises(RunSuperseded):
+        ranges.finish_range(split, 1, 8, Run.of(stalled))
+    with pytest.raises(RunSuperseded):
+        ranges.assembled(split, 1, Run.of(stalled))
+    assert statuses(split)[0] == RangeStatus.RUNNING
+    assert ranges.finish_range(split, 1, 8, Run.of(resumed)) is False
+    assert statuses(split)[0] == RangeStatus.DONE

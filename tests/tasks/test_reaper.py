@@ -3,15 +3,24 @@
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql
 
 from ocrapp.core import lifecycle
+from ocrapp.core.admission import admit
 from ocrapp.core.db import db
 from ocrapp.core.liveness import heartbeat_seconds
-from ocrapp.core.models import Task, TaskStatus, utcnow
+from ocrapp.core.models import Result, Task, TaskPage, TaskStatus, utcnow
+from ocrapp.core.runs import Run, RunSuperseded
 from ocrapp.core.storage import get_storage, result_key
+from tasks.ocr import recognize_file
+from tasks.pages import store_page
+from tasks.pipeline.document import Page
+from tasks.progress import PageProgress
 from tasks.reaper import STUCK_GRACE, delete_expired, expired_tasks, fail_stuck, resume_dead
+from tasks.results import save_result
+from tasks.signals import on_task_failure
 from tests.conftest import on_both_databases
 from tests.factories import queued_task, set_task
 
@@ -54,6 +63,38 @@ def test_a_task_whose_worker_is_lost_is_put_back_in_line_then_fails_after_max_at
         assert requeued.status is TaskStatus.QUEUED and requeued.enqueued_at is not None
         assert requeued.message == lifecycle.LOST_WORKER and requeued.attempts == 1
         assert failed.status is TaskStatus.FAILED and failed.error["code"] == "worker_lost"
+
+
+def test_a_run_still_going_after_the_reaper_sent_its_task_again_stops_writing_nothing(
+    app, make_user
+):
+    user_id, _ = make_user()
+    task_id, page = queued_task(user_id), Page(number=1, width=10, height=10)
+    with app.app_context():
+        app.config["REAPER_INTERVAL"] = 0.2
+        stalled = admit(task_id, app.config["USER_CONCURRENCY"])
+        set_task(task_id, started_at=utcnow() - timedelta(minutes=5))  # no heartbeat since
+        assert resume_dead() == 0
+        time.sleep(heartbeat_seconds(app.config))
+        assert resume_dead() == 1
+        with pytest.raises(RunSuperseded):  # put back in line: it holds the task no more
+            store_page(stalled, page, run=Run.of(stalled))
+        resumed = admit(task_id, app.config["USER_CONCURRENCY"])
+        with pytest.raises(RunSuperseded):
+            PageProgress(Run.of(stalled), 2, 0.0).start_page(2, slow=True)
+        with pytest.raises(RunSuperseded):
+            store_page(stalled, page, run=Run.of(stalled))
+        with pytest.raises(RunSuperseded):
+            save_result(stalled, [page], b"%PDF", {}, Run.of(stalled))
+        stopped = RunSuperseded("Another run of this task took it over.")
+        on_task_failure(sender=recognize_file, exception=stopped, args=[task_id])  # no failure
+        store_page(resumed, page, run=Run.of(resumed))
+    with db.session() as session:
+        task = session.get(Task, task_id)
+        assert task.status is TaskStatus.PROCESSING and task.attempts == 2
+        assert task.message == lifecycle.MESSAGES[TaskStatus.PROCESSING] and task.page is None
+        assert session.query(TaskPage).filter_by(task_id=task_id).count() == 1  # the new run's
+        assert session.query(Result).filter_by(task_id=task_id).first() is None
 
 
 @on_both_databases
