@@ -107,6 +107,21 @@ class Settings(BaseSettings):
         "SQLAlchemy URL; for PostgreSQL `postgresql+psycopg://user:password@host:5432/name`",
         "`sqlite:///<instance>/ocrapp.sqlite3`",
     )
+    DATABASE_POOL_SIZE: int = setting(
+        20,
+        SERVICES,
+        "connections each web process keeps to a server database, and the most it opens: "
+        "a request beyond them waits for one (this times the web processes, plus one per worker "
+        "process, must stay under PostgreSQL's `max_connections`)",
+        gt=0,
+    )
+    DATABASE_POOL_TIMEOUT: float = setting(
+        10.0,
+        SERVICES,
+        "seconds a request waits for a free database connection before it is answered "
+        "`503 service_unavailable`",
+        gt=0,
+    )
     REDIS_URL: str = setting(
         "redis://127.0.0.1:6379/0",
         SERVICES,

@@ -1,14 +1,19 @@
 """Database engine and sessions, shared by the web process, the worker and the CLI."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Float, create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.functions import FunctionElement
+
+# A pooled connection idle this long is checked before use.
+PING_AFTER_IDLE = 1.0
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
@@ -20,8 +25,40 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for `url`, with SQLite tuned for several processes."""
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before handing it out, if it sat idle `idle_seconds`.
+
+    Only those: pinging every checkout (`pool_pre_ping`) cost a round trip per session,
+    a tenth of a cheap request. A connection that died while busy fails its request once
+    (503, and the pool drops every connection older than the failure); during a database
+    restart every connection is idle or failing, so each is checked or replaced.
+    """
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def note_idle(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping(dbapi_connection, record, _proxy) -> None:
+        if time.monotonic() - record.info.get("idle_since", 0) < idle_seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError("a pooled connection had gone away") from error
+
+
+def make_engine(
+    url: str, pool_size: int = 5, pool_timeout: float = 30, ping_after: float = PING_AFTER_IDLE
+) -> Engine:
+    """Create an engine for `url`, with SQLite tuned for several processes.
+
+    A server database keeps `pool_size` connections and opens no more: a request beyond
+    them waits for one (cooperatively under gevent), `pool_timeout` seconds at most,
+    rather than connecting and closing again, which cost a PostgreSQL backend per request
+    under load. Connections idle for `ping_after` seconds are checked before use.
+    """
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -29,7 +66,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=pool_timeout)
+    ping_when_idle(engine, ping_after)
+    return engine
 
 
 class seconds_between(FunctionElement):
@@ -61,13 +100,15 @@ class Database:
 
     def init_app(self, app) -> None:
         """Connect to the app's `DATABASE_URL`."""
-        self.configure(app.config["DATABASE_URL"])
+        config = app.config
+        pool = config["DATABASE_POOL_SIZE"], config["DATABASE_POOL_TIMEOUT"]
+        self.configure(config["DATABASE_URL"], *pool)
 
-    def configure(self, url: str) -> None:
+    def configure(self, url: str, pool_size: int = 5, pool_timeout: float = 30) -> None:
         """Point at the database at `url`, replacing any earlier engine."""
         if self.engine is not None:
             self.engine.dispose()
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size, pool_timeout)
         self._sessionmaker = sessionmaker(self.engine, expire_on_commit=False)
         autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._autocommit_sessionmaker = sessionmaker(autocommit_engine, expire_on_commit=False)

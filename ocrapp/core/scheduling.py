@@ -1,8 +1,9 @@
 """Which queue a task goes to, where it stands in it, when it should start, and whose turn it is."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import aliased
 
 from ocrapp.core.db import seconds_between
@@ -50,76 +51,90 @@ def _place_in_line(queue, created_at):
     )
 
 
-def queue_position(session, task: Task) -> int:
-    """Return the task's place in its queue (1: next), counting priority tasks ahead of it."""
-    return session.scalar(_place_in_line(task.queue, task.created_at))
+@dataclass(frozen=True)
+class Place:
+    """Where a queued task stands: its place in its queue (1: next), and when it should
+    start (None for a queue that finished nothing lately)."""
+
+    position: int
+    start: datetime | None
 
 
-def queue_positions(session, tasks: list[Task]) -> dict[str, int]:
-    """Return the place in its queue of each of `tasks`, by id, in one query."""
-    if not tasks:
-        return {}
+def _places_statement():
+    """Each task's place, its queue's mean run time lately and its tasks processing now,
+    for the tasks of `ids` in the queues of `kinds` (bound at each run): built once, for
+    building a statement costs more than running it."""
+    kinds = bindparam("kinds", expanding=True)
     place = _place_in_line(Task.queue, Task.created_at).correlate(Task).scalar_subquery()
-    rows = session.execute(select(Task.id, place).where(Task.id.in_([t.id for t in tasks])))
-    return {task_id: place for task_id, place in rows}
-
-
-def queue_rates(session, kinds: set[str]) -> dict[str, tuple[float, int]]:
-    """Return, for each queue of `kinds` that finished tasks lately, the mean run time of
-    those tasks and the number of its tasks processing now.
-
-    Averaged and counted by the database, in two queries whatever the number of queues.
-    """
-    means = session.execute(
-        select(Task.queue, func.avg(seconds_between(Task.started_at, Task.finished_at)))
+    means = (
+        select(
+            Task.queue, func.avg(seconds_between(Task.started_at, Task.finished_at)).label("mean")
+        )
         .where(
             Task.queue.in_(kinds),
             Task.status == TaskStatus.COMPLETED,
-            Task.finished_at >= utcnow() - MEASURED_OVER,
+            Task.finished_at >= bindparam("since"),
             Task.started_at.is_not(None),
         )
         .group_by(Task.queue)
-    ).all()
-    if not means:
-        return {}
-    running = session.execute(
-        select(Task.queue, func.count())
+        .subquery()
+    )
+    running = (
+        select(Task.queue, func.count().label("running"))
         .where(Task.queue.in_(kinds), Task.status == TaskStatus.PROCESSING)
         .group_by(Task.queue)
-    ).all()
-    counts = dict(running)
-    return {kind: (float(mean), counts.get(kind, 0)) for kind, mean in means}
+        .subquery()
+    )
+    return (
+        select(Task.id, place, means.c.mean, running.c.running)
+        .outerjoin(means, means.c.queue == Task.queue)
+        .outerjoin(running, running.c.queue == Task.queue)
+        .where(Task.id.in_(bindparam("ids", expanding=True)))
+    )
 
 
-def estimated_starts(
-    session, tasks: list[Task], positions: dict[str, int]
-) -> dict[str, datetime | None]:
-    """Estimate when each queued task starts (by id; None for a queue never measured lately),
-    from its position and its queue's throughput.
+PLACES = _places_statement()
 
-    A queue's pool is as wide as the number of its tasks processing now (at least one).
+
+def places_in_line(session, tasks: list[Task]) -> dict[str, Place]:
+    """Place each of `tasks` (queued) in its queue, by id, in one query whatever their number.
+
+    The start is estimated from the place and the queue's throughput: the mean run time of
+    its tasks finished lately, over its pool's width, the tasks processing now (at least one).
     """
-    rates, now = queue_rates(session, {task.queue for task in tasks}), utcnow()
-    starts: dict[str, datetime | None] = {}
-    for task in tasks:
-        per_task, running = rates.get(task.queue, (None, 0))
-        wait = None if per_task is None else (positions[task.id] - 1) * per_task / max(running, 1)
-        starts[task.id] = None if wait is None else now + timedelta(seconds=wait)
-    return starts
+    if not tasks:
+        return {}
+    rows = session.execute(
+        PLACES,
+        {
+            "ids": [task.id for task in tasks],
+            "kinds": sorted({task.queue for task in tasks}),
+            "since": utcnow() - MEASURED_OVER,
+        },
+    )
+    now, places = utcnow(), {}
+    for task_id, position, mean, width in rows:
+        wait = None if mean is None else (position - 1) * float(mean) / max(width or 0, 1)
+        places[task_id] = Place(position, None if wait is None else now + timedelta(seconds=wait))
+    return places
 
 
-def estimated_start(session, task: Task, position: int) -> datetime | None:
-    """Estimate when a queued task starts, from its position and the queue's throughput."""
-    return estimated_starts(session, [task], {task.id: position})[task.id]
+# Built once, as the statements above: a write, not SELECT ... FOR UPDATE, for SQLite takes
+# its lock on writes only; returning the priority saves a round trip.
+# On the table, not the entity: the ORM's update path costs more than the round trip, and
+# this changes nothing that a session holds.
+_users = User.__table__
+HOLD_USER = (
+    update(_users)
+    .where(_users.c.id == bindparam("held_id"))
+    .values(is_admin=_users.c.is_admin)
+    .returning(_users.c.priority)
+)
 
 
 def hold_user(session, user_id: int) -> bool:
-    """Serialise one user's submissions and starts until commit; return their priority.
-
-    A write, not SELECT ... FOR UPDATE: SQLite takes its lock on writes only.
-    """
-    hold = update(User).where(User.id == user_id).values(is_admin=User.is_admin)
-    return session.scalar(hold.returning(User.priority))  # one round trip, not two
+    """Serialise one user's submissions and starts until commit; return their priority."""
+    return session.scalar(HOLD_USER, {"held_id": user_id})
 
 
 def _processing_count(user_id):

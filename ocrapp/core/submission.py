@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from ocrapp.core import lifecycle
@@ -93,9 +93,7 @@ def check_user_limits(session, user_id: int, size: int, config) -> None:
 
     One query reads both, for it runs twice per upload (before and under the user's lock).
     """
-    in_flight, stored = session.execute(
-        select(tasks_in_flight(user_id).scalar_subquery(), stored_bytes(user_id))
-    ).one()
+    in_flight, stored = session.execute(USER_LIMITS, {"user_id": user_id}).one()
     limit = config["MAX_TASKS_IN_FLIGHT"]
     if in_flight >= limit:
         message = f"You have {in_flight} tasks queued or processing; the limit is {limit}."
@@ -132,3 +130,9 @@ def stored_bytes(user_id: int) -> ColumnElement:
     ]
     files, pages, results = (part.scalar_subquery() for part in sums)
     return files + pages + results
+
+
+# Built once: building it cost more than running it.
+USER_LIMITS = select(
+    tasks_in_flight(bindparam("user_id")).scalar_subquery(), stored_bytes(bindparam("user_id"))
+)

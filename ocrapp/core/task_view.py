@@ -7,12 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
 from ocrapp.core.models import Task, TaskStatus, as_utc
-from ocrapp.core.scheduling import (
-    estimated_start,
-    estimated_starts,
-    queue_position,
-    queue_positions,
-)
+from ocrapp.core.scheduling import Place, places_in_line
 
 
 def timestamp(moment: datetime | None) -> str | None:
@@ -103,24 +98,24 @@ class TaskView(Schema):
             user_id=task.user_id if owner else None,
         )
         if in_line and task.status is TaskStatus.QUEUED:
-            view.queue_position = queue_position(session, task)
-            view.estimated_start_at = estimated_start(session, task, view.queue_position)
+            view.place(places_in_line(session, [task])[task.id])
         if task.status is TaskStatus.COMPLETED and task.result is not None:
             view.result = ResultSummary.model_validate(task.result.summary())
         return view
 
     @classmethod
     def many(cls, session, tasks: list[Task]) -> list["TaskView"]:
-        """Describe `tasks`, the queued ones with their places in line: three queries for all."""
+        """Describe `tasks`, the queued ones with their places in line: one query for all."""
         views = [cls.of(session, task, in_line=False) for task in tasks]
-        queued = [task for task in tasks if task.status is TaskStatus.QUEUED]
-        positions = queue_positions(session, queued)
-        starts = estimated_starts(session, queued, positions)
+        places = places_in_line(session, [t for t in tasks if t.status is TaskStatus.QUEUED])
         for view in views:
-            if view.task_id in positions:
-                view.queue_position = positions[view.task_id]
-                view.estimated_start_at = starts[view.task_id]
+            if view.task_id in places:
+                view.place(places[view.task_id])
         return views
+
+    def place(self, place: Place) -> None:
+        """Show where the queued task stands in its queue."""
+        self.queue_position, self.estimated_start_at = place.position, place.start
 
     def as_json(self) -> dict:
         """The view as JSON, by its camelCase names; admins' `userId` only when set."""

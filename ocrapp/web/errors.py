@@ -95,6 +95,12 @@ def register_error_handlers(app: Flask) -> None:
         message = "The database cannot be reached now: try again shortly."
         return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
 
+    @app.errorhandler(sqlalchemy.exc.TimeoutError)
+    def handle_database_busy(error: sqlalchemy.exc.TimeoutError):
+        log.warning("no database connection free: %s", error)
+        message = "The service is busy: try again shortly."
+        return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
+
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         log.exception("unhandled error")

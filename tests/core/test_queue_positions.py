@@ -9,7 +9,7 @@ from sqlalchemy import event
 from ocrapp.core.db import db
 from ocrapp.core.lifecycle import active_task_updates
 from ocrapp.core.models import Task, TaskStatus, utcnow
-from ocrapp.core.scheduling import estimated_start, queue_position
+from ocrapp.core.scheduling import places_in_line
 from tests.conftest import on_both_databases
 from tests.factories import queued_task, set_task
 
@@ -46,7 +46,7 @@ def test_a_snapshot_takes_as_many_queries_for_20_queued_tasks_as_for_2(app, make
     few, few_queries = snapshot_queries(few_id)
     many, many_queries = snapshot_queries(many_id)
     assert (len(few), len(many)) == (2, 21)
-    assert many_queries == few_queries <= 6
+    assert many_queries == few_queries <= 4
 
 
 @on_both_databases
@@ -65,11 +65,9 @@ def test_the_snapshot_places_each_task_as_a_single_task_is_placed(app, make_user
     updates, _ = snapshot_queries(user_id)
     with db.session() as session:
         for data in updates:
-            task = session.get(Task, data["taskId"])
-            position = queue_position(session, task)
-            assert data["queuePosition"] == position
-            single = estimated_start(session, task, position)
-            assert (data["estimatedStartAt"] is None) == (single is None)
+            single = places_in_line(session, [session.get(Task, data["taskId"])])[data["taskId"]]
+            assert data["queuePosition"] == single.position
+            assert (data["estimatedStartAt"] is None) == (single.start is None)
     places = {data["taskId"]: data["queuePosition"] for data in updates}
     assert [places[task_id] for task_id in (*smalls, large, urgent)] == [2, 3, 4, 2, 1]
     starts = {data["taskId"]: data["estimatedStartAt"] for data in updates}

@@ -9,7 +9,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, TaskStatus, User, utcnow
-from ocrapp.core.scheduling import estimated_start, must_wait_turn, queue_name, queue_position
+from ocrapp.core.scheduling import Place, must_wait_turn, places_in_line, queue_name
 from tests.conftest import on_both_databases
 from tests.documents import text_pdf
 from tests.factories import queued_task, set_task
@@ -56,9 +56,9 @@ def test_a_position_counts_its_own_queue_and_the_priority_queue_ahead(app, make_
     large = queued_task(user_id, queue="large")
     urgent = queued_task(user_id, queue="priority")
     with db.session() as session:
-        places = {t: queue_position(session, session.get(Task, t)) for t in [*smalls, large]}
-        assert queue_position(session, session.get(Task, urgent)) == 1
-    assert places == {smalls[0]: 2, smalls[1]: 3, large: 2}
+        tasks = [session.get(Task, t) for t in [*smalls, large, urgent]]
+        places = {t: place.position for t, place in places_in_line(session, tasks).items()}
+    assert places == {smalls[0]: 2, smalls[1]: 3, large: 2, urgent: 1}
 
 
 @on_both_databases
@@ -78,11 +78,12 @@ def test_the_start_is_estimated_from_the_queues_recent_throughput(app, make_user
         set_task(task_id, status=TaskStatus.PROCESSING, started_at=now)
     third = [queued_task(user_id) for _ in range(3)][-1]
     with db.session() as session:
-        task = session.get(Task, third)
-        assert queue_position(session, task) == 3
-        wait = (estimated_start(session, task, 3) - utcnow()).total_seconds()
+        place = places_in_line(session, [session.get(Task, third)])[third]
+        assert place.position == 3
+        wait = (place.start - utcnow()).total_seconds()
         large = queued_task(user_id, queue="large")
-        assert estimated_start(session, session.get(Task, large), 1) is None  # never measured
+        never_measured = places_in_line(session, [session.get(Task, large)])[large]
+        assert never_measured == Place(1, None)
     assert 19 < wait <= 20.01  # two ahead, 20 s each, two at a time (SQLite: float seconds)
 
 
