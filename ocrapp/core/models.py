@@ -313,6 +313,8 @@ class WebhookDelivery(Base):
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     # When the next try is due; a claimed delivery is pushed on by its lease.
     next_attempt_at: Mapped[datetime | None]
+    # When the try under way was taken; None once its outcome is recorded.
+    claimed_at: Mapped[datetime | None]
     # Failed tries are retried until then (a redelivery sets it afresh).
     retry_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -1,5 +1,7 @@
 """A user's webhook endpoints: make, list, change, delete; their deliveries, sent again."""
 
+import math
+
 from flask import current_app, g, jsonify
 from sqlalchemy import func, select
 
@@ -8,6 +10,7 @@ from ocrapp.core.models import WebhookDelivery, WebhookEndpoint, utcnow
 from ocrapp.core.scheduling import hold_user
 from ocrapp.web.errors import ApiError
 from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.security import suggest_retry_after
 from ocrapp.web.webhook_schemas import (
     DeliveryList,
     DeliveryPath,
@@ -21,6 +24,7 @@ from ocrapp.web.webhook_schemas import (
     WebhookPath,
     WebhookView,
 )
+from ocrapp.webhooks.delivery import try_ends_at
 from ocrapp.webhooks.endpoints import change_endpoint, create_endpoint, redeliver
 from ocrapp.webhooks.signing import rotate_secret
 
@@ -144,11 +148,14 @@ def list_deliveries(path: WebhookPath, query: DeliveryQuery):
     f"{ONE}/deliveries/<string(maxlength=40):delivery_id>/redeliver",
     responses=answers(
         {202: DeliveryView},
-        {404: ["webhook_not_found", "delivery_not_found"], 409: ["webhook_disabled"]},
+        {
+            404: ["webhook_not_found", "delivery_not_found"],
+            409: ["webhook_disabled", "delivery_in_flight"],
+        },
     ),
 )
 def redeliver_delivery(path: DeliveryPath):
-    """Send a delivery again, with the same `webhook-id`, retried as a new one would be."""
+    """Send a delivery again (same `webhook-id`, retried anew), unless a try is under way."""
     with db.session() as session:
         endpoint = own_endpoint(session, path.webhook_id)
         if not endpoint.enabled:
@@ -157,6 +164,16 @@ def redeliver_delivery(path: DeliveryPath):
         delivery = session.get(WebhookDelivery, path.delivery_id, with_for_update=True)
         if delivery is None or delivery.endpoint_id != endpoint.id:
             raise ApiError(404, "delivery_not_found", f"No delivery {path.delivery_id}.")
+        refuse_while_in_flight(delivery)
         redeliver(session, delivery, current_app.config)
         session.flush()
         return jsonify(DeliveryView.model_validate(delivery).as_json()), 202
+
+
+def refuse_while_in_flight(delivery: WebhookDelivery) -> None:
+    """Refuse to redeliver while a try is under way: its outcome is not known yet."""
+    now = utcnow()
+    if (ends_at := try_ends_at(delivery, now, current_app.config)) is not None:
+        suggest_retry_after(max(1, math.ceil((ends_at - now).total_seconds())))
+        message = "A try of this delivery is under way: redeliver it once its outcome is listed."
+        raise ApiError(409, "delivery_in_flight", message)

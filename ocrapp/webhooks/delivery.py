@@ -61,6 +61,7 @@ def claim(delivery_id: str, attempt_count: int) -> Claimed | None:
             .values(
                 attempt_count=attempt_count + 1,
                 next_attempt_at=now + lease(current_app.config),
+                claimed_at=now,
             )
         ).rowcount
         if not taken:
@@ -81,6 +82,18 @@ def give_up(delivery: WebhookDelivery, now: datetime) -> None:
         now,
         None,
     )
+    delivery.claimed_at = None
+
+
+def try_ends_at(delivery: WebhookDelivery, now: datetime, config) -> datetime | None:
+    """Return when the try under way of `delivery` ends (`WEBHOOK_TIMEOUT` after it was
+    taken); None if none is, or if its worker was lost (its lease is over)."""
+    claimed_at = as_utc(delivery.claimed_at)
+    if delivery.status != DeliveryStatus.PENDING or claimed_at is None:
+        return None
+    if claimed_at + lease(config) <= now:
+        return None
+    return claimed_at + timedelta(seconds=config["WEBHOOK_TIMEOUT"])
 
 
 def deliver(delivery_id: str, attempt_count: int) -> Outcome | None:
@@ -117,6 +130,7 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
                 error=outcome.error,
             )
         )
+        delivery.claimed_at = None
         if outcome.delivered:
             delivery.status, delivery.finished_at = DeliveryStatus.DELIVERED, now
             delivery.next_attempt_at, endpoint.failing_since = None, None

@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from ocrapp.core.db import db
 from ocrapp.core.models import DeliveryStatus, WebhookDelivery
+from ocrapp.webhooks.delivery import claim, lease, record_outcome
 from ocrapp.webhooks.events import EventType, add_deliveries, subscribed_endpoints
+from ocrapp.webhooks.transport import Outcome
 from tests.conftest import on_both_databases
 from tests.helpers import auth
 from tests.webhook_receiver import Receiver
@@ -156,3 +158,41 @@ def test_deliveries_are_listed_with_their_attempts_and_sent_again(allowed, clien
         assert session.scalar(select(WebhookDelivery.status)) == "delivered"
     missing = client.post(f"{one}/deliveries/msg_nope/redeliver", headers=auth(token))
     assert missing.get_json()["error"]["code"] == "delivery_not_found"
+
+
+def test_a_delivery_is_not_sent_again_while_a_try_of_it_is_under_way(allowed, client, make_user):
+    user_id, token = make_user()
+    allowed.config["WEBHOOK_QUEUE"] = "webhooks-api-in-flight-test"
+    webhook = make_webhook(client, token)
+    redeliver = f"/api/webhooks/{webhook['id']}/deliveries/{{}}/redeliver"
+    with allowed.app_context():
+        with db.session() as session:
+            [endpoint] = subscribed_endpoints(session, user_id, EventType.TASK_COMPLETED)
+            task = {"taskId": "00000000-0000-0000-0000-000000000003", "status": "completed"}
+            [delivery_id] = add_deliveries(session, [endpoint], EventType.TASK_COMPLETED, task)
+        claimed = claim(delivery_id, 0)  # a worker took the first try and is posting it
+    refused = client.post(redeliver.format(delivery_id), headers=auth(token))
+    assert refused.status_code == 409
+    assert refused.get_json()["error"]["code"] == "delivery_in_flight"
+    assert 1 <= int(refused.headers["Retry-After"]) <= allowed.config["WEBHOOK_TIMEOUT"]
+    with allowed.app_context():
+        record_outcome(claimed, Outcome(status_code=503, duration_ms=5))
+    again = client.post(redeliver.format(delivery_id), headers=auth(token))
+    assert again.status_code == 202 and again.get_json()["attemptCount"] == 1
+
+
+def test_a_try_whose_worker_was_lost_does_not_hold_back_a_redelivery(allowed, client, make_user):
+    user_id, token = make_user()
+    allowed.config["WEBHOOK_QUEUE"] = "webhooks-api-in-flight-test"
+    webhook = make_webhook(client, token)
+    with allowed.app_context():
+        with db.session() as session:
+            [endpoint] = subscribed_endpoints(session, user_id, EventType.TASK_COMPLETED)
+            task = {"taskId": "00000000-0000-0000-0000-000000000004", "status": "completed"}
+            [delivery_id] = add_deliveries(session, [endpoint], EventType.TASK_COMPLETED, task)
+        claim(delivery_id, 0)
+        with db.session() as session:  # taken longer ago than its lease: its worker is lost
+            row = session.get(WebhookDelivery, delivery_id)
+            row.claimed_at = row.claimed_at - lease(allowed.config)
+    path = f"/api/webhooks/{webhook['id']}/deliveries/{delivery_id}/redeliver"
+    assert client.post(path, headers=auth(token)).status_code == 202
