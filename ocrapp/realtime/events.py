@@ -1,6 +1,7 @@
 """Task update messages: the envelope, the Redis channel, and the one `publish` call."""
 
 import enum
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
@@ -44,14 +45,18 @@ return seq
 """
 
 
-def publish_task_update(config, user_id: int, data: dict[str, Any]) -> str:
-    """Keep and publish a task update for the sockets of `user_id`; return its sequence."""
-    client = redis_client(config["REDIS_URL"])
+def publish_arguments(config, user_id: int, data: dict[str, Any]) -> tuple:
+    """The arguments of PUBLISH_SCRIPT's EVAL that keeps and publishes a task update."""
     namespace = config["EVENT_NAMESPACE"]
     message = json.dumps(envelope(MessageType.TASK_UPDATE, data))
     keys = [history_key(namespace, user_id), channel(namespace)]
-    seq = client.eval(PUBLISH_SCRIPT, 2, *keys, user_id, message, config["UPDATE_HISTORY"])
-    return seq.decode()
+    return (PUBLISH_SCRIPT, 2, *keys, user_id, message, config["UPDATE_HISTORY"])
+
+
+def publish_task_update(config, user_id: int, data: dict[str, Any]) -> str:
+    """Keep and publish a task update for the sockets of `user_id`; return its sequence."""
+    client = redis_client(config["REDIS_URL"])
+    return client.eval(*publish_arguments(config, user_id, data)).decode()
 
 
 class MalformedUpdate(ValueError):
@@ -108,6 +113,7 @@ def decode_published(raw: bytes) -> tuple[int, dict[str, Any]]:
     return payload["userId"], payload["message"] | {"seq": payload["seq"]}
 
 
+@functools.lru_cache(maxsize=4096)  # a burst compares each update's at every socket
 def seq_key(seq: str) -> tuple[int, int]:
     """Order sequence numbers (stream ids, `<ms>-<n>`) as numbers, not as text."""
     milliseconds, _, number = seq.partition("-")

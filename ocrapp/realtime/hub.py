@@ -8,7 +8,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cached_property
 
 from ocrapp.core.redis_client import redis_client
@@ -40,6 +40,15 @@ class Update(dict):
         return text_frame(self.text)
 
 
+class Inbox(queue.Queue):
+    """A socket's bounded queue of updates; `direct`, once set, may write one at once instead
+    (it returns False when the update must be queued)."""
+
+    def __init__(self) -> None:
+        super().__init__(maxsize=INBOX_SIZE)
+        self.direct: Callable[[Update], bool] | None = None
+
+
 class UpdateHub:
     """Fan task updates out from the process's one subscription to per-socket inboxes."""
 
@@ -56,14 +65,14 @@ class UpdateHub:
         self.channel = channel(app.config["EVENT_NAMESPACE"])
         app.extensions["hub"] = self
 
-    def add_inbox(self, user_id: int) -> queue.Queue:
+    def add_inbox(self, user_id: int) -> Inbox:
         """Return a new, bounded inbox for the updates of `user_id`."""
-        inbox: queue.Queue = queue.Queue(maxsize=INBOX_SIZE)
+        inbox = Inbox()
         with self._lock:
             self._inboxes[user_id].add(inbox)
         return inbox
 
-    def subscribe(self, user_id: int, timeout: float = 10) -> queue.Queue:
+    def subscribe(self, user_id: int, timeout: float = 10) -> Inbox:
         """Return a new inbox for one socket of `user_id`, once the subscription is live."""
         inbox = self.add_inbox(user_id)
         with self._lock:
@@ -106,6 +115,10 @@ class UpdateHub:
             return  # another process's socket, most often: not worth serialising
         message, queued = Update(message), 0
         for inbox in inboxes:
+            # Written at once when nothing waits before it: no switch to the socket's greenlet.
+            if inbox.direct is not None and inbox.empty() and inbox.direct(message):
+                queued += 1
+                continue
             try:
                 inbox.put_nowait(message)
                 queued += 1
@@ -196,14 +209,19 @@ class UpdateHub:
 
 
 def _replace_with(inbox: queue.Queue, marker: object) -> None:
-    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) alone in it."""
+    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) in it, behind the rest of a
+    frame the hub began to write, if any: that must reach the socket before anything else."""
+    kept = []
     try:
         while True:
-            inbox.get_nowait()
+            item = inbox.get_nowait()
+            if isinstance(item, bytes):
+                kept.append(item)
     except queue.Empty:
         pass
-    with contextlib.suppress(queue.Full):
-        inbox.put_nowait(marker)
+    for item in [*kept, marker]:
+        with contextlib.suppress(queue.Full):
+            inbox.put_nowait(item)
 
 
 hub = UpdateHub()

@@ -85,3 +85,22 @@ def test_an_update_reaches_its_users_sockets_on_both_processes_and_no_one_else(
     # Likewise, Alice's update would come before this one had it gone to Bob.
     for socket in bob:
         assert socket.receive()["data"]["message"] == "Bob's second update"
+
+
+def test_a_burst_reaches_every_socket_once_and_in_order(
+    two_web_processes, events_config, open_socket
+):
+    # The hub writes most of a burst itself and queues the rest behind a busy socket: the
+    # two ways must not reorder, repeat or drop an update.
+    token = create_user(two_web_processes[0])
+    sockets = [connect(open_socket, two_web_processes[0], token) for _ in range(3)]
+    user_id = sockets[0].user_id
+    for n in range(300):
+        publish(events_config, user_id, f"task-{n % 7}", f"update {n}")
+    for socket in sockets:
+        received = [socket.receive() for _ in range(300)]
+        assert [update["data"]["message"] for update in received] == [
+            f"update {n}" for n in range(300)
+        ]
+        seqs = [tuple(map(int, update["seq"].split("-"))) for update in received]
+        assert seqs == sorted(seqs) and len(set(seqs)) == 300
