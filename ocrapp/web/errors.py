@@ -3,7 +3,7 @@
 import logging
 
 import sqlalchemy.exc
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException
 
 from ocrapp.core.errors import DomainError
@@ -42,6 +42,12 @@ class ApiError(Exception):
         self.headers = headers or {}
 
 
+def suggest_retry_after(seconds: int | str) -> None:
+    """Answer this request with `Retry-After: seconds`, whatever the rate limiter sets (its
+    hook sets its window's reset on every answer; `security` puts this one back)."""
+    g.retry_after = seconds
+
+
 def error_response(status: int, code: str, message: str, **details):
     """Build the JSON response for an error."""
     return jsonify(error={"code": code, "message": message, **details}), status
@@ -61,6 +67,8 @@ def register_error_handlers(app: Flask) -> None:
         log.info("refused %s %s: %s", error.status, error.code, error.message)
         body, status = error_response(error.status, error.code, error.message, **error.details)
         body.headers.update(error.headers)
+        if "Retry-After" in error.headers:  # the error's own, not the rate limiter's window
+            suggest_retry_after(error.headers["Retry-After"])
         return body, status
 
     @app.errorhandler(DomainError)

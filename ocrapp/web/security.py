@@ -29,11 +29,6 @@ def rate_limit_key() -> str:
     return f"user:{user_id}" if user_id is not None else address_key()
 
 
-def suggest_retry_after(seconds: int) -> None:
-    """Answer this request with `Retry-After: seconds`, whatever the rate limiter sets."""
-    g.retry_after = seconds
-
-
 def address_key() -> str:
     """Count requests per client address."""
     return f"address:{get_remote_address()}"

@@ -12,7 +12,7 @@ from ocrapp.core.models import Task, as_utc, utcnow
 from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
-from ocrapp.web.errors import ApiError
+from ocrapp.web.errors import ApiError, suggest_retry_after
 from ocrapp.web.openapi import answers, api_blueprint
 from ocrapp.web.requests import load_own_task, task_page
 from ocrapp.web.schemas import (
@@ -25,7 +25,6 @@ from ocrapp.web.schemas import (
     TaskPath,
     TaskQuery,
 )
-from ocrapp.web.security import suggest_retry_after
 
 bp = api_blueprint(
     "tasks", __name__, "Submit files for OCR, follow their tasks, cancel or delete them."

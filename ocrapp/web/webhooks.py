@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from ocrapp.core.db import db
 from ocrapp.core.models import WebhookDelivery, WebhookEndpoint, utcnow
 from ocrapp.core.scheduling import hold_user
-from ocrapp.web.errors import ApiError
+from ocrapp.web.errors import ApiError, suggest_retry_after
 from ocrapp.web.openapi import answers, api_blueprint
-from ocrapp.web.security import suggest_retry_after
 from ocrapp.web.webhook_schemas import (
     DeliveryList,
     DeliveryPath,
