@@ -16,11 +16,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ocrapp import create_app
 from ocrapp.client.commands import COMMANDS as CLIENT_COMMANDS
-from ocrapp.config import replace_generated, settings_markdown
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User
 from ocrapp.core.storage import get_storage
 from ocrapp.core.tokens import create_user, issue_token, revoke_with_descendants, token_is_live
+from ocrapp.settings_reference import replace_generated, settings_markdown
 from ocrapp.webapp.passwords import set_password
 from ocrapp.webapp.sessions import end_browser_sessions
 

@@ -8,8 +8,9 @@ from click.testing import CliRunner
 
 import tasks.ocr  # noqa: F401  registers the OCR task on each Celery app
 from ocrapp.cli import cli
-from ocrapp.config import DOCS_COMMAND, Settings, replace_generated, settings_markdown
+from ocrapp.config import Settings
 from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.settings_reference import DOCS_COMMAND, replace_generated, settings_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 # config["X"], app.config["X"], current_app.config.get("X"), ...
