@@ -39,7 +39,7 @@ def queue_names(config) -> list[str]:
 
 def _place_in_line(queue, created_at):
     """Count the queued tasks that a worker of `queue` takes before a task created at
-    `created_at`, and that task itself: values, or `Task` columns for a correlated count."""
+    `created_at`, and that task itself (`Task` columns, for a correlated count)."""
     ahead = aliased(Task)
     return (
         select(func.count())
@@ -119,10 +119,10 @@ def places_in_line(session, tasks: list[Task]) -> dict[str, Place]:
     return places
 
 
-# Built once, as the statements above: a write, not SELECT ... FOR UPDATE, for SQLite takes
-# its lock on writes only; returning the priority saves a round trip.
-# On the table, not the entity: the ORM's update path costs more than the round trip, and
-# this changes nothing that a session holds.
+# Built once, as the statements above. A write, not SELECT ... FOR UPDATE: SQLite takes its
+# lock on writes only; returning the priority saves a round trip. On the table, not the
+# entity: the ORM's update path costs more than the round trip, and this changes nothing
+# that a session holds.
 _users = User.__table__
 HOLD_USER = (
     update(_users)
