@@ -1,11 +1,12 @@
-"""Benchmark: a 24-page scanned PDF read by one worker process and by two.
+"""Benchmark: a 24-page scanned PDF read by one worker process and by more (two by default;
+`--processes 1,2,4` on a machine with four cores).
 
 The file is split into page ranges (SPLIT_PAGES, RANGE_PAGES) that the worker's processes
-read at once; the last range assembles the result. The same settings on both runs, only
+read at once; the last range assembles the result. The same settings on every run, only
 the number of processes (and SPLIT_WIDTH, ranges out at once) differs. Tesseract, whose
-pages are the corpus's degraded scans (bench/corpus_scans.py), repeated to 24 pages. Both
-stacks are started first, then runs alternate (1, 2, 2, 1 processes): the machine is
-shared, and its load drifts alike over both.
+pages are the corpus's degraded scans (bench/corpus_scans.py), repeated to 24 pages. Every
+stack is started first, then runs go up and back down (1, 2, 2, 1 processes): the machine
+may be shared, and its load drifts alike over all of them.
 """
 
 import argparse
@@ -76,14 +77,16 @@ def timed_run(started: tuple[Stack, str, str], pdf: bytes, pages: int) -> tuple[
     return seconds, overlap(database_url, task_id)
 
 
-def alternated_runs(pdf: bytes, pages: int) -> dict[int, list[tuple[float, float]]]:
-    """Run the PDF on one process, two, two, then one (the machine is shared: its load
-    drifts alike over both); return each count's runs."""
+def alternated_runs(
+    pdf: bytes, pages: int, counts: list[int]
+) -> dict[int, list[tuple[float, float]]]:
+    """Run the PDF on each count of processes going up, then coming back down (1, 2, 2, 1:
+    a shared machine's load drifts alike over all of them); return each count's runs."""
     redis.Redis.from_url(REDIS_URL).flushdb()
-    runs: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+    runs: dict[int, list[tuple[float, float]]] = {n: [] for n in counts}
     with tempfile.TemporaryDirectory() as folder, ExitStack() as cleanup:
         stacks = {n: start_stack(n, Path(folder) / str(n), cleanup) for n in runs}
-        for processes in (1, 2, 2, 1):
+        for processes in [*counts, *reversed(counts)]:
             runs[processes].append(timed_run(stacks[processes], pdf, pages))
     return runs
 
@@ -100,37 +103,46 @@ def overlap(database_url: str, task_id: str) -> float:
     return busy / wall
 
 
-def main() -> None:
-    """Run the split benchmark and print the report."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--pages", type=int, default=24)
-    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
-    args = parser.parse_args()
-    pdf = scanned_pdf(args.pages)
-    load = os.getloadavg()[0]
-    runs = alternated_runs(pdf, args.pages)
-    one = fmean(seconds for seconds, _ in runs[1])
-    two = fmean(seconds for seconds, _ in runs[2])
-    at_once = fmean(ranges for _, ranges in runs[2])
-    results = {
-        "pages": args.pages,
-        "one_process_seconds": round(one, 1),
-        "two_processes_seconds": round(two, 1),
-        "ratio": round(two / one, 3),
-        "ranges_at_once": round(at_once, 2),
-        "runs": {
-            processes: [round(seconds, 1) for seconds, _ in r] for processes, r in runs.items()
-        },
+def report(runs: dict[int, list[tuple[float, float]]], pages: int, load: float) -> dict:
+    """Each count's mean seconds, its ratio to one process's and its ranges at once."""
+    seconds = {n: fmean(s for s, _ in r) for n, r in runs.items()}
+    first = min(runs)
+    return {
+        "pages": pages,
+        "seconds": {n: round(s, 1) for n, s in seconds.items()},
+        "ratio": {n: round(s / seconds[first], 3) for n, s in seconds.items()},
+        "ranges_at_once": {n: round(fmean(at for _, at in r), 2) for n, r in runs.items()},
+        "runs": {n: [round(s, 1) for s, _ in r] for n, r in runs.items()},
         "cpus": os.cpu_count(),
         "load_before": round(load, 2),
         "date": time.strftime("%Y-%m-%d"),
     }
+
+
+def main() -> None:
+    """Run the split benchmark and print the report."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=24)
+    parser.add_argument(
+        "--processes",
+        default="1,2",
+        help="worker processes of each stack, the first the baseline (default 1,2)",
+    )
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the results here")
+    args = parser.parse_args()
+    counts = sorted({int(n) for n in args.processes.split(",")})
+    load = os.getloadavg()[0]
+    results = report(alternated_runs(scanned_pdf(args.pages), args.pages, counts), args.pages, load)
     print(
         f"{args.pages} scanned pages, Tesseract, ranges of {RANGE_PAGES} pages, mean of two "
-        f"runs each (1, 2, 2, 1 processes): one process {one:.1f} s, two processes "
-        f"{two:.1f} s ({at_once:.2f} ranges at once on average): ratio {two / one:.2f} "
-        f"(target at most 0.6; {os.cpu_count()} CPUs, load {load:.2f} before)"
+        f"runs each ({os.cpu_count()} CPUs, load {load:.2f} before; target: two processes "
+        f"at most 0.6 of one):"
     )
+    for n in counts:
+        print(
+            f"  {n} process{'es' if n > 1 else ''}: {results['seconds'][n]:.1f} s, "
+            f"ratio {results['ratio'][n]:.2f}, {results['ranges_at_once'][n]:.2f} ranges at once"
+        )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 
