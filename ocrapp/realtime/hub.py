@@ -209,19 +209,14 @@ class UpdateHub:
 
 
 def _replace_with(inbox: queue.Queue, marker: object) -> None:
-    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) in it, behind the rest of a
-    frame the hub began to write, if any: that must reach the socket before anything else."""
-    kept = []
+    """Empty `inbox` and leave `marker` (RESYNC or GOING_AWAY) alone in it."""
     try:
         while True:
-            item = inbox.get_nowait()
-            if isinstance(item, bytes):
-                kept.append(item)
+            inbox.get_nowait()
     except queue.Empty:
         pass
-    for item in [*kept, marker]:
-        with contextlib.suppress(queue.Full):
-            inbox.put_nowait(item)
+    with contextlib.suppress(queue.Full):
+        inbox.put_nowait(marker)
 
 
 hub = UpdateHub()

@@ -15,7 +15,13 @@ from ocrapp.core.lifecycle import active_task_updates
 from ocrapp.core.tokens import token_still_live
 from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MessageType, envelope, history, latest_seq, seq_key
-from ocrapp.realtime.frames import cooperative, offered_compression, send_frame, send_frame_now
+from ocrapp.realtime.frames import (
+    drop,
+    offered_compression,
+    send_frame,
+    send_frame_now,
+    writes_at_once,
+)
 from ocrapp.realtime.handshake import (
     POLICY_VIOLATION,
     authenticate_first_message,
@@ -53,14 +59,10 @@ class UpdateFeed:
         self.ws, self.user_id, self.config = ws, user_id, current_app.config
         self.last = "0-0"
         self.compressed = offered_compression()
-        self.inbox: Inbox | None = None
         # The socket's greenlet is delivering (a write, a catch-up): the hub must not write.
         self.delivering = False
 
     def send(self, message) -> None:
-        if isinstance(message, bytes):  # the rest of a frame the hub began to write
-            send_frame(self.ws, message)
-            return
         if not isinstance(message, Update):
             self.ws.send(json.dumps(message))
             count_task_updates_sent()  # a live update is counted when the hub queues it
@@ -74,27 +76,27 @@ class UpdateFeed:
     def go_live(self, inbox: Inbox) -> None:
         """Let the hub write live updates itself, where that is safe (gevent, uncompressed):
         at 5,000 sockets, waking each one's greenlet cost more than the writes."""
-        if cooperative() and not self.compressed:
-            self.inbox, inbox.direct = inbox, self.send_now
+        if writes_at_once(self.ws) and not self.compressed:
+            inbox.direct = self.send_now
 
     def send_now(self, update: Update) -> bool:
-        """Write `update` from the hub if the socket takes it without waiting; False: queue it.
+        """Write `update` from the hub if the socket surely takes it whole without waiting;
+        False: queue it.
 
         Called only while the inbox is empty, and on gevent nothing runs between the checks
-        and the write: updates keep their order. The rest of a frame written in part goes
-        first in the inbox, before anything else is written.
+        and the write: updates keep their order, and no other write (ours, or
+        simple-websocket's pings) can come between a frame's bytes.
         """
         if self.delivering:
             return False
         if seq_key(update["seq"]) <= seq_key(self.last):
             return True  # sent already
-        frame = update.frame
-        written = send_frame_now(self.ws, frame)
+        written = send_frame_now(self.ws, update.frame)
         if not written:
             return False
         self.last = update["seq"]
-        if written < len(frame):
-            self.inbox.put_nowait(frame[written:])
+        if written < len(update.frame):
+            drop(self.ws)  # taken in part: the rest cannot follow safely
         return True
 
     def start(self, since: str | None) -> None:
@@ -127,7 +129,7 @@ class UpdateFeed:
         try:
             if item is RESYNC:
                 self.catch_up()
-            elif isinstance(item, bytes) or seq_key(item["seq"]) > seq_key(self.last):
+            elif seq_key(item["seq"]) > seq_key(self.last):
                 self.send(item)
         finally:
             self.delivering = False
