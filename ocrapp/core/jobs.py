@@ -125,20 +125,21 @@ def broker_lists(config, queues: list[str] | None = None) -> dict[str, list[str]
     return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in names}
 
 
-def broker_task_ids(queues: list[str] | None = None) -> set[str] | None:
-    """Return the ids of the tasks the broker holds (waiting or taken, not yet done), of
-    the OCR queues unless `queues` are named.
+def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[str] | None:
+    """Return the ids of the tasks the broker holds (waiting, or `taken` too: by a worker,
+    not yet done), of the OCR queues unless `queues` are named.
 
     Only a Redis broker can be asked; None for any other. Workers keep the messages they
-    took, unacknowledged, in the hash `unacked`.
+    took, unacknowledged, in the hash `unacked`, until they acknowledge them or, if they
+    die, until the visibility timeout puts them back.
     """
     config = current_app.config
     if (lists := broker_lists(config, queues)) is None:
         return None
     broker = redis_client(config["BROKER_URL"])
     waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
-    taken = [_decoded(value, first=True) for value in broker.hvals("unacked")]
-    messages = [_decoded(raw) for raw in waiting] + taken
+    held = broker.hvals("unacked") if taken else []
+    messages = [_decoded(raw) for raw in waiting] + [_decoded(raw, first=True) for raw in held]
     return {message.get("headers", {}).get("id") for message in messages if message}
 
 

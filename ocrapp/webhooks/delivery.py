@@ -130,7 +130,8 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
                 error=outcome.error,
             )
         )
-        delivery.claimed_at = None
+        if delivery.attempt_count == claimed.attempt:  # not a later try's claim
+            delivery.claimed_at = None
         if outcome.delivered:
             delivery.status, delivery.finished_at = DeliveryStatus.DELIVERED, now
             delivery.next_attempt_at, endpoint.failing_since = None, None

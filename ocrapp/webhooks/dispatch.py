@@ -23,9 +23,14 @@ def message_id(delivery_id: str, attempt_count: int) -> str:
 
 
 def held_messages() -> set[str] | None:
-    """Return the ids of the webhook messages the broker holds, waiting or taken by a
-    worker; None if the broker cannot say (not Redis)."""
-    return broker_task_ids([current_app.config["WEBHOOK_QUEUE"]])
+    """Return the ids of the webhook messages waiting in the broker; None if it cannot say
+    (not Redis).
+
+    Not those a worker took and has not started: a worker killed with them leaves them
+    `unacked` until the broker's visibility timeout (a day), and the sweep must send them
+    again after the lease. A live worker's then runs as a no-op (its try count is behind).
+    """
+    return broker_task_ids([current_app.config["WEBHOOK_QUEUE"]], taken=False)
 
 
 def send_delivery(delivery_id: str, attempt_count: int) -> bool:
