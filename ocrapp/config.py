@@ -105,8 +105,9 @@ class Settings(BaseSettings):
         20,
         SERVICES,
         "connections each web process keeps to a server database, and the most it opens: "
-        "a request beyond them waits for one (this times the web processes, plus one per worker "
-        "process, must stay under PostgreSQL's `max_connections`)",
+        "a request beyond them waits for one (this times the web processes, plus each worker "
+        "process's own, up to `WEBHOOK_CONCURRENCY` for the webhooks worker, must stay under "
+        "PostgreSQL's `max_connections`)",
         gt=0,
     )
     DATABASE_POOL_TIMEOUT: float = setting(

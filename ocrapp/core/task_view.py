@@ -98,7 +98,9 @@ class TaskView(Schema):
             user_id=task.user_id if owner else None,
         )
         if in_line and task.status is TaskStatus.QUEUED:
-            view.place(places_in_line(session, [task])[task.id])
+            place = places_in_line(session, [task]).get(task.id)  # None: deleted meanwhile
+            if place is not None:
+                view.place(place)
         if task.status is TaskStatus.COMPLETED and task.result is not None:
             view.result = ResultSummary.model_validate(task.result.summary())
         return view
