@@ -125,22 +125,35 @@ def broker_lists(config, queues: list[str] | None = None) -> dict[str, list[str]
     return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in names}
 
 
-def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[str] | None:
-    """Return the ids of the tasks the broker holds (waiting, or `taken` too: by a worker,
-    not yet done), of the OCR queues unless `queues` are named.
+def broker_messages(
+    config, queues: list[str] | None = None, taken: bool = True
+) -> list[dict] | None:
+    """Return the messages the broker holds, of the OCR queues unless `queues` are named:
+    waiting, and `taken` too (by a worker, not yet done).
 
     Only a Redis broker can be asked; None for any other. Workers keep the messages they
     took, unacknowledged, in the hash `unacked`, until they acknowledge them or, if they
     die, until the visibility timeout puts them back.
     """
-    config = current_app.config
     if (lists := broker_lists(config, queues)) is None:
         return None
     broker = redis_client(config["BROKER_URL"])
     waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
     held = broker.hvals("unacked") if taken else []
     messages = [_decoded(raw) for raw in waiting] + [_decoded(raw, first=True) for raw in held]
-    return {message.get("headers", {}).get("id") for message in messages if message}
+    return [message for message in messages if message]
+
+
+def message_headers(message: dict) -> dict:
+    """Return a kombu message's headers ({} if it has none)."""
+    return message.get("headers") or {}
+
+
+def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[str] | None:
+    """Return the ids of the tasks whose messages the broker holds (`broker_messages`);
+    None if it cannot say."""
+    messages = broker_messages(current_app.config, queues, taken)
+    return None if messages is None else {message_headers(m).get("id") for m in messages}
 
 
 def _decoded(raw: bytes, first: bool = False) -> dict:
@@ -149,7 +162,7 @@ def _decoded(raw: bytes, first: bool = False) -> dict:
         value = json.loads(raw)
         value = value[0] if first else value
         return value if isinstance(value, dict) else {}
-    except (ValueError, IndexError, TypeError):
+    except (ValueError, IndexError, KeyError, TypeError):
         return {}
 
 

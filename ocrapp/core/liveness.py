@@ -10,7 +10,6 @@ lost until that retry was due a heartbeat's life ago. A run taken for lost that 
 goes on (its heartbeat stalled) stops at its next checkpoint, writing nothing (`runs`).
 """
 
-import json
 import logging
 import math
 import time
@@ -18,7 +17,7 @@ from datetime import datetime, timedelta
 
 import redis
 
-from ocrapp.core.jobs import broker_lists
+from ocrapp.core.jobs import broker_messages, message_headers
 from ocrapp.core.models import as_utc
 from ocrapp.core.redis_client import redis_client
 
@@ -65,14 +64,9 @@ def lost_runs(config, started: dict[str, datetime | None], now: datetime) -> set
 def retries_held(config, since: datetime) -> set[str]:
     """Return the Celery ids of the retries (messages with an ETA) that the broker holds,
     waiting or taken by a worker, due after `since`; none unless the broker is Redis."""
-    if (lists := broker_lists(config)) is None:
-        return set()
-    broker = redis_client(config["BROKER_URL"])
-    waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
-    taken = [_first(raw) for raw in broker.hvals("unacked")]
     held = set()
-    for message in [_decoded(raw) for raw in waiting] + taken:
-        headers = message.get("headers") or {}
+    for message in broker_messages(config) or []:
+        headers = message_headers(message)
         if (due := _due(headers.get("eta"))) is not None and due > since:
             held.add(headers.get("id"))
     return held
@@ -84,24 +78,6 @@ def _due(eta) -> datetime | None:
         return as_utc(datetime.fromisoformat(eta))
     except (TypeError, ValueError):
         return None
-
-
-def _decoded(raw: bytes) -> dict:
-    """Decode a kombu message; {} if it is not one."""
-    try:
-        message = json.loads(raw)
-    except ValueError:
-        return {}
-    return message if isinstance(message, dict) else {}
-
-
-def _first(raw: bytes) -> dict:
-    """Decode the message of an unacked entry (the entry's first item); {} if none."""
-    try:
-        message = json.loads(raw)[0]
-    except (ValueError, IndexError, KeyError, TypeError):
-        return {}
-    return message if isinstance(message, dict) else {}
 
 
 def _missing_twice(config, keys: list[str]) -> set[str]:

@@ -95,19 +95,20 @@ def register_error_handlers(app: Flask) -> None:
         code = HTTP_ERROR_CODES.get(error.code, "http_error")
         return error_response(error.code, code, error.description)
 
+    def service_unavailable(message: str):
+        return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
+
     @app.errorhandler(sqlalchemy.exc.DBAPIError)
     def handle_database_error(error: sqlalchemy.exc.DBAPIError):
         if not database_away(error):
             return handle_unexpected(error)
         log.warning("database unreachable: %s", type(error.orig).__name__)
-        message = "The database cannot be reached now: try again shortly."
-        return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
+        return service_unavailable("The database cannot be reached now: try again shortly.")
 
     @app.errorhandler(sqlalchemy.exc.TimeoutError)
     def handle_database_busy(error: sqlalchemy.exc.TimeoutError):
         log.warning("no database connection free: %s", error)
-        message = "The service is busy: try again shortly."
-        return handle_api_error(ApiError(503, "service_unavailable", message, {"Retry-After": "5"}))
+        return service_unavailable("The service is busy: try again shortly.")
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
