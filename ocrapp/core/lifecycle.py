@@ -1,6 +1,7 @@
 """Task status transitions: each one is written to the database first, then published."""
 
 import logging
+import time
 from typing import Any
 
 import redis
@@ -28,6 +29,9 @@ MESSAGES = {
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
 LOST_WORKER = "Waiting for a worker: the one reading it stopped"
 CANCELLING = "Cancelling: the current page is finished first"
+FINAL_STATUSES = {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED}
+# How long a final update is tried again while Redis is away (a restart takes a second).
+FINAL_PUBLISH_SECONDS = 5.0
 
 
 def task_update_data(session, task: Task) -> dict[str, Any]:
@@ -71,11 +75,23 @@ def locked_task(session, task_id: str) -> Task | None:
 
 
 def _publish(user_id: int, data: dict[str, Any]) -> None:
-    """Publish an update; the database already holds it, so a Redis outage is only logged."""
-    try:
-        publish_task_update(current_app.config, user_id, data)
-    except redis.RedisError as error:
-        log.warning("task %s: update not published: %s", data["taskId"], error)
+    """Publish an update; the database already holds it, so a Redis outage is only logged.
+
+    A final update is tried again for FINAL_PUBLISH_SECONDS: no later one would tell the
+    task's sockets how it ended (a Redis restart at that moment lost one in the chaos run).
+    """
+    final = data["status"] in FINAL_STATUSES
+    deadline, delay = time.monotonic() + (FINAL_PUBLISH_SECONDS if final else 0), 0.1
+    while True:
+        try:
+            publish_task_update(current_app.config, user_id, data)
+            return
+        except redis.RedisError as error:
+            if time.monotonic() + delay > deadline:
+                log.warning("task %s: update not published: %s", data["taskId"], error)
+                return
+        time.sleep(delay)
+        delay = min(2 * delay, 1.0)
 
 
 def _set_status(task: Task, status: TaskStatus) -> None:
