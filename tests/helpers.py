@@ -1,13 +1,13 @@
 """Calls to a running stack, shared by the end-to-end tests."""
 
 import contextlib
-import io
 import os
 import struct
 import time
 
 import requests
 import websocket
+from urllib3 import encode_multipart_formdata
 
 from tests.stack import wait_for
 
@@ -39,12 +39,11 @@ def auth(token: str) -> dict:
 
 
 def submit(client, token: str, data: bytes, filename: str = "upload.bin", **fields):
-    """Upload `data` (with form `fields`) through a Flask test client."""
-    return client.post(
-        "/api/tasks",
-        headers=auth(token),
-        data={"file": (io.BytesIO(data), filename), **fields},
-    )
+    """Upload `data` (with form `fields`) through a Flask test client, the form encoded as
+    requests encodes it (werkzeug's test client leaves out the line break that ends an
+    empty field, which only werkzeug's own parser forgives)."""
+    body, content_type = encode_multipart_formdata({"file": (filename, data), **fields})
+    return client.post("/api/tasks", headers=auth(token), data=body, content_type=content_type)
 
 
 def create_user(stack) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 from flask_openapi3 import APIBlueprint, Info, OpenAPI, Tag
 from pydantic import BaseModel
 
+from ocrapp.web.multipart import FastFormRequest
 from ocrapp.web.requests import refuse_invalid
 from ocrapp.web.schemas import ErrorBody
 
@@ -60,6 +61,8 @@ REASONS = {
 
 class ApiApp(OpenAPI):
     """The Flask app, with the OpenAPI document of the routes of its `APIBlueprint`s."""
+
+    request_class = FastFormRequest
 
     def __init__(self, import_name: str, **options: Any) -> None:
         super().__init__(

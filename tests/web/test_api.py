@@ -61,8 +61,7 @@ def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
 def test_submission_options_are_checked(app, client, make_user, fields, code):
     app.config["EVENT_NAMESPACE"] = "no-worker-registered-here"
     _, token = make_user()
-    data = {"file": (io.BytesIO(text_image(["x"])), "x.png"), **fields}
-    response = client.post("/api/tasks", headers=auth(token), data=data)
+    response = submit(client, token, text_image(["x"]), "x.png", **fields)
     assert response.get_json()["error"]["code"] == code
 
 
