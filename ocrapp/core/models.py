@@ -36,6 +36,22 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
+def new_row(item: "Base") -> dict:
+    """The column values of a new, unsaved `item`, for an INSERT built once on its table.
+
+    Each unset column gets its Python-side default, on `item` too, as the ORM's flush would
+    give it; `item` stays outside any session.
+    """
+    values = {}
+    for column in item.__table__.columns:
+        value = getattr(item, column.key)
+        if value is None and column.default is not None:
+            value = column.default.arg(None) if column.default.is_callable else column.default.arg
+            setattr(item, column.key, value)
+        values[column.key] = value
+    return values
+
+
 class TaskStatus(enum.StrEnum):
     """Where a task is in its life; `completed`, `failed` and `cancelled` are final."""
 

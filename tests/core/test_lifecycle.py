@@ -1,13 +1,14 @@
 """Status transitions: written to the database, then published on Redis."""
 
 import json
+from datetime import datetime
 
 import pytest
 import redis
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
-from ocrapp.core.models import Task, TaskStatus
+from ocrapp.core.models import File, FileType, Task, TaskStatus, as_utc, new_id
 from ocrapp.realtime.events import channel
 from tests.conftest import on_both_databases
 from tests.factories import queued_task
@@ -33,6 +34,17 @@ def published(app):
 
     yield next_message
     pubsub.close()
+
+
+# A file as tests.factories.queued_task records it.
+FILE = {
+    "stored_filename": "a.png",
+    "file_type": FileType.IMAGE,
+    "content_type": "image/png",
+    "storage_key": "users/1/uploads/a.png",
+    "size_bytes": 1,
+    "sha256": "0" * 64,
+}
 
 
 def load(task_id: str) -> Task:
@@ -90,3 +102,25 @@ def test_the_database_is_written_even_when_redis_is_down(app, task_id):
     with app.app_context():
         assert lifecycle.mark_processing(task_id) is not None
     assert load(task_id).status is TaskStatus.PROCESSING
+
+
+@on_both_databases
+def test_a_new_task_is_stored_as_the_orm_would_store_it(app, make_user):
+    user_id, _ = make_user()
+    with app.app_context():
+        with db.session() as session:
+            file = File(id=new_id(), user_id=user_id, original_filename="a.png", **FILE)
+            built = lifecycle.create_task(session, user_id, file, "tesseract", {}, "key-1")
+            session.commit()
+        orm_id = queued_task(user_id, "a.png")
+        with db.session() as session:
+            stored, by_orm = session.get(Task, built.id), session.get(Task, orm_id)
+            # Each column set as the ORM's flush sets it, and the returned task says the same.
+            for column in Task.__table__.columns:
+                if column.key not in {"id", "file_id", "engine", "idempotency_key", "created_at"}:
+                    assert getattr(stored, column.key) == getattr(by_orm, column.key), column.key
+                value = getattr(stored, column.key)  # SQLite's times come back naive, in UTC
+                value = as_utc(value) if isinstance(value, datetime) else value
+                assert getattr(built, column.key) == value, column.key
+            assert stored.file.created_at is not None and built.file.created_at is not None
+            assert (stored.engine, stored.idempotency_key) == ("tesseract", "key-1")
