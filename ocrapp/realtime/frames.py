@@ -17,6 +17,7 @@ import ssl
 import struct
 import sys
 import termios
+import threading
 
 from flask import request
 from simple_websocket import ConnectionClosed
@@ -26,12 +27,24 @@ from wsproto.frame_protocol import FrameProtocol
 # The most a frame written at once may weigh: an empty socket buffer takes it whole (its
 # least size is a few kilobytes); a task update's frame is a few hundred bytes.
 SMALL_FRAME = 4096
+_this_thread = threading.local()
 
 
 def text_frame(text: str) -> bytes:
     """Return the server's single, unmasked, uncompressed frame that carries `text`."""
-    # A fresh protocol each time: it keeps state between the frames of one message.
-    return bytes(FrameProtocol(client=False, extensions=[]).send_data(text))
+    return bytes(_frame_protocol().send_data(text))
+
+
+def _frame_protocol() -> FrameProtocol:
+    """This thread's server frame protocol, made once: making one costs as much as a frame.
+
+    A protocol keeps state only between the frames of one message, and each `text_frame`
+    sends a whole message (`fin`); per thread, as no two frames may share that state.
+    """
+    protocol = getattr(_this_thread, "frame_protocol", None)
+    if protocol is None:
+        protocol = _this_thread.frame_protocol = FrameProtocol(client=False, extensions=[])
+    return protocol
 
 
 def offered_compression() -> bool:

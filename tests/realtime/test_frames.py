@@ -1,5 +1,7 @@
 """A prebuilt frame is what simple-websocket would have sent, and a client reads it back."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from wsproto import ConnectionType
 from wsproto.connection import Connection
@@ -26,3 +28,20 @@ def test_a_prebuilt_frame_is_the_bytes_a_server_connection_sends():
     assert text_frame('{"type": "task.update"}') == server.send(
         TextMessage(data='{"type": "task.update"}')
     )
+
+
+def test_frames_built_one_after_another_are_each_a_whole_message():
+    client = Connection(ConnectionType.CLIENT)
+
+    client.receive_data(text_frame("first") + text_frame("second"))
+
+    events = list(client.events())
+    assert [event.data for event in events] == ["first", "second"]
+    assert all(event.message_finished for event in events)
+
+
+def test_frames_built_on_other_threads_are_the_same_bytes():
+    with ThreadPoolExecutor(4) as pool:
+        frames = set(pool.map(text_frame, ["same text"] * 64))
+
+    assert frames == {text_frame("same text")}

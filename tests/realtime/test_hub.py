@@ -33,11 +33,13 @@ def test_updates_go_to_every_inbox_of_their_user_only():
 def test_an_update_is_serialised_once_for_every_socket_of_its_user():
     hub = UpdateHub()
     first, second = hub.add_inbox(3), hub.add_inbox(3)
-    message = {"type": "task_update", "data": {"taskId": "t", "status": "queued"}, "seq": "5-0"}
+    data = {"taskId": "t", "status": "queued", "message": "Größe — \u2028 ok", "page": None}
+    message = {"type": "task_update", "data": data, "seq": "5-0"}
     hub.dispatch(3, message)
     update = first.get_nowait()
     assert second.get_nowait() is update
     assert json.loads(update.text) == update == message
+    assert update.frame is update.frame and update.frame.endswith(update.text.encode())
 
 
 @pytest.fixture
@@ -64,6 +66,8 @@ def test_a_malformed_update_is_logged_and_skipped_without_resyncing_any_socket(l
         json.dumps(valid | {"message": {"type": "task_update"}}).encode(),
         json.dumps(valid | {"message": envelope("task_update", task | {"userId": 42})}).encode(),
         b'{"userId": 41, "seq": "3-0", "message": "' + b"x" * 100_000 + b'"}',
+        json.dumps({"user_id": 41, "seq": "1-0", "message": valid["message"]}).encode(),
+        b"[" * 100_000,
     ]
     client = redis.Redis.from_url(config["REDIS_URL"])
     with caplog.at_level(logging.WARNING, logger="ocrapp.realtime.hub"):
