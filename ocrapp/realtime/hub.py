@@ -200,9 +200,13 @@ class UpdateHub:
                     continue
                 if reply[0] == b"message":
                     self._deliver(reply[2])
+                    continue
+                item = pubsub.handle_message(reply)
                 # Only the confirmation guarantees that nothing published after it is missed.
-                elif pubsub.handle_message(reply)["type"] == "subscribe":
+                if item["type"] == "subscribe":
                     on_subscribed()
+                elif item["type"] == "message":  # from a client that decodes its replies
+                    self._deliver(item["data"])
         finally:
             pubsub.close()
 
