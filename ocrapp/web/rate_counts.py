@@ -3,17 +3,17 @@
 flask-limiter, through the `limits` Redis storage, counts a request in one round trip and
 then reads the count and its window's expiry back in two more, for the response's
 `X-RateLimit-*` headers. This storage counts and reads the expiry in one script, and
-answers those two reads from it.
+answers those two reads from it for the rest of the request, however long it lasts (a
+WebSocket's request ends when the socket closes, minutes later, and its headers are
+never sent: 5,000 sockets closing at once made 10,000 reads).
 """
 
-import threading
 import time
 
+from flask import g, has_app_context
 from limits.storage import RedisStorage
 
 SCHEME = "ocrapp+"
-# How long what a hit returned answers the reads that follow it, in the same greenlet.
-REMEMBERED_SECONDS = 1.0
 COUNT_AND_EXPIRY = """
 local current = redis.call("incrby", KEYS[1], ARGV[2])
 if tonumber(current) == tonumber(ARGV[2]) then
@@ -35,15 +35,13 @@ class OneTripRedisStorage(RedisStorage):
 
     def __init__(self, uri: str, **options) -> None:
         super().__init__(uri.removeprefix(SCHEME), **options)
-        # Per greenlet (per thread under gthread): the hit of the request it serves.
-        self._last_hit = threading.local()
         self.count_and_expiry = self.get_connection().register_script(COUNT_AND_EXPIRY)
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count `amount` hits of `key`, a window of `expiry` seconds; remember the answer."""
         count, seconds_left = self.count_and_expiry([self.prefixed_key(key)], [expiry, amount])
-        now = time.time()
-        self._last_hit.answer = (key, int(count), max(int(seconds_left), 0) + now, now)
+        if has_app_context():  # one per request: what the hit said answers for the request
+            g.rate_limit_hit = (key, int(count), max(int(seconds_left), 0) + time.time())
         return int(count)
 
     def get(self, key: str) -> int:
@@ -57,7 +55,5 @@ class OneTripRedisStorage(RedisStorage):
         return answer[2] if answer else super().get_expiry(key)
 
     def _just_hit(self, key: str) -> tuple | None:
-        answer = getattr(self._last_hit, "answer", None)
-        if answer is None or answer[0] != key or time.time() - answer[3] > REMEMBERED_SECONDS:
-            return None
-        return answer
+        answer = g.get("rate_limit_hit") if has_app_context() else None
+        return answer if answer is not None and answer[0] == key else None

@@ -1,46 +1,52 @@
-"""The rate limit counts a request in one Redis round trip, with the same headers as before."""
+"""The rate limit's storage: one round trip per request, however long the request lasts."""
 
 import time
 
 import pytest
-import redis
+from limits.storage import RedisStorage
 
-from ocrapp import create_app
-from tests.helpers import auth
-from tests.servers import Redis
-
-
-def commands_run(server: redis.Redis) -> int:
-    """How many commands the Redis server ran (those of scripts too), before this one."""
-    return server.info("stats")["total_commands_processed"]
+from ocrapp.web.rate_counts import OneTripRedisStorage, storage_uri
 
 
 @pytest.fixture
-def own_redis(tmp_path):
-    """A redis-server of the test's own: the commands it counts are this test's alone."""
-    server = Redis(tmp_path)
-    server.start()
-    yield server.url
-    server.stop()
+def storage(app):
+    return OneTripRedisStorage(storage_uri(app.config["REDIS_URL"]))
 
 
-def test_each_request_is_counted_in_one_round_trip_with_its_headers(app, make_user, own_redis):
-    config = {**app.config, "RATE_LIMIT": "3 per minute", "REDIS_URL": own_redis}
-    limited = create_app(config).test_client()
-    _, token = make_user()
-    first = limited.get("/api/tasks", headers=auth(token))  # loads the script once
-    server = redis.Redis.from_url(own_redis)
-    before = commands_run(server)
-    second = limited.get("/api/tasks", headers=auth(token))
-    # The INFO of `before`, then the request's script and the INCRBY and TTL it runs: no
-    # GET and TTL sent after it, as flask-limiter's own Redis storage does.
-    assert commands_run(server) - before == 4
-    assert [first.headers["X-RateLimit-Remaining"], second.headers["X-RateLimit-Remaining"]] == [
-        "2",
-        "1",
-    ]
-    assert second.headers["X-RateLimit-Limit"] == "3"
-    assert 0 < int(second.headers["X-RateLimit-Reset"]) - time.time() <= 61
-    assert limited.get("/api/tasks", headers=auth(token)).status_code == 200
-    refused = limited.get("/api/tasks", headers=auth(token))
-    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 60
+@pytest.fixture
+def redis_reads(monkeypatch):
+    """Count the reads that go to Redis (the storage's parent's `get` and `get_expiry`)."""
+    reads = []
+    for name in ("get", "get_expiry"):
+        read = getattr(RedisStorage, name)
+        monkeypatch.setattr(
+            RedisStorage, name, lambda self, key, read=read: reads.append(key) or read(self, key)
+        )
+    return reads
+
+
+def test_a_requests_reads_are_answered_by_its_hit_however_late(
+    app, storage, redis_reads, monkeypatch
+):
+    key = "test-one-trip"
+    storage.clear(key)
+    with app.test_request_context():
+        assert storage.incr(key, 60) == 1
+        window_end = storage.get_expiry(key)
+        later = time.time() + 300  # a WebSocket's request ends when the socket closes
+        monkeypatch.setattr(time, "time", lambda: later)
+        assert storage.get(key) == 1 and storage.get_expiry(key) == window_end
+    assert redis_reads == []
+    monkeypatch.undo()
+    assert abs(storage.get_expiry(key) - window_end) <= 1  # the same window, read back
+
+
+def test_another_request_or_key_reads_from_redis(app, storage, redis_reads):
+    storage.clear("test-a")
+    storage.clear("test-b")
+    with app.test_request_context():
+        storage.incr("test-a", 60)
+        assert storage.get("test-b") == 0
+    with app.test_request_context():
+        assert storage.get("test-a") == 1
+    assert redis_reads == ["test-b", "test-a"]
