@@ -50,6 +50,7 @@ def create_task(
 ) -> Task:
     """Add a new queued task for `file`, and the file's row; the caller commits, then calls
     `announce`. Two INSERTs built once, not the ORM's flush, which cost more than both."""
+    file_row = new_row(file)
     task = Task(
         id=new_id(),
         user_id=user_id,
@@ -62,7 +63,7 @@ def create_task(
         status=TaskStatus.QUEUED,
         message=MESSAGES[TaskStatus.QUEUED],
     )
-    session.execute(INSERT_FILE, new_row(file))
+    session.execute(INSERT_FILE, file_row)
     session.execute(INSERT_TASK, new_row(task))
     return task
 

@@ -39,8 +39,9 @@ def new_id() -> str:
 def new_row(item: "Base") -> dict:
     """The column values of a new, unsaved `item`, for an INSERT built once on its table.
 
-    Each unset column gets its Python-side default, on `item` too, as the ORM's flush would
-    give it; `item` stays outside any session.
+    As the ORM's flush would: each unset column with a Python-side default gets it (on
+    `item` too), the others are left out (SQL NULL or the server's default, where a JSON
+    column given None would store JSON `null`); `item` stays outside any session.
     """
     values = {}
     for column in item.__table__.columns:
@@ -48,7 +49,8 @@ def new_row(item: "Base") -> dict:
         if value is None and column.default is not None:
             value = column.default.arg(None) if column.default.is_callable else column.default.arg
             setattr(item, column.key, value)
-        values[column.key] = value
+        if value is not None:
+            values[column.key] = value
     return values
 
 

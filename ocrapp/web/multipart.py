@@ -7,8 +7,10 @@ python-multipart reads the same form in under a tenth of that. The limits stay F
 field that is not a file and `MAX_FORM_PARTS` on the parts (413 past either).
 """
 
+import logging
+
 from flask import Request
-from python_multipart.multipart import MultipartParser
+from python_multipart.multipart import MultipartParser, MultipartState
 from werkzeug.datastructures import FileStorage, Headers
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.formparser import FormDataParser
@@ -20,6 +22,9 @@ CHUNK = 64 * 1024
 MAX_PART_HEADERS = 16 * 1024
 # The charsets a field may name, as werkzeug allows them (UTF-8 otherwise).
 FIELD_CHARSETS = {"ascii", "us-ascii", "utf-8", "iso-8859-1"}
+# A malformed form is the client's mistake, answered with a 400: not a warning for us,
+# which anyone could write into the logs at will.
+logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
 
 class _Part:
@@ -28,7 +33,7 @@ class _Part:
     def __init__(self) -> None:
         self.header_lines: list[tuple[bytes, bytes]] = []
         self.header_bytes = 0
-        self.name = ""
+        self.name: str | None = None
         self.filename: str | None = None
         self.headers = Headers()
         self.chunks: list[bytes] = []
@@ -88,9 +93,9 @@ class _FormReader:
             # UTF-8, as werkzeug reads them: browsers send file names so, unescaped.
             part.headers.add(field.decode().strip(), value.decode().strip())
         disposition, options = parse_options_header(part.headers.get("content-disposition"))
-        if disposition != "form-data":
+        if disposition.lower() != "form-data":
             raise ValueError("a part is not form-data")
-        part.name, part.filename = options.get("name", ""), options.get("filename")
+        part.name, part.filename = options.get("name"), options.get("filename")
         if part.filename is not None:
             part.stream = self.parser.stream_factory(
                 total_content_length=self.content_length,
@@ -134,7 +139,10 @@ class MultipartFormDataParser(FormDataParser):
         parser = MultipartParser(boundary, reader.callbacks())
         while chunk := stream.read(CHUNK):
             parser.write(chunk)
-        parser.finalize()
+        # A form cut short (no closing boundary) is refused whole, as werkzeug does: its
+        # last part would otherwise be left out without a word.
+        if parser.state != MultipartState.END:
+            raise ValueError("the form ends before its closing boundary")
         return stream, self.cls(reader.fields), self.cls(reader.files)
 
 

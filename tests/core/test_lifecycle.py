@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 import redis
+from sqlalchemy import select
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
@@ -124,3 +125,9 @@ def test_a_new_task_is_stored_as_the_orm_would_store_it(app, make_user):
                 assert getattr(built, column.key) == value, column.key
             assert stored.file.created_at is not None and built.file.created_at is not None
             assert (stored.engine, stored.idempotency_key) == ("tesseract", "key-1")
+            # Unset columns are SQL NULL, as the ORM leaves them (not a JSON `null`).
+            nulls = select(Task.id).where(Task.error.is_(None), Task.started_at.is_(None))
+            assert set(session.scalars(nulls.where(Task.id.in_([built.id, orm_id])))) == {
+                built.id,
+                orm_id,
+            }

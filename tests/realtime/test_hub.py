@@ -81,3 +81,13 @@ def test_a_malformed_update_is_logged_and_skipped_without_resyncing_any_socket(l
     skipped = [r for r in caplog.records if "malformed update" in r.getMessage()]
     assert len(skipped) == len(malformed)
     assert all(len(record.getMessage()) < 1000 for record in skipped)
+
+
+def test_a_subscription_cut_by_redis_resyncs_every_socket(live_hub):
+    hub, config = live_hub
+    inbox = hub.subscribe(43)
+    client = redis.Redis.from_url(config["REDIS_URL"])
+    # Whether the hub's loop sees the error or redis-py subscribes again by itself, what
+    # was published in between is lost to the subscription, not to the history.
+    assert client.client_kill_filter(_type="pubsub") >= 1
+    assert inbox.get(timeout=10) is RESYNC

@@ -61,6 +61,10 @@ FORMS = {
             SCAN,
         ),
     ),
+    "upper case, no name": form(
+        part(['CONTENT-DISPOSITION: Form-Data; filename="a.png"'], SCAN),
+        part(['Content-Disposition: form-data; name="engine"'], b"tesseract"),
+    ),
     "empty field and file": form(
         part(['Content-Disposition: form-data; name="file"; filename=""'], b""),
         part(['Content-Disposition: form-data; name="note"'], b""),
@@ -120,11 +124,21 @@ def test_a_file_is_not_held_to_the_field_limit():
     [
         form(part(["Content-Type: image/png"], SCAN)),  # no Content-Disposition
         form(part(['Content-Disposition: attachment; filename="a.png"'], SCAN)),
-        form(part(['Content-Disposition: form-data; name="f"', "X-Long: " + "a" * 20000], b"")),
+        form(part(['Content-Disposition: form-data; name="f"'] + ["X: " + "a" * 3000] * 6, b"")),
         form(part(['Content-Disposition: form-data; name="?"'], b"x")).replace(b"?", b"\xff"),
         b"no boundary here at all",
+        FORMS["file and fields"][:-60],  # cut inside its last part
+        FORMS["file and fields"].removesuffix(b"--\r\n"),  # no closing boundary
     ],
-    ids=["no disposition", "not form-data", "huge header", "not UTF-8", "not multipart"],
+    ids=[
+        "no disposition",
+        "not form-data",
+        "huge headers",
+        "not UTF-8",
+        "not multipart",
+        "cut short",
+        "never closed",
+    ],
 )
 def test_a_malformed_form_reads_as_empty(body):
     parser = MultipartFormDataParser()  # silent, as Flask's: the view says what is missing
