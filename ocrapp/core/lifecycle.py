@@ -29,7 +29,6 @@ MESSAGES = {
 WAITING_TURN = "Waiting: other users' tasks go first while yours are processing"
 LOST_WORKER = "Waiting for a worker: the one reading it stopped"
 CANCELLING = "Cancelling: the current page is finished first"
-FINAL_STATUSES = {TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED}
 # How long a final update is tried again while Redis is away (a restart takes a second).
 FINAL_PUBLISH_SECONDS = 5.0
 
@@ -87,7 +86,7 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
     A final update is tried again for FINAL_PUBLISH_SECONDS: no later one would tell the
     task's sockets how it ended (a Redis restart at that moment lost one in the chaos run).
     """
-    final = data["status"] in FINAL_STATUSES
+    final = TaskStatus(data["status"]).finished
     deadline, delay = time.monotonic() + (FINAL_PUBLISH_SECONDS if final else 0), 0.1
     while True:
         try:

@@ -191,7 +191,6 @@ class UpdateHub:
         pubsub = redis_client(self.redis_url).pubsub()
         try:
             pubsub.subscribe(self.channel)
-            confirmed = False
             while True:
                 # get_message, less its handle_message for a published message (a third of
                 # its cost): what that does (metrics, per-channel handlers, subscription
@@ -202,15 +201,9 @@ class UpdateHub:
                 if reply[0] == b"message":
                     self._deliver(reply[2])
                     continue
-                item = pubsub.handle_message(reply)
                 # Only the confirmation guarantees that nothing published after it is missed.
-                if item["type"] == "subscribe":
-                    if confirmed:  # redis-py reconnected and subscribed again (its Retry)
-                        self.resync_all()  # what was published meanwhile never came
-                    confirmed = True
+                if pubsub.handle_message(reply)["type"] == "subscribe":
                     on_subscribed()
-                elif item["type"] == "message":  # from a client that decodes its replies
-                    self._deliver(item["data"])
         finally:
             pubsub.close()
 
