@@ -17,34 +17,35 @@ import ssl
 import struct
 import sys
 import termios
-import threading
 
 from flask import request
 from simple_websocket import ConnectionClosed
 from wsproto.connection import ConnectionState
-from wsproto.frame_protocol import FrameProtocol
 
 # The most a frame written at once may weigh: an empty socket buffer takes it whole (its
 # least size is a few kilobytes); a task update's frame is a few hundred bytes.
 SMALL_FRAME = 4096
-_this_thread = threading.local()
+# A final text frame's first byte (FIN, opcode 1), and the header's two longer length forms.
+_FIN_TEXT = 0x81
+_LENGTH_16 = struct.Struct("!BBH")
+_LENGTH_64 = struct.Struct("!BBQ")
 
 
 def text_frame(text: str) -> bytes:
-    """Return the server's single, unmasked, uncompressed frame that carries `text`."""
-    return bytes(_frame_protocol().send_data(text))
+    """Return the server's single, unmasked, uncompressed frame that carries `text`.
 
-
-def _frame_protocol() -> FrameProtocol:
-    """This thread's server frame protocol, made once: making one costs as much as a frame.
-
-    A protocol keeps state only between the frames of one message, and each `text_frame`
-    sends a whole message (`fin`); per thread, as no two frames may share that state.
+    RFC 6455 5.2, written out: wsproto's `FrameProtocol` took 2.4 µs a frame (a sixth of
+    the hub's work per update, before the sends), this 0.2 µs; tests compare their bytes.
     """
-    protocol = getattr(_this_thread, "frame_protocol", None)
-    if protocol is None:
-        protocol = _this_thread.frame_protocol = FrameProtocol(client=False, extensions=[])
-    return protocol
+    payload = text.encode()
+    length = len(payload)
+    if length < 126:
+        header = bytes((_FIN_TEXT, length))
+    elif length < 1 << 16:
+        header = _LENGTH_16.pack(_FIN_TEXT, 126, length)
+    else:
+        header = _LENGTH_64.pack(_FIN_TEXT, 127, length)
+    return header + payload
 
 
 def offered_compression() -> bool:
@@ -80,7 +81,7 @@ def send_frame_now(ws, frame: bytes) -> int:
     if len(frame) > SMALL_FRAME or not ws.connected or ws.ws.state is not ConnectionState.OPEN:
         return 0
     try:
-        if _unsent_bytes(ws.sock):
+        if _unsent_bytes(ws.sock.fileno()):
             return 0
         return ws.sock.send(frame, 0, timeout=0.0)
     except OSError:  # full (EAGAIN) or gone: the socket's greenlet deals with it
@@ -94,10 +95,13 @@ def drop(ws) -> None:
         ws.sock.shutdown(socket.SHUT_RDWR)
 
 
-def _unsent_bytes(sock) -> int:
-    """The bytes written to `sock` and not yet sent (Linux's SIOCOUTQ; elsewhere, as if
-    some were, so that nothing is written at once)."""
-    if not hasattr(termios, "TIOCOUTQ"):
+# Linux's SIOCOUTQ: the bytes written to a socket and not yet sent.
+_OUTQ = getattr(termios, "TIOCOUTQ", None)
+
+
+def _unsent_bytes(fd: int) -> int:
+    """The bytes written to socket `fd` and not yet sent (elsewhere than Linux, as if some
+    were, so that nothing is written at once)."""
+    if _OUTQ is None:
         return 1
-    queued = fcntl.ioctl(sock.fileno(), termios.TIOCOUTQ, b"\0\0\0\0")
-    return struct.unpack("i", queued)[0]
+    return struct.unpack("i", fcntl.ioctl(fd, _OUTQ, b"\0\0\0\0"))[0]

@@ -13,7 +13,7 @@ from pydantic_core import to_json
 
 from ocrapp.core.redis_client import redis_client
 from ocrapp.ops.metrics import count_task_updates_sent
-from ocrapp.realtime.events import MalformedUpdate, channel, decode_published
+from ocrapp.realtime.events import MalformedUpdate, channel, decode_published, seq_key
 from ocrapp.realtime.frames import text_frame
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,7 @@ class Update(dict):
         # pydantic-core's serializer, several times faster than json.dumps: compact, and
         # UTF-8 where json.dumps writes \u escapes (the frame carries UTF-8 either way).
         self.text = to_json(message).decode()
+        self.key = seq_key(message["seq"])  # compared with each socket's last
         self._frame: bytes | None = None
 
     @property
@@ -54,6 +55,11 @@ class Inbox(queue.Queue):
     def __init__(self) -> None:
         super().__init__(maxsize=INBOX_SIZE)
         self.direct: Callable[[Update], bool] | None = None
+
+    def idle(self) -> bool:
+        """Whether nothing waits in the inbox, read without its lock: `direct` is set on
+        gevent only, where no other greenlet runs between this read and the write."""
+        return not self.queue
 
 
 class UpdateHub:
@@ -123,7 +129,7 @@ class UpdateHub:
         message, queued = Update(message), 0
         for inbox in inboxes:
             # Written at once when nothing waits before it: no switch to the socket's greenlet.
-            if inbox.direct is not None and inbox.empty() and inbox.direct(message):
+            if inbox.direct is not None and inbox.idle() and inbox.direct(message):
                 queued += 1
                 continue
             try:

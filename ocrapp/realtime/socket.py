@@ -57,7 +57,7 @@ class UpdateFeed:
 
     def __init__(self, ws, user_id: int) -> None:
         self.ws, self.user_id, self.config = ws, user_id, current_app.config
-        self.last = "0-0"
+        self.last, self.last_key = "0-0", (0, 0)
         self.compressed = offered_compression()
         # The socket's greenlet is delivering (a write, a catch-up): the hub must not write.
         self.delivering = False
@@ -71,7 +71,11 @@ class UpdateFeed:
         else:
             send_frame(self.ws, message.frame)
         if "seq" in message:
-            self.last = message["seq"]
+            self.sent(message["seq"])
+
+    def sent(self, seq: str) -> None:
+        """Note `seq` as the last update sent."""
+        self.last, self.last_key = seq, seq_key(seq)
 
     def go_live(self, inbox: Inbox) -> None:
         """Let the hub write live updates itself, where that is safe (gevent, uncompressed):
@@ -89,19 +93,19 @@ class UpdateFeed:
         """
         if self.delivering:
             return False
-        if seq_key(update["seq"]) <= seq_key(self.last):
+        if update.key <= self.last_key:
             return True  # sent already
         written = send_frame_now(self.ws, update.frame)
         if not written:
             return False
-        self.last = update["seq"]
+        self.last, self.last_key = update["seq"], update.key
         if written < len(update.frame):
             drop(self.ws)  # taken in part: the rest cannot follow safely
         return True
 
     def start(self, since: str | None) -> None:
         """Send `connected`, then what was missed since `since`, or a snapshot."""
-        self.last = since or latest_seq(self.config, self.user_id)
+        self.sent(since or latest_seq(self.config, self.user_id))
         data = {"userId": self.user_id, "seq": self.last}
         self.ws.send(json.dumps(envelope(MessageType.CONNECTED, data)))
         if since is not None:
@@ -129,7 +133,7 @@ class UpdateFeed:
         try:
             if item is RESYNC:
                 self.catch_up()
-            elif seq_key(item["seq"]) > seq_key(self.last):
+            elif item.key > self.last_key:
                 self.send(item)
         finally:
             self.delivering = False
