@@ -3,8 +3,8 @@
 simple-websocket frames each message per socket (wsproto encodes, copies and frames it).
 A server's frame of a message is the same bytes on every socket that negotiated no
 extension (RFC 6455: servers do not mask), so an update is framed once for all of them.
-A socket that negotiated permessage-deflate keeps its own compressor: it goes through
-`ws.send`.
+A socket that negotiated permessage-deflate keeps its own compressor: its messages are
+framed by its wsproto connection (`send_text`).
 
 Under gevent, the hub may also write an update's frame itself, without waking the
 socket's greenlet, when the socket can surely take it at once (`send_frame_now`).
@@ -21,6 +21,7 @@ import termios
 from flask import request
 from simple_websocket import ConnectionClosed
 from wsproto.connection import ConnectionState
+from wsproto.events import TextMessage
 
 # The most a frame written at once may weigh: an empty socket buffer takes it whole (its
 # least size is a few kilobytes); a task update's frame is a few hundred bytes.
@@ -54,10 +55,23 @@ def offered_compression() -> bool:
 
 
 def send_frame(ws, frame: bytes) -> None:
-    """Write a prebuilt frame to an uncompressed `ws`, as `ws.send` would its message."""
+    """Write a prebuilt frame to an uncompressed `ws`, whole."""
     if not ws.connected or ws.ws.state is not ConnectionState.OPEN:
         raise ConnectionClosed(ws.close_reason, ws.close_message)
     ws.sock.sendall(frame)
+
+
+def send_text(ws, text: str) -> None:
+    """Send `text` as one message on `ws`, compressed if it negotiated so, whole.
+
+    simple-websocket's `ws.send` writes once and drops what the socket did not take
+    (miguelgrinberg/simple-websocket#45, unreleased): on gevent's non-blocking sockets a
+    message larger than the room left in the send buffer went out cut, and the client
+    read a broken stream.
+    """
+    if not ws.connected or ws.ws.state is not ConnectionState.OPEN:
+        raise ConnectionClosed(ws.close_reason, ws.close_message)
+    ws.sock.sendall(ws.ws.send(TextMessage(data=text)))
 
 
 def cooperative() -> bool:

@@ -20,6 +20,7 @@ from ocrapp.realtime.frames import (
     offered_compression,
     send_frame,
     send_frame_now,
+    send_text,
     writes_at_once,
 )
 from ocrapp.realtime.handshake import (
@@ -64,10 +65,10 @@ class UpdateFeed:
 
     def send(self, message) -> None:
         if not isinstance(message, Update):
-            self.ws.send(json.dumps(message))
+            send_text(self.ws, json.dumps(message))
             count_task_updates_sent()  # a live update is counted when the hub queues it
         elif self.compressed:
-            self.ws.send(message.text)
+            send_text(self.ws, message.text)
         else:
             send_frame(self.ws, message.frame)
         if "seq" in message:
@@ -107,7 +108,7 @@ class UpdateFeed:
         """Send `connected`, then what was missed since `since`, or a snapshot."""
         self.sent(since or latest_seq(self.config, self.user_id))
         data = {"userId": self.user_id, "seq": self.last}
-        self.ws.send(json.dumps(envelope(MessageType.CONNECTED, data)))
+        send_text(self.ws, json.dumps(envelope(MessageType.CONNECTED, data)))
         if since is not None:
             self.catch_up()
             return

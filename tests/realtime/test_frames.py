@@ -1,11 +1,17 @@
-"""A prebuilt frame is what simple-websocket would have sent, and a client reads it back."""
+"""A prebuilt frame is what simple-websocket would have sent, and a client reads it back;
+a message is written whole, however small the socket's buffer."""
+
+import socket
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import pytest
+from simple_websocket import ConnectionClosed
 from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import TextMessage
 
-from ocrapp.realtime.frames import text_frame
+from ocrapp.realtime.frames import send_text, text_frame
 
 
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
@@ -36,3 +42,43 @@ def test_frames_built_one_after_another_are_each_a_whole_message():
     events = list(client.events())
     assert [event.data for event in events] == ["first", "second"]
     assert all(event.message_finished for event in events)
+
+
+def test_a_message_larger_than_the_send_buffer_arrives_whole():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    # A timeout makes the socket non-blocking underneath, as gevent's are: one send may
+    # write part of what it is given.
+    server.settimeout(30)
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
+    text = "a task update " * 150_000  # 2.1 MB, far over both sockets' buffers
+
+    with ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(send_text, ws, text)
+        received = read_message(client)
+        sending.result()
+
+    assert received == text
+    for end in (client, server, listener):
+        end.close()
+
+
+def test_nothing_is_sent_on_a_closed_socket():
+    ws = SimpleNamespace(connected=False, close_reason=1000, close_message="bye")
+
+    with pytest.raises(ConnectionClosed):
+        send_text(ws, "late")
+
+
+def read_message(sock) -> str:
+    """Read from `sock` until one whole text message has arrived; return it."""
+    client, parts = Connection(ConnectionType.CLIENT), []
+    sock.settimeout(10)
+    while True:
+        client.receive_data(sock.recv(65536))
+        for event in client.events():
+            parts.append(event.data)
+            if event.message_finished:
+                return "".join(parts)
