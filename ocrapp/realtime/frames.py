@@ -26,6 +26,8 @@ from wsproto.events import TextMessage
 # The most a frame written at once may weigh: an empty socket buffer takes it whole (its
 # least size is a few kilobytes); a task update's frame is a few hundred bytes.
 SMALL_FRAME = 4096
+# RFC 6455 7.4.1: the connection ended without a close frame.
+ABNORMAL_CLOSURE = 1006
 # A final text frame's first byte (FIN, opcode 1), and the header's two longer length forms.
 _FIN_TEXT = 0x81
 _LENGTH_16 = struct.Struct("!BBH")
@@ -56,9 +58,8 @@ def offered_compression() -> bool:
 
 def send_frame(ws, frame: bytes) -> None:
     """Write a prebuilt frame to an uncompressed `ws`, whole."""
-    if not ws.connected or ws.ws.state is not ConnectionState.OPEN:
-        raise ConnectionClosed(ws.close_reason, ws.close_message)
-    ws.sock.sendall(frame)
+    _check_open(ws)
+    _write_all(ws, frame)
 
 
 def send_text(ws, text: str) -> None:
@@ -69,9 +70,24 @@ def send_text(ws, text: str) -> None:
     message larger than the room left in the send buffer went out cut, and the client
     read a broken stream.
     """
+    _check_open(ws)
+    _write_all(ws, ws.ws.send(TextMessage(data=text)))
+
+
+def _check_open(ws) -> None:
+    """Raise ConnectionClosed unless `ws` may still be written to."""
     if not ws.connected or ws.ws.state is not ConnectionState.OPEN:
         raise ConnectionClosed(ws.close_reason, ws.close_message)
-    ws.sock.sendall(ws.ws.send(TextMessage(data=text)))
+
+
+def _write_all(ws, data: bytes) -> None:
+    """Write `data` whole; a client gone meanwhile (reset, broken pipe) is a closed
+    connection, as flask-sock expects, not an error of the route."""
+    try:
+        ws.sock.sendall(data)
+    except OSError as error:
+        drop(ws)  # a frame may have gone out in part: nothing may follow it
+        raise ConnectionClosed(ABNORMAL_CLOSURE, str(error)) from error
 
 
 def cooperative() -> bool:

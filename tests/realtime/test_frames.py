@@ -2,6 +2,7 @@
 a message is written whole, however small the socket's buffer."""
 
 import socket
+import struct
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -62,6 +63,23 @@ def test_a_message_larger_than_the_send_buffer_arrives_whole():
 
     assert received == text
     for end in (client, server, listener):
+        end.close()
+
+
+def test_a_client_gone_mid_message_is_a_closed_connection_not_an_error():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()  # a reset: the server's next writes fail
+    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
+
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(100):  # the first write may still be taken before the reset is seen
+            send_text(ws, "an update")
+
+    assert closed.value.reason == 1006
+    for end in (server, listener):
         end.close()
 
 
