@@ -18,6 +18,8 @@ from ocrapp.webhooks.delivery import forget_old_deliveries
 log = logging.getLogger(__name__)
 # Expired tasks deleted per run at most, so that a first run after a long pause stays short.
 EXPIRED_PER_RUN = 200
+# Tasks whose missed final update is published per run at most, for the same reason.
+REPUBLISHED_PER_RUN = 500
 FINISHED = [TaskStatus.COMPLETED, TaskStatus.FAILED, TaskStatus.CANCELLED]
 
 
@@ -147,9 +149,12 @@ def delete_while_storage_answers(task_ids: list[str]) -> int:
 @shared_task(name=REAP_TASK_NAME, ignore_result=True)
 def reap() -> None:
     """Send the outbox and lost messages, resume the tasks of lost workers, fail stuck tasks,
-    delete expired ones, forget old webhook deliveries."""
+    publish the final updates Redis missed, delete expired tasks, forget old webhook
+    deliveries."""
     sent, resent = send_outbox(), resend_lost() + resume_dead() + reap_ranges()
     failed = fail_stuck()
+    if republished := lifecycle.republish_missed(REPUBLISHED_PER_RUN):
+        log.info("reaper: %d final updates that Redis missed published", republished)
     forget_old_deliveries()
     delete_expired()
     if sent or resent or failed:

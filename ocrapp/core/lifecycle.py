@@ -6,7 +6,8 @@ from typing import Any
 
 import redis
 from flask import current_app
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
 from ocrapp.core.db import db
@@ -85,6 +86,7 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
 
     A final update is tried again for FINAL_PUBLISH_SECONDS: no later one would tell the
     task's sockets how it ended (a Redis restart at that moment lost one in the chaos run).
+    Past that, the task is marked for the reaper to publish once Redis is back.
     """
     final = TaskStatus(data["status"]).finished
     deadline, delay = time.monotonic() + (FINAL_PUBLISH_SECONDS if final else 0), 0.1
@@ -95,9 +97,52 @@ def _publish(user_id: int, data: dict[str, Any]) -> None:
         except redis.RedisError as error:
             if time.monotonic() + delay > deadline:
                 log.warning("task %s: update not published: %s", data["taskId"], error)
+                if final:
+                    _mark_unpublished(data["taskId"])
                 return
         time.sleep(delay)
         delay = min(2 * delay, 1.0)
+
+
+def _mark_unpublished(task_id: str) -> None:
+    """Leave the task for the reaper to publish (`republish_missed`); logged if the
+    database is away too."""
+    try:
+        with db.autocommit() as session:
+            session.execute(MARK_UNPUBLISHED, {"task_id": task_id})
+    except SQLAlchemyError as error:
+        log.warning("task %s: final update neither published nor kept: %s", task_id, error)
+
+
+MARK_UNPUBLISHED = (
+    update(Task.__table__)
+    .where(Task.__table__.c.id == bindparam("task_id"))
+    .values(update_unpublished=True)
+)
+
+
+def republish_missed(limit: int) -> int:
+    """Publish the state of up to `limit` tasks whose final update Redis missed; return
+    how many. Stops at the first that Redis refuses still."""
+    published = 0
+    with db.session() as session:
+        tasks = session.scalars(
+            select(Task)
+            .where(Task.update_unpublished)
+            .with_for_update(skip_locked=True, of=Task)
+            .limit(limit)
+        ).all()
+        for task in tasks:
+            try:
+                publish_task_update(
+                    current_app.config, task.user_id, task_update_data(session, task)
+                )
+            except redis.RedisError as error:
+                log.warning("task %s: update still not published: %s", task.id, error)
+                break
+            task.update_unpublished = False
+            published += 1
+    return published
 
 
 def _set_status(task: Task, status: TaskStatus) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
@@ -159,6 +160,13 @@ class Task(Base):
         Index("ix_tasks_queue_status_finished_at", "queue", "status", "finished_at"),
         # The reaper deletes tasks finished before the retention cutoff, oldest first.
         Index("ix_tasks_finished_at", "finished_at"),
+        # The reaper publishes again what Redis missed: a few rows, read every pass.
+        Index(
+            "ix_tasks_update_unpublished",
+            "update_unpublished",
+            postgresql_where=text("update_unpublished"),
+            sqlite_where=text("update_unpublished"),
+        ),
     )
 
     # Also the Celery task id, so a broker message maps straight to its row.
@@ -187,6 +195,9 @@ class Task(Base):
     cancel_requested: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The token of the run that holds the task, recorded at its admission (`runs`).
     run_token: Mapped[str | None] = mapped_column(String(36))
+    # Its final update never reached Redis (away longer than `lifecycle` tries): the reaper
+    # publishes the task's state again, so that its sockets learn how it ended.
+    update_unpublished: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
