@@ -164,6 +164,8 @@ async def deliver_bursts(clients: Clients, config: dict, users, rounds: int, wor
         bench_cpu += time.process_time() - cpu_before[1]
         clients.release()
         arrivals = clients.arrivals[start:]
+        # Late arrivals of an earlier burst that timed out are not this one's.
+        arrivals = [(task, arrived) for task, arrived in arrivals if task in published]
         latencies += [(arrived - published[task]) * 1000 for task, arrived in arrivals]
         spans.append(max(arrived for _, arrived in arrivals) - min(published.values()))
     return {

@@ -21,6 +21,7 @@ from wsproto.events import (
     AcceptConnection,
     CloseConnection,
     Ping,
+    Pong,
     RejectConnection,
     Request,
     TextMessage,
@@ -57,7 +58,8 @@ class WebSocketReader(asyncio.Protocol):
 
     def hold(self, on_messages: Callable[[int], None]) -> None:
         """Keep what arrives unparsed until `release`, telling `on_messages` how many whole
-        messages each chunk completes."""
+        messages each chunk completes. Called between bursts, once the last one arrived
+        whole: counting starts at a frame's first byte."""
         self.held, self.on_messages = [], on_messages
 
     def release(self) -> None:
@@ -88,8 +90,12 @@ class WebSocketReader(asyncio.Protocol):
                 length = int.from_bytes(data[at + 2 : at + header])
             if len(data) - at < header + length:
                 break
-            if data[at] & 0x80 and data[at] & 0x0F < 0x8:
+            opcode = data[at] & 0x0F
+            if data[at] & 0x80 and opcode < 0x8:
                 count += 1
+            elif opcode == 0x9:  # a ping: answered now, not when the burst is parsed
+                payload = data[at + header : at + header + length]
+                self.transport.write(self.ws.send(Pong(payload=payload)))
             at += header + length
         self.cut = data[at:]
         return count

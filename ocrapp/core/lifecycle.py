@@ -114,11 +114,9 @@ def _mark_unpublished(task_id: str) -> None:
         log.warning("task %s: final update neither published nor kept: %s", task_id, error)
 
 
-MARK_UNPUBLISHED = (
-    update(Task.__table__)
-    .where(Task.__table__.c.id == bindparam("task_id"))
-    .values(update_unpublished=True)
-)
+_unpublished = update(Task.__table__).where(Task.__table__.c.id == bindparam("task_id"))
+MARK_UNPUBLISHED = _unpublished.values(update_unpublished=True)
+MARK_PUBLISHED = _unpublished.values(update_unpublished=False)
 
 
 def republish_missed(limit: int) -> int:
@@ -140,7 +138,8 @@ def republish_missed(limit: int) -> int:
             except redis.RedisError as error:
                 log.warning("task %s: update still not published: %s", task.id, error)
                 break
-            task.update_unpublished = False
+            # On the table: a task deleted meanwhile (SQLite locks no rows) matches none.
+            session.execute(MARK_PUBLISHED, {"task_id": task.id})
             published += 1
     return published
 

@@ -17,6 +17,7 @@ import ssl
 import struct
 import sys
 import termios
+import threading
 
 from flask import request
 from simple_websocket import ConnectionClosed
@@ -54,6 +55,48 @@ def text_frame(text: str) -> bytes:
 def offered_compression() -> bool:
     """Whether this WebSocket request still offers permessage-deflate to simple-websocket."""
     return "permessage-deflate" in request.environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS", "")
+
+
+class SerialSocket:
+    """A WebSocket's socket whose writes go out one at a time, each whole.
+
+    simple-websocket's own thread writes pings, pongs and close frames with one `send`
+    while the relay may wait in the middle of a long message to a slow client: a ping
+    landed inside the message, or gevent refused a second writer waiting on the socket
+    (`ConcurrentObjectUseError`, which ended the route or simple-websocket's thread).
+    Here every write, theirs and ours, holds the socket's lock and is written whole.
+    """
+
+    def __init__(self, sock) -> None:
+        self.wrapped, self.lock = sock, threading.Lock()
+
+    def fileno(self) -> int:
+        return self.wrapped.fileno()
+
+    def send(self, data: bytes, flags: int = 0) -> int:
+        """Write `data` whole (simple-websocket's writes come here); return its length."""
+        self.sendall(data, flags)
+        return len(data)
+
+    def sendall(self, data: bytes, flags: int = 0) -> None:
+        with self.lock:
+            self.wrapped.sendall(data, flags)
+
+    def send_now(self, data: bytes) -> int:
+        """Write what the socket takes of `data` without waiting; 0 if another write is
+        under way. On gevent only: nothing runs between the check and a send that does
+        not wait, so the lock need not be taken."""
+        if self.lock.locked():
+            return 0
+        return self.wrapped.send(data, 0, timeout=0.0)
+
+    def __getattr__(self, name: str):
+        return getattr(self.wrapped, name)
+
+
+def serialize_writes(ws) -> None:
+    """Make every write to `ws`, simple-websocket's included, whole and one at a time."""
+    ws.sock = SerialSocket(ws.sock)
 
 
 def send_frame(ws, frame: bytes) -> None:
@@ -100,7 +143,7 @@ def cooperative() -> bool:
 def writes_at_once(ws) -> bool:
     """Whether frames may be written to `ws` without waiting: a plain socket under gevent
     (gevent's TLS sockets wait for the peer even when asked not to)."""
-    return cooperative() and not isinstance(ws.sock, ssl.SSLSocket)
+    return cooperative() and not isinstance(ws.sock.wrapped, ssl.SSLSocket)
 
 
 def send_frame_now(ws, frame: bytes) -> int:
@@ -113,7 +156,7 @@ def send_frame_now(ws, frame: bytes) -> int:
     try:
         if _unsent_bytes(ws.sock.fileno()):
             return 0
-        return ws.sock.send(frame, 0, timeout=0.0)
+        return ws.sock.send_now(frame)
     except OSError:  # full (EAGAIN) or gone: the socket's greenlet deals with it
         return 0
 

@@ -1,9 +1,10 @@
-"""The socket benchmark's client counts whole messages in bytes it has not parsed yet."""
+"""The socket benchmark's client counts whole messages in bytes it has not parsed yet, and
+answers pings meanwhile."""
 
 import asyncio
 
 from wsproto.connection import Connection, ConnectionType
-from wsproto.events import Message, Ping, TextMessage
+from wsproto.events import Message, Ping, Pong, TextMessage
 
 from bench.ws_reader import WebSocketReader
 
@@ -23,8 +24,18 @@ def server_bytes() -> bytes:
     )
 
 
+class Written(list):
+    """A transport that keeps what the reader writes."""
+
+    def write(self, data: bytes) -> None:
+        self.append(data)
+
+
 async def new_reader() -> WebSocketReader:
-    return WebSocketReader("ws://127.0.0.1:1/ws", {}, False, lambda message, arrived: None)
+    """A reader past its handshake, writing to a `Written`."""
+    reader = WebSocketReader("ws://127.0.0.1:1/ws", {}, False, lambda message, arrived: None)
+    reader.ws, reader.transport = Connection(ConnectionType.CLIENT), Written()
+    return reader
 
 
 def test_whole_messages_are_counted_however_the_bytes_are_cut():
@@ -37,6 +48,9 @@ def test_whole_messages_are_counted_however_the_bytes_are_cut():
 
         assert sum(counts) == 4, size
         assert reader.cut == b""
+        server = Connection(ConnectionType.SERVER)
+        server.receive_data(b"".join(reader.transport))  # the ping answered while held
+        assert [type(event) for event in server.events()] == [Pong]
 
 
 def test_a_message_is_counted_when_its_last_byte_arrives():

@@ -10,9 +10,10 @@ import pytest
 from simple_websocket import ConnectionClosed
 from wsproto import ConnectionType
 from wsproto.connection import Connection
-from wsproto.events import TextMessage
+from wsproto.events import Ping, TextMessage
 
-from ocrapp.realtime.frames import send_text, text_frame
+from ocrapp.realtime import frames
+from ocrapp.realtime.frames import send_text, serialize_writes, text_frame
 
 
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
@@ -66,6 +67,32 @@ def test_a_message_larger_than_the_send_buffer_arrives_whole():
         end.close()
 
 
+def test_a_ping_written_during_a_long_message_goes_out_after_it():
+    listener = socket.create_server(("127.0.0.1", 0))
+    client = socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    server.settimeout(30)  # non-blocking underneath: a write may wait between its parts
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
+    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
+    serialize_writes(ws)
+    text = "a task update " * 150_000
+    ping = Connection(ConnectionType.SERVER).send(Ping(payload=b"still there?"))
+
+    with ThreadPoolExecutor(2) as pool:
+        sending = pool.submit(send_text, ws, text)
+        while not frames._unsent_bytes(server.fileno()):  # the message is under way
+            pass
+        # As simple-websocket's thread writes its pings.
+        pinging = pool.submit(ws.sock.send, ping)
+        events = read_events(client, until=lambda events: len(events) == 2)
+        sending.result(), pinging.result()
+
+    assert isinstance(events[0], TextMessage) and events[0].data == text
+    assert isinstance(events[1], Ping) and events[1].payload == b"still there?"
+    for end in (client, server, listener):
+        end.close()
+
+
 def test_a_client_gone_mid_message_is_a_closed_connection_not_an_error():
     listener = socket.create_server(("127.0.0.1", 0))
     client = socket.create_connection(listener.getsockname())
@@ -92,11 +119,22 @@ def test_nothing_is_sent_on_a_closed_socket():
 
 def read_message(sock) -> str:
     """Read from `sock` until one whole text message has arrived; return it."""
-    client, parts = Connection(ConnectionType.CLIENT), []
+    (message,) = read_events(sock, until=lambda events: len(events) == 1)
+    return message.data
+
+
+def read_events(sock, until) -> list:
+    """Read from `sock` until `until(events)`: whole messages (parts joined) and pings."""
+    client, events, parts = Connection(ConnectionType.CLIENT), [], []
     sock.settimeout(10)
-    while True:
+    while not until(events):
         client.receive_data(sock.recv(65536))
         for event in client.events():
-            parts.append(event.data)
-            if event.message_finished:
-                return "".join(parts)
+            if isinstance(event, TextMessage):
+                parts.append(event.data)
+                if event.message_finished:
+                    events.append(TextMessage(data="".join(parts)))
+                    parts = []
+            else:
+                events.append(event)
+    return events
