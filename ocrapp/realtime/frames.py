@@ -117,9 +117,14 @@ def send_text(ws, text: str) -> None:
     _write_all(ws, ws.ws.send(TextMessage(data=text)))
 
 
+def _is_open(ws) -> bool:
+    """Whether `ws` may still be written to."""
+    return ws.connected and ws.ws.state is ConnectionState.OPEN
+
+
 def _check_open(ws) -> None:
     """Raise ConnectionClosed unless `ws` may still be written to."""
-    if not ws.connected or ws.ws.state is not ConnectionState.OPEN:
+    if not _is_open(ws):
         raise ConnectionClosed(ws.close_reason, ws.close_message)
 
 
@@ -151,7 +156,7 @@ def send_frame_now(ws, frame: bytes) -> int:
     nothing else unsent in the socket and the frame small. Return the bytes written: 0 when
     it was not tried or the socket took none, fewer than the frame's only if the kernel
     took part of it even so."""
-    if len(frame) > SMALL_FRAME or not ws.connected or ws.ws.state is not ConnectionState.OPEN:
+    if len(frame) > SMALL_FRAME or not _is_open(ws):
         return 0
     try:
         if _unsent_bytes(ws.sock.fileno()):

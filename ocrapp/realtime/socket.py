@@ -75,9 +75,9 @@ class UpdateFeed:
         if "seq" in message:
             self.sent(message["seq"])
 
-    def sent(self, seq: str) -> None:
-        """Note `seq` as the last update sent."""
-        self.last, self.last_key = seq, seq_key(seq)
+    def sent(self, seq: str, key: tuple[int, int] | None = None) -> None:
+        """Note `seq` (its `seq_key` if known) as the last update sent."""
+        self.last, self.last_key = seq, key or seq_key(seq)
 
     def go_live(self, inbox: Inbox) -> None:
         """Let the hub write live updates itself, where that is safe (gevent, uncompressed):
@@ -100,7 +100,7 @@ class UpdateFeed:
         written = send_frame_now(self.ws, update.frame)
         if not written:
             return False
-        self.last, self.last_key = update["seq"], update.key
+        self.sent(update["seq"], update.key)
         if written < len(update.frame):
             drop(self.ws)  # taken in part: the rest cannot follow safely
         return True

@@ -46,68 +46,65 @@ def test_frames_built_one_after_another_are_each_a_whole_message():
     assert all(event.message_finished for event in events)
 
 
-def test_a_message_larger_than_the_send_buffer_arrives_whole():
+LONG_TEXT = "a task update " * 150_000  # 2.1 MB, far over both sockets' buffers
+
+
+@pytest.fixture
+def connection():
+    """A WebSocket stand-in on a server socket, and its client's socket, over loopback.
+
+    The server's socket has a timeout, so it is non-blocking underneath as gevent's are (a
+    write may wait between its parts, or be taken in part), and a 16 KiB send buffer.
+    """
     listener = socket.create_server(("127.0.0.1", 0))
     client = socket.create_connection(listener.getsockname())
     server, _ = listener.accept()
-    # A timeout makes the socket non-blocking underneath, as gevent's are: one send may
-    # write part of what it is given.
     server.settimeout(30)
     server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
-    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
-    text = "a task update " * 150_000  # 2.1 MB, far over both sockets' buffers
-
-    with ThreadPoolExecutor(1) as pool:
-        sending = pool.submit(send_text, ws, text)
-        received = read_message(client)
-        sending.result()
-
-    assert received == text
+    yield SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server), client
     for end in (client, server, listener):
         end.close()
 
 
-def test_a_ping_written_during_a_long_message_goes_out_after_it():
-    listener = socket.create_server(("127.0.0.1", 0))
-    client = socket.create_connection(listener.getsockname())
-    server, _ = listener.accept()
-    server.settimeout(30)  # non-blocking underneath: a write may wait between its parts
-    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 16384)
-    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
+def test_a_message_larger_than_the_send_buffer_arrives_whole(connection):
+    ws, client = connection
+
+    with ThreadPoolExecutor(1) as pool:
+        sending = pool.submit(send_text, ws, LONG_TEXT)
+        received = read_message(client)
+        sending.result()
+
+    assert received == LONG_TEXT
+
+
+def test_a_ping_written_during_a_long_message_goes_out_after_it(connection):
+    ws, client = connection
     serialize_writes(ws)
-    text = "a task update " * 150_000
     ping = Connection(ConnectionType.SERVER).send(Ping(payload=b"still there?"))
 
     with ThreadPoolExecutor(2) as pool:
-        sending = pool.submit(send_text, ws, text)
-        while not frames._unsent_bytes(server.fileno()):  # the message is under way
+        sending = pool.submit(send_text, ws, LONG_TEXT)
+        while not frames._unsent_bytes(ws.sock.fileno()):  # the message is under way
             pass
         # As simple-websocket's thread writes its pings.
         pinging = pool.submit(ws.sock.send, ping)
         events = read_events(client, until=lambda events: len(events) == 2)
         sending.result(), pinging.result()
 
-    assert isinstance(events[0], TextMessage) and events[0].data == text
+    assert isinstance(events[0], TextMessage) and events[0].data == LONG_TEXT
     assert isinstance(events[1], Ping) and events[1].payload == b"still there?"
-    for end in (client, server, listener):
-        end.close()
 
 
-def test_a_client_gone_mid_message_is_a_closed_connection_not_an_error():
-    listener = socket.create_server(("127.0.0.1", 0))
-    client = socket.create_connection(listener.getsockname())
-    server, _ = listener.accept()
+def test_a_client_gone_mid_message_is_a_closed_connection_not_an_error(connection):
+    ws, client = connection
     client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     client.close()  # a reset: the server's next writes fail
-    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
 
     with pytest.raises(ConnectionClosed) as closed:
         for _ in range(100):  # the first write may still be taken before the reset is seen
             send_text(ws, "an update")
 
     assert closed.value.reason == 1006
-    for end in (server, listener):
-        end.close()
 
 
 def test_nothing_is_sent_on_a_closed_socket():
