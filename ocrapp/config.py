@@ -419,6 +419,13 @@ class Settings(BaseSettings):
         "client's message cannot inflate in the server's memory, and the server spends no "
         "CPU compressing",
     )
+    WS_SEND_TIMEOUT: float = setting(
+        30,
+        SOCKETS,
+        "seconds one write to a WebSocket may wait for the client to take it; a client "
+        "that stops reading is then disconnected (1006) and may reconnect with `since=`",
+        gt=0,
+    )
     WS_TOKEN_RECHECK: int = setting(
         60,
         SOCKETS,

@@ -58,17 +58,26 @@ def offered_compression() -> bool:
 
 
 class SerialSocket:
-    """A WebSocket's socket whose writes go out one at a time, each whole.
+    """A WebSocket's socket whose writes go out one at a time, each whole, each in time.
 
     simple-websocket's own thread writes pings, pongs and close frames with one `send`
     while the relay may wait in the middle of a long message to a slow client: a ping
     landed inside the message, or gevent refused a second writer waiting on the socket
     (`ConcurrentObjectUseError`, which ended the route or simple-websocket's thread).
     Here every write, theirs and ours, holds the socket's lock and is written whole.
+
+    A client that stops reading (its TCP window shut) held a write, and with it the socket's
+    greenlet or thread, forever: a write that waits longer than `send_timeout` seconds fails
+    (`TimeoutError`), and the connection is dropped.
     """
 
-    def __init__(self, sock) -> None:
-        self.wrapped, self.lock = sock, threading.Lock()
+    def __init__(self, sock, send_timeout: float) -> None:
+        self.wrapped, self.lock, self.send_timeout = sock, threading.Lock(), send_timeout
+        if not cooperative():
+            # A blocking socket's kernel send gives up after this (per wait): see `_in_time`.
+            seconds, micros = divmod(int(send_timeout * 1_000_000), 1_000_000)
+            timeval = struct.pack("ll", seconds, micros)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
 
     def fileno(self) -> int:
         return self.wrapped.fileno()
@@ -79,8 +88,18 @@ class SerialSocket:
         return len(data)
 
     def sendall(self, data: bytes, flags: int = 0) -> None:
-        with self.lock:
+        with self.lock, self._in_time():
             self.wrapped.sendall(data, flags)
+
+    def _in_time(self):
+        """A limit on one write: gevent's, whose sockets wait in the hub (`SO_SNDTIMEO`
+        limits blocking sockets, as gthread's are, in the kernel)."""
+        if not cooperative():
+            return contextlib.nullcontext()
+        import gevent  # only where gevent runs the process
+
+        message = f"the client took no write for {self.send_timeout} s"
+        return gevent.Timeout(self.send_timeout, TimeoutError(message))
 
     def send_now(self, data: bytes) -> int:
         """Write what the socket takes of `data` without waiting; 0 if another write is
@@ -94,9 +113,10 @@ class SerialSocket:
         return getattr(self.wrapped, name)
 
 
-def serialize_writes(ws) -> None:
-    """Make every write to `ws`, simple-websocket's included, whole and one at a time."""
-    ws.sock = SerialSocket(ws.sock)
+def serialize_writes(ws, send_timeout: float) -> None:
+    """Make every write to `ws`, simple-websocket's included, whole, one at a time, and
+    limited to `send_timeout` seconds."""
+    ws.sock = SerialSocket(ws.sock, send_timeout)
 
 
 def send_frame(ws, frame: bytes) -> None:
@@ -129,8 +149,9 @@ def _check_open(ws) -> None:
 
 
 def _write_all(ws, data: bytes) -> None:
-    """Write `data` whole; a client gone meanwhile (reset, broken pipe) is a closed
-    connection, as flask-sock expects, not an error of the route."""
+    """Write `data` whole; a client gone meanwhile (reset, broken pipe) or too slow to take
+    it (the send timeout) is a closed connection, as flask-sock expects, not an error of the
+    route."""
     try:
         ws.sock.sendall(data)
     except OSError as error:

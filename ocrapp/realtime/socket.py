@@ -211,7 +211,7 @@ def follow_updates(ws, hub) -> None:
 @sock.route("/ws", bp=bp)
 def updates(ws) -> None:
     """Send the user's task updates until the client goes away or its token stops being live."""
-    serialize_writes(ws)
+    serialize_writes(ws, current_app.config["WS_SEND_TIMEOUT"])
     if "user_id" not in g and not authenticate_first_message(ws):
         return
     hub, most = current_app.extensions["hub"], current_app.config["WS_MAX_PER_USER"]

@@ -79,7 +79,7 @@ def test_a_message_larger_than_the_send_buffer_arrives_whole(connection):
 
 def test_a_ping_written_during_a_long_message_goes_out_after_it(connection):
     ws, client = connection
-    serialize_writes(ws)
+    serialize_writes(ws, send_timeout=30)
     ping = Connection(ConnectionType.SERVER).send(Ping(payload=b"still there?"))
 
     with ThreadPoolExecutor(2) as pool:
@@ -93,6 +93,17 @@ def test_a_ping_written_during_a_long_message_goes_out_after_it(connection):
 
     assert isinstance(events[0], TextMessage) and events[0].data == LONG_TEXT
     assert isinstance(events[1], Ping) and events[1].payload == b"still there?"
+
+
+def test_a_write_the_client_takes_none_of_ends_the_connection_in_time(connection):
+    ws, _ = connection
+    ws.sock.settimeout(None)  # blocking, as gthread's sockets are: the kernel keeps the time
+    serialize_writes(ws, send_timeout=0.2)
+
+    with pytest.raises(ConnectionClosed) as closed:
+        send_text(ws, LONG_TEXT)  # the client reads none of it
+
+    assert closed.value.reason == 1006
 
 
 def test_a_client_gone_mid_message_is_a_closed_connection_not_an_error(connection):
