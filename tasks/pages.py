@@ -55,7 +55,7 @@ def recognize_page(
     image = source.image
     if source.text_layer is not None:
         page = build_page(source.text_layer, source.number, image.width, image.height)
-        page.source = "text-layer"
+        page.source, page.rotation = "text-layer", source.rotation
         return page
     source.image, page = read_image(source.image, engine, languages, source.number, progress, load)
     return page

@@ -4,7 +4,6 @@ A PDF page that already has a text layer yields its text, with boxes, and is not
 unless the request forces OCR (like OCRmyPDF's --skip-text).
 """
 
-import ctypes
 import io
 import math
 from collections.abc import Iterator
@@ -15,10 +14,13 @@ from PIL import Image, ImageOps, ImageSequence
 from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
 from ocrapp.core.page_limits import DECODING_ERRORS, check_pixels
 from ocrapp.core.pdf_files import open_pdf
-from tasks.pipeline.document import Box, Fragment
+from tasks.pipeline.document import Fragment
+from tasks.pipeline.text_layer import text_layer
 
 POINTS_PER_INCH = 72
 MIN_DPI = 50  # below this a page is too large to render legibly within the pixel cap
+# The longest side Tesseract reads (and JPEG can hold); a longer page is scaled down to it.
+MAX_SIDE = 32767
 
 
 DEFAULT_DPI = 300
@@ -26,12 +28,14 @@ DEFAULT_DPI = 300
 
 @dataclass
 class SourcePage:
-    """One page to recognise: its image and, for a PDF page with text, that text."""
+    """One page to recognise: its image and, for a PDF page with text, that text (and the
+    clockwise turn that made both upright)."""
 
     number: int
     image: Image.Image
     dpi: float = DEFAULT_DPI
     text_layer: list[Fragment] | None = None
+    rotation: int = 0
 
 
 def _dpi(frame: Image.Image) -> float:
@@ -40,8 +44,22 @@ def _dpi(frame: Image.Image) -> float:
     return float(dpi) if dpi and dpi >= 30 else DEFAULT_DPI
 
 
-def _rgb(frame: Image.Image) -> Image.Image:
-    return ImageOps.exif_transpose(frame).convert("RGB")
+def _upright_rgb(frame: Image.Image, dpi: float) -> tuple[Image.Image, float]:
+    """Return a frame upright, in RGB, no side over MAX_SIDE, and its resolution then.
+
+    Transparent parts are white, as a viewer shows them: converted alone, they took the
+    colour stored under them, most often black, and the page read as empty.
+    """
+    frame = ImageOps.exif_transpose(frame)
+    if frame.mode in ("RGBA", "LA", "PA") or "transparency" in frame.info:
+        frame = frame.convert("RGBA")
+        frame = Image.alpha_composite(Image.new("RGBA", frame.size, "white"), frame)
+    frame = frame.convert("RGB")
+    if (longest := max(frame.size)) <= MAX_SIDE:
+        return frame, dpi
+    ratio = MAX_SIDE / longest
+    size = (max(1, round(frame.width * ratio)), max(1, round(frame.height * ratio)))
+    return frame.resize(size, Image.Resampling.LANCZOS), dpi * ratio
 
 
 def image_pages(
@@ -62,7 +80,7 @@ def image_pages(
             for number, frame in enumerate(ImageSequence.Iterator(image), start=1):
                 if number >= first:
                     check_pixels(frame.width, frame.height, max_pixels)
-                    yield SourcePage(number, _rgb(frame), _dpi(frame))
+                    yield SourcePage(number, *_upright_rgb(frame, _dpi(frame)))
                 if number == min(count, last or count):
                     return
         except Image.DecompressionBombError as error:
@@ -74,53 +92,16 @@ def image_pages(
 
 
 def render_scale(width_pt: float, height_pt: float, dpi: int, max_pixels: int) -> float:
-    """Return the render scale for a page: `dpi`, lowered to fit `max_pixels`."""
+    """Return the render scale for a page: `dpi`, lowered to fit `max_pixels` and MAX_SIDE."""
     scale = dpi / POINTS_PER_INCH
-    fitting = math.sqrt(max_pixels / max(width_pt * height_pt, 1))
+    fitting = min(
+        math.sqrt(max_pixels / max(width_pt * height_pt, 1)),
+        (MAX_SIDE - 1) / max(width_pt, height_pt, 1),  # pdfium may round a side up
+    )
     if fitting * POINTS_PER_INCH < MIN_DPI:
         inches = f"{width_pt / POINTS_PER_INCH:.0f}x{height_pt / POINTS_PER_INCH:.0f}"
         raise PageTooLarge(f"A page of {inches} inches is over the size limit.")
     return min(scale, fitting)
-
-
-def _device_box(page, size: tuple[int, int], left, bottom, right, top) -> Box:
-    """Map a box in PDF points to pixels of the rendered page, as pdfium renders it.
-
-    pdfium applies the page's /Rotate and CropBox when it renders, not to text boxes.
-    """
-    import pypdfium2.raw as pdfium_c
-
-    corners = []
-    for x, y in ((left, bottom), (right, top)):
-        device_x, device_y = ctypes.c_int(), ctypes.c_int()
-        pdfium_c.FPDF_PageToDevice(
-            page.raw, 0, 0, *size, 0, x, y, ctypes.byref(device_x), ctypes.byref(device_y)
-        )
-        corners.append((device_x.value, device_y.value))
-    (x0, y0), (x1, y1) = corners
-    return Box(min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-
-
-def text_layer(page, size: tuple[int, int]) -> list[Fragment]:
-    """Return the page's words, with boxes in pixels of the image rendered at `size`.
-
-    Words are built from characters, so that tight line spacing cannot mix two lines.
-    """
-    textpage = page.get_textpage()
-    text = textpage.get_text_range()
-    if len(text) != textpage.count_chars():  # index-aligned text is the normal case
-        text = "".join(textpage.get_text_range(i, 1) for i in range(textpage.count_chars()))
-    words, letters, box = [], [], None
-    for index, character in enumerate([*text, " "]):
-        if character.isspace() or character == "\x00":
-            if letters:
-                words.append(Fragment("".join(letters), 1.0, box))
-            letters, box = [], None
-            continue
-        char_box = _device_box(page, size, *textpage.get_charbox(index, loose=True))
-        letters.append(character)
-        box = char_box if box is None else box.union(char_box)
-    return words
 
 
 def pdf_pages(
@@ -137,8 +118,10 @@ def pdf_pages(
         width_pt, height_pt = page.get_size()
         scale = render_scale(width_pt, height_pt, dpi, max_pixels)
         image = page.render(scale=scale).to_pil().convert("RGB")
-        fragments = None if force_ocr else text_layer(page, image.size)
-        return SourcePage(index + 1, image, scale * POINTS_PER_INCH, fragments or None)
+        if force_ocr:
+            return SourcePage(index + 1, image, scale * POINTS_PER_INCH)
+        image, words, rotation = text_layer(page, image)  # no words: no turn
+        return SourcePage(index + 1, image, scale * POINTS_PER_INCH, words or None, rotation)
 
     def pages() -> Iterator[SourcePage]:
         for index in range(first - 1, min(last or len(pdf), len(pdf))):

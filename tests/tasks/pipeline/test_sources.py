@@ -10,7 +10,8 @@ from PIL import Image
 from reportlab.pdfgen import canvas
 
 from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
-from tasks.pipeline.sources import decode_image, image_pages, pdf_pages, render_scale
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.sources import MAX_SIDE, decode_image, image_pages, pdf_pages, render_scale
 from tests.documents import PAGE_TREE_LIES, huge_page_pdf, page_image, text_pdf, tiff
 from tests.images import corrupt_png
 
@@ -52,6 +53,58 @@ def test_text_layer_boxes_follow_a_rotated_page(rotation):
     left, top, right, bottom = ink_box(page.image)
     assert word.box.left <= left + 2 and word.box.right >= right - 2
     assert word.box.top <= top + 2 and word.box.bottom >= bottom - 2
+
+
+@pytest.mark.parametrize("rotation", [90, 180, 270])
+def test_a_page_turned_by_its_rotate_is_read_upright_in_order(rotation):
+    """A born-digital page given a /Rotate (as a viewer's "rotate" saves it) shows its text
+    sideways: the page and its words are turned upright, and read in order."""
+
+    def draw(document):
+        document.setPageRotation(rotation)
+        document.drawString(30, 260, "First line of the page")
+        document.drawString(30, 240, "Second line below it")
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+    source = next(pages)
+    page = build_page(source.text_layer, 1, source.image.width, source.image.height)
+
+    assert page.text == "First line of the page\nSecond line below it"
+    assert source.rotation == 360 - rotation  # clockwise, undoing the viewer's turn
+    left, top, right, bottom = ink_box(source.image)
+    assert right - left > 3 * (bottom - top)  # the lines run across the image, upright
+    first = next(word.box for word in source.text_layer if word.text == "First")
+    assert abs(first.left - left) <= 3 and abs(first.top - top) <= 3  # boxes turned with it
+
+
+def test_a_page_whose_rotate_shows_its_text_upright_is_not_turned():
+    """A landscape page drawn turned, with a /Rotate that shows it upright, stays so."""
+
+    def draw(document):
+        document.setPageRotation(90)
+        document.translate(40, 30)
+        document.rotate(90)  # runs up the page: across it once the viewer turns it
+        document.drawString(0, 0, "Landscape table heading")
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+    source = next(pages)
+    page = build_page(source.text_layer, 1, source.image.width, source.image.height)
+
+    assert page.text == "Landscape table heading"
+    left, top, right, bottom = ink_box(source.image)
+    assert right - left > 5 * (bottom - top)  # across the image, as the viewer shows it
+
+
+def test_a_word_hyphenated_at_a_line_end_keeps_its_halves_on_their_lines():
+    """pdfium marks such a hyphen with U+FFFE, which XML (hOCR) may not carry, and puts
+    no space after it: the halves made one word across both lines."""
+    data = text_pdf([["A sentence with a hyphen-", "ated word in it"]])
+    _, pages = pdf_pages(data, 72, 10**8, force_ocr=False)
+    words = {word.text: word.box for word in next(pages).text_layer}
+
+    assert "hyphen-" in words and "ated" in words
+    assert words["hyphen-"].bottom <= words["ated"].top + 2  # one line above the other
+    assert not any("\ufffe" in text or "\x02" in text for text in words)
 
 
 def test_text_layer_boxes_follow_a_crop_box():
@@ -104,6 +157,47 @@ def test_an_image_over_the_pixel_cap_is_refused_before_decoding():
     assert next(pages).number == 1
     with pytest.raises(PageTooLarge):
         next(pages)
+
+
+def transparent_ink(mode: str) -> bytes:
+    """A PNG of black text on clear pixels that are black underneath, in `mode`."""
+    ink = page_image(["Black on clear"]).convert("L").point(lambda value: value < 128)
+    if mode == "P":  # a palette whose clear entry is black, as the ink's
+        image = ink.convert("P")
+        image.putpalette([0, 0, 0, 0, 0, 0])
+        options = {"transparency": 0}
+    else:
+        image = Image.merge("LA", (Image.new("L", ink.size, 0), ink.point(lambda on: 255 * on)))
+        image, options = image.convert(mode), {}
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", **options)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "LA", "P"])
+def test_transparent_parts_of_an_image_are_white_not_black(mode):
+    """Converted alone, clear pixels took the colour under them: the page read empty."""
+    page = decode_image(transparent_ink(mode)).convert("L")
+
+    assert page.getpixel((0, 0)) == 255
+    assert page.getextrema()[0] < 64  # the ink is still there
+
+
+def test_an_image_longer_than_tesseract_reads_is_scaled_down_to_fit():
+    tall = Image.new("L", (40, MAX_SIDE + 3000), 255)
+    buffer = io.BytesIO()
+    tall.save(buffer, format="PNG", dpi=(300, 300))
+
+    _, pages = image_pages(buffer.getvalue(), max_pixels=10**8)
+    page = next(pages)
+
+    assert page.image.height == MAX_SIDE and page.image.width == round(40 * MAX_SIDE / 35767)
+    assert page.dpi == pytest.approx(300 * MAX_SIDE / 35767, rel=1e-3)  # PNG keeps dots/m
+
+
+def test_a_pdf_page_longer_than_tesseract_reads_is_rendered_to_fit():
+    scale = render_scale(14400, 100, 300, 10**9)  # a 200-inch strip
+    assert 14400 * scale < MAX_SIDE
 
 
 def test_every_frame_of_a_tiff_is_a_page():
