@@ -9,11 +9,14 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 @dataclass
 class Received:
-    """One request as it came: its headers (lower-case names), body and answer."""
+    """One request as it came: its headers (lower-case names), body and answer, and its
+    path (percent-escapes decoded, as UTF-8) and query (as sent)."""
 
     headers: dict[str, str]
     body: bytes
     status: int
+    path: str = ""
+    query: str = ""
 
 
 class ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -57,7 +60,9 @@ class Receiver:
             self.stopping.wait(120)
         with self.changed:
             status, extra = self.answers.pop(0) if self.answers else (200, {})
-            self.received.append(Received(headers, body, status))
+            path = environ["PATH_INFO"].encode("latin-1").decode("utf-8", "replace")
+            query = environ.get("QUERY_STRING", "")
+            self.received.append(Received(headers, body, status, path, query))
             self.changed.notify_all()
         start_response(f"{status} Answer", list(extra.items()))
         return [b"ok"]

@@ -1,5 +1,6 @@
 """`Client`: submit files to an ocrapp server, follow their tasks, fetch their results."""
 
+import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,12 @@ from ocrapp.client.retries import IDEMPOTENCY_KEY, retrying_session
 
 RESULT_FORMATS = ("json", "txt", "html", "hocr", "pdf")
 PAGE_FORMATS = ("json", "txt")
+
+
+def readable_name(path: os.PathLike | str) -> str:
+    """`path` as text that can be sent and printed: a name that is not UTF-8 on disk (in
+    Python, surrogate escapes, which no encoder takes) has U+FFFD for its odd bytes."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 class Client:
@@ -73,7 +80,7 @@ class Client:
             response = self.request(
                 "POST",
                 "/api/tasks",
-                files={"file": (path.name, file)},
+                files={"file": (readable_name(path.name), file)},
                 data={name: value for name, value in fields.items() if value},
                 headers=headers,
             )

@@ -10,7 +10,7 @@ import click
 from rich.progress import TaskID
 
 from ocrapp.client import exits
-from ocrapp.client.api import Client
+from ocrapp.client.api import Client, readable_name
 from ocrapp.client.display import TaskProgress, echo_json, task_json
 from ocrapp.client.errors import TIMED_OUT, ApiError
 from ocrapp.client.models import Task
@@ -32,7 +32,7 @@ class Submission:
 
     def send(self, client: Client, options: dict, progress: TaskProgress) -> None:
         """Upload the file and show its task, queued."""
-        self.bar = progress.add(self.path.name)
+        self.bar = progress.add(readable_name(self.path.name))
         try:
             self.task = client.submit(self.path, **options)
         except ApiError as error:
@@ -75,7 +75,7 @@ class Submission:
         if as_json:
             echo_json(
                 {
-                    "file": str(self.path),
+                    "file": readable_name(self.path),
                     "task": self.task and task_json(self.task),
                     "output": self.output and str(self.output),
                     "result": self.result if not isinstance(self.result, bytes) else None,
@@ -83,10 +83,10 @@ class Submission:
                 }
             )
         elif self.error is not None:
-            click.echo(f"{self.path}: Error: {self.error}", err=True)
+            click.echo(f"{readable_name(self.path)}: Error: {self.error}", err=True)
         elif self.result is not None:
             if several:
-                click.echo(f"==> {self.path} <==")
+                click.echo(f"==> {readable_name(self.path)} <==")
             click.echo(decoded_text(self.result))
         else:
             click.echo(self.output or self.task.task_id)

@@ -89,8 +89,11 @@ def detect_type(data: bytes) -> DetectedType:
     try:
         with open_header(data) as image:
             image_format, size = image.format, image.size
-    except Image.DecompressionBombError as error:
-        raise PageTooLarge(f"The image is too large: {error}") from error
+    except Image.DecompressionBombError as error:  # Pillow's own limit, not MAX_PAGE_PIXELS
+        raise PageTooLarge(
+            "The image is over the size limit: its header declares more pixels than a page "
+            "may have."
+        ) from error
     except DECODING_ERRORS as error:
         supported = ", ".join(IMAGE_FORMATS)
         raise UnsupportedMediaType(

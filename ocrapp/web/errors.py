@@ -4,7 +4,7 @@ import logging
 
 import sqlalchemy.exc
 from flask import Flask, g, jsonify
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ocrapp.core.errors import DomainError
 
@@ -88,6 +88,9 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(error: HTTPException):
+        if error.code == 413 and error.description != RequestEntityTooLarge.description:
+            # The form's own limits (web.multipart): too many parts, or a field too large.
+            return error_response(413, "form_too_large", error.description)
         if error.code == 413:
             limit = app.config["MAX_UPLOAD_MB"]
             log.info("refused 413 file_too_large: over %s MB", limit)

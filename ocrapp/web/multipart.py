@@ -65,8 +65,8 @@ class _FormReader:
 
     def begin_part(self) -> None:
         self.parts += 1
-        if self.parser.max_form_parts is not None and self.parts > self.parser.max_form_parts:
-            raise RequestEntityTooLarge()
+        if (most := self.parser.max_form_parts) is not None and self.parts > most:
+            raise RequestEntityTooLarge(f"A form may have {most} parts at most.")
         self.part = _Part()
 
     def begin_header(self) -> None:
@@ -112,7 +112,7 @@ class _FormReader:
         part.size += end - start
         limit = self.parser.max_form_memory_size
         if limit is not None and part.size > limit:
-            raise RequestEntityTooLarge()
+            raise RequestEntityTooLarge(f"A form field may hold {limit} bytes at most.")
         part.chunks.append(data[start:end])
 
     def end_part(self) -> None:

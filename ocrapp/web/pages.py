@@ -140,7 +140,9 @@ def get_page(path: PagePath, query: PageQuery):
 
 def missing_page(task: Task, number: int) -> ApiError:
     """Say why page `number` cannot be had: not read yet, or never to be."""
-    beyond = task.page_count is not None and number > task.page_count
+    # Counted at upload (the file's), or by the worker (the task's) for older files.
+    page_count = task.page_count or task.file.page_count
+    beyond = page_count is not None and number > page_count
     if task.status.finished or beyond:
         return ApiError(404, "page_not_found", f"The task has no page {number}.")
     return ApiError(

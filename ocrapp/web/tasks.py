@@ -36,7 +36,7 @@ REPLAYED = {
 }
 SUBMIT_REFUSALS = {
     400: ["missing_file", "empty_file", "unknown_engine", "unsupported_language"],
-    413: ["file_too_large"],
+    413: ["file_too_large", "form_too_large"],
     415: ["unsupported_media_type"],
     422: ["page_too_large", "too_many_pages", "pdf_invalid", "pdf_encrypted", "pdf_empty"],
     429: ["too_many_tasks", "quota_exceeded"],

@@ -2,8 +2,9 @@
 
 import ipaddress
 import socket
+import unicodedata
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from ocrapp.core.errors import WebhookUrlRefused
 
@@ -59,8 +60,16 @@ def is_public(address: IpAddress) -> bool:
     )
 
 
+# What a path and query keep as they are: RFC 3986's reserved and unreserved characters,
+# and "%" of escapes already there. Anything else (non-ASCII text) is percent-encoded.
+PATH_CHARACTERS = "/?#[]@!$&'()*+,;=:%-._~"
+
+
 def check_url(url: str, config) -> tuple[str, str, int, str]:
-    """Refuse a URL that is not https (or http when allowed); return its parts."""
+    """Refuse a URL that is not https (or http when allowed); return its parts, as they go
+    on the wire: the host in ASCII (IDNA), the path and query percent-encoded."""
+    if any(character.isspace() or unicodedata.category(character) == "Cc" for character in url):
+        raise WebhookUrlRefused("A webhook URL may not contain spaces or control characters.")
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -74,8 +83,13 @@ def check_url(url: str, config) -> tuple[str, str, int, str]:
         raise WebhookUrlRefused("A webhook URL must name a host.")
     if parts.username or parts.password:
         raise WebhookUrlRefused("A webhook URL may not carry a user name or password.")
+    try:  # a name in another script goes out as punycode (SNI, Host, DNS)
+        host = parts.hostname.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise WebhookUrlRefused(f"The host {parts.hostname} cannot be read: {error}.") from None
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80), path
+    path = quote(path, safe=PATH_CHARACTERS)
+    return parts.scheme, host, port or (443 if parts.scheme == "https" else 80), path
 
 
 def resolve(host: str, port: int) -> list[IpAddress]:

@@ -18,8 +18,15 @@ from ocrapp.webhooks.addresses import Target, checked_target
 MAX_ANSWER_BYTES = 1024
 # Errors that leave the request unsent: the next address of the host may be tried.
 CONNECT_ERRORS = (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError)
-# Errors once connected: TLS refused, the connection reset or shut, a timeout, a bad answer.
-SEND_ERRORS = (urllib3.exceptions.HTTPError, http.client.HTTPException, OSError, CertificateError)
+# Errors once connected: TLS refused, the connection reset or shut, a timeout, a bad answer,
+# a request that http.client will not write (ValueError: a header or path it refuses).
+SEND_ERRORS = (
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    OSError,
+    CertificateError,
+    ValueError,
+)
 
 
 @dataclass(frozen=True)

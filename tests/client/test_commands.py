@@ -1,6 +1,7 @@
 """The `ocrapp` client commands, run by click's CliRunner against the app served here."""
 
 import json
+import os
 import uuid
 
 import pytest
@@ -47,6 +48,18 @@ def test_submit_status_cancel_and_delete_as_json(ocrapp, image, tmp_path):
         "message": json.loads(gone.stdout)["error"]["message"],
     }
     assert "task_not_found" in gone.stderr
+
+
+def test_a_file_whose_name_is_not_utf8_on_disk_is_submitted(ocrapp, image, tmp_path):
+    """Its name (surrogate escapes in Python) could not be encoded: the batch stopped there."""
+    latin1 = tmp_path / os.fsdecode(b"caf\xe9.png")
+    latin1.write_bytes(image.read_bytes())
+
+    submitted = ocrapp("submit", latin1, image, "--json")
+
+    assert submitted.exit_code == 0, submitted.output
+    first, second = (json.loads(line)["task"] for line in submitted.stdout.splitlines())
+    assert first["filename"] == "caf\ufffd.png" and second["filename"] == "letter.png"
 
 
 def test_submit_prints_task_ids_and_result_refuses_an_unfinished_task(ocrapp, image):

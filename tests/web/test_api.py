@@ -128,6 +128,20 @@ def test_upload_over_the_limit_is_413(app, client, make_user):
     assert response.get_json()["error"]["code"] == "file_too_large"
 
 
+def test_a_form_over_its_own_limits_is_413_form_too_large_not_file_too_large(
+    app, client, make_user
+):
+    app.config["MAX_FORM_PARTS"] = 5
+    _, token = make_user()
+    fields = {f"note{number}": "x" for number in range(10)}
+    response = submit(client, token, text_image(["small"]), **fields)
+    assert response.status_code == 413
+    assert response.get_json()["error"] == {
+        "code": "form_too_large",
+        "message": "A form may have 5 parts at most.",
+    }
+
+
 def test_tasks_are_listed_newest_first_a_page_at_a_time(client, make_user):
     _, token = make_user()
     ids = [submit(client, token, text_image([str(n)])).get_json()["taskId"] for n in range(3)]

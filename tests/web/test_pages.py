@@ -96,6 +96,8 @@ def test_a_queued_task_has_no_pages_yet(app, client, make_user):
     assert (listed["pages"], listed["pageCount"]) == ([], None)
     answer = client.get(f"/api/tasks/{task_id}/pages/1?format=txt", headers=auth(token))
     assert answer.get_json()["error"]["code"] == "page_not_ready"
+    past = client.get(f"/api/tasks/{task_id}/pages/2", headers=auth(token))
+    assert past.get_json()["error"]["code"] == "page_not_found"  # its file has one page
 
 
 def test_another_users_pages_are_not_found(app, client, make_user):

@@ -66,6 +66,9 @@ def test_internet_addresses_are_public(address):
         ("https://169.254.169.254/latest/meta-data", "not a public address"),
         ("https://localhost/hook", "not a public address"),
         ("https://nowhere.invalid/hook", "cannot be resolved"),
+        ("https://93.184.216.34/a hook", "spaces or control characters"),
+        ("https://93.184.216.34/hook\r\nX-Injected: 1", "spaces or control characters"),
+        ("https://" + "a" * 70 + ".example/hook", "cannot be read"),  # a label over 63
     ],
 )
 def test_refused_urls_say_why(url, why):
@@ -85,13 +88,13 @@ def test_http_and_private_addresses_pass_when_allowed():
     assert not any(is_public(ipaddress.ip_address(address)) for address in target.addresses)
 
 
-def resolving_to(monkeypatch, answers: list[str]) -> list[str]:
-    """Make `hooks.example.test` resolve to each of `answers` in turn (each "a,b": two
-    addresses); return what was asked."""
+def resolving_to(monkeypatch, answers: list[str], name: str = "hooks.example.test") -> list[str]:
+    """Make `name` resolve to each of `answers` in turn (each "a,b": two addresses); return
+    what was asked."""
     real, asked = socket.getaddrinfo, []
 
     def getaddrinfo(host, port, *args, **kwargs):
-        if host != "hooks.example.test":
+        if host != name:
             return real(host, port, *args, **kwargs)
         asked.append(host)
         found = answers.pop(0) if len(answers) > 1 else answers[0]
@@ -128,6 +131,19 @@ def test_the_connection_goes_to_the_address_checked_with_the_name_as_host(monkey
     [received] = receiver.received
     assert received.headers["host"] == f"hooks.example.test:{receiver.port}"
     assert received.body == b'{"a":1}' and received.headers["content-type"] == "application/json"
+
+
+def test_a_url_in_other_scripts_goes_out_as_idna_and_percent_escapes(monkeypatch):
+    """Sent as given, such a URL made http.client raise (UnicodeEncodeError) on every try."""
+    config = {**OPEN, **TIMEOUTS}
+    with Receiver() as receiver:
+        asked = resolving_to(monkeypatch, ["127.0.0.1"], name="xn--bcher-kva.example.test")
+        url = f"http://bücher.example.test:{receiver.port}/hooks/café?für=é"
+        outcome = post(url, {"webhook-id": "msg_1"}, "{}", config)
+    assert outcome.delivered and asked == ["xn--bcher-kva.example.test"]
+    [received] = receiver.received
+    assert received.headers["host"] == f"xn--bcher-kva.example.test:{receiver.port}"
+    assert received.path == "/hooks/café" and received.query == "f%C3%BCr=%C3%A9"
 
 
 def test_redirects_are_not_followed():
