@@ -91,7 +91,10 @@ class _FormReader:
         part = self.part
         for field, value in part.header_lines:
             # UTF-8, as werkzeug reads them: browsers send file names so, unescaped.
-            part.headers.add(field.decode().strip(), value.decode().strip())
+            try:
+                part.headers.add(field.decode().strip(), value.decode().strip())
+            except UnicodeDecodeError:
+                raise ValueError("a part's headers are not UTF-8") from None
         disposition, options = parse_options_header(part.headers.get("content-disposition"))
         if disposition.lower() != "form-data":
             raise ValueError("a part is not form-data")
@@ -131,7 +134,17 @@ class _FormReader:
 class MultipartFormDataParser(FormDataParser):
     """Werkzeug's form parser, with python-multipart reading `multipart/form-data`."""
 
+    # Why the form could not be read (werkzeug's parser, silent, reads it as empty).
+    problem: str | None = None
+
     def _parse_multipart(self, stream, mimetype, content_length, options):
+        try:
+            return self._read_multipart(stream, content_length, options)
+        except ValueError as error:  # python-multipart's errors are ValueErrors too
+            self.problem = str(error)
+            raise
+
+    def _read_multipart(self, stream, content_length, options):
         boundary = options.get("boundary", "").encode("ascii")
         if not boundary:
             raise ValueError("Missing boundary")
@@ -150,3 +163,13 @@ class FastFormRequest(Request):
     """Flask's request, its multipart forms read by `MultipartFormDataParser`."""
 
     form_data_parser_class = MultipartFormDataParser
+    form_parser: MultipartFormDataParser | None = None
+
+    def make_form_data_parser(self) -> MultipartFormDataParser:
+        self.form_parser = super().make_form_data_parser()
+        return self.form_parser
+
+    @property
+    def form_problem(self) -> str | None:
+        """Why the body's form could not be read, if it could not."""
+        return self.form_parser and self.form_parser.problem

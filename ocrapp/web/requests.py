@@ -2,7 +2,7 @@
 
 from typing import NoReturn
 
-from flask import g
+from flask import g, request
 from pydantic import ValidationError
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -17,7 +17,10 @@ def refuse_invalid(error: ValidationError) -> NoReturn:
     """Answer 400 saying what is wrong (flask-openapi3's `validation_error_callback`)."""
     problems = error.errors()
     if any(problem["loc"] == ("file",) for problem in problems):
-        raise ApiError(400, "missing_file", "Send the file in the multipart form field 'file'.")
+        message = "Send the file in the multipart form field 'file'."
+        if unreadable := getattr(request, "form_problem", None):
+            message = f"The multipart form could not be read ({unreadable}). {message}"
+        raise ApiError(400, "missing_file", message)
     if any(not problem["loc"] for problem in problems):  # a JSON body that is no object
         raise ApiError(400, "invalid_request", "Send a JSON object.")
     message = "; ".join(

@@ -104,6 +104,21 @@ def test_missing_file_is_400(client, make_user):
     assert response.get_json()["error"]["code"] == "missing_file"
 
 
+def test_a_form_that_cannot_be_read_says_why(client, make_user):
+    """A file name in Latin-1 (as curl sends one from such a disk): the form is unreadable."""
+    _, token = make_user()
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="caf\xe9.png"\r\n\r\n'
+        + text_image(["x"])
+        + b"\r\n--b--\r\n"
+    )
+    headers = auth(token) | {"Content-Type": "multipart/form-data; boundary=b"}
+    response = client.post("/api/tasks", headers=headers, data=body)
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "missing_file" and "headers are not UTF-8" in error["message"]
+
+
 def test_empty_file_is_400(client, make_user):
     _, token = make_user()
     response = submit(client, token, b"")
