@@ -450,6 +450,42 @@ notebooks pile up on a shelf in my study, and I seldom take them down. But I kno
 thoughts are there, and that knowledge is oddly comforting.
 """
 
+FORM = STYLES | {
+    "label": Style("Helvetica-Bold", 10.5, 13, space_after=0),
+    "value": Style("Helvetica", 10.5, 13, space_after=0),
+}
+# A form of label and value rows, each row read across the gap between them (found in
+# review: ocrapp read all the labels, then all the values).
+FORM_ROWS = [
+    ("Full name:", "Margaret Ellison"),
+    ("Date of birth:", "14 March 1979"),
+    ("Address:", "27 Orchard Close, Ashford"),
+    ("Postcode:", "TN24 8QP"),
+    ("Telephone:", "01233 556 120"),
+    ("Email:", "m.ellison@example.org"),
+    ("Membership type:", "Family (two adults)"),
+    ("Start date:", "1 June 2024"),
+    ("Payment method:", "Direct debit"),
+]
+MEMBERSHIP_FORM = (
+    """
+[0.9 0.8 6.7]
+title: Membership application
+
+Please check the details below and sign at the bottom of the page.
+"""
+    + "".join(
+        f"[0.9 {top:.2f} 2]\nlabel: {label}\n[3 {top:.2f} 4.4]\nvalue: {value}\n"
+        for top, (label, value) in zip(
+            (1.9 + 0.42 * row for row in range(len(FORM_ROWS))), FORM_ROWS, strict=True
+        )
+    )
+    + """
+[0.9 6.1 6.7]
+I confirm that the information above is correct and agree to the club rules.
+"""
+)
+
 PAGES = [
     page("product_sheet", "scan", STYLES, PRODUCT_SHEET),
     page("newsletter", "scan", NEWS, NEWSLETTER),
@@ -458,4 +494,5 @@ PAGES = [
     page("business_letter", "scan", LETTER, BUSINESS_LETTER),
     page("ferry_report", "scan", STYLES, FERRY_REPORT),
     page("notebook_essay", "scan", SERIF, NOTEBOOK_ESSAY),
+    page("membership_form", "scan", FORM, MEMBERSHIP_FORM),
 ]

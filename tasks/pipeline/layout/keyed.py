@@ -2,7 +2,9 @@
 
 Tesseract's order is kept, with one correction: a block that a vertical gutter runs
 right through (a letterhead beside a contact block, a menu beside a panel) is read as
-columns, left to right, instead of line by line across the gutter.
+columns, left to right, instead of line by line across the gutter. Not when most of its
+lines run across the gutter: rows of a form or a table (a label, a gap, its value) are
+read as rows, as Tesseract reads them.
 """
 
 from itertools import groupby
@@ -16,13 +18,21 @@ Keyed = tuple[tuple[int, int, int], Word]
 
 
 def _columns(words: list[Keyed]) -> list[list[Keyed]]:
-    """Split a block's words at the vertical gutters that run through all of it."""
+    """Split a block's words at the vertical gutters that run through all of it, unless
+    most of its lines have words on both sides of the gutter (rows, not columns)."""
     unit = median(word.box.height for _, word in words)
     cuts = gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
+    lines = [[word for _, word in line] for _, line in groupby(words, key=lambda k: k[0])]
+    cuts = [cut for cut in cuts if 2 * sum(_across(line, cut) for line in lines) < len(lines)]
     columns: list[list[Keyed]] = [[] for _ in range(len(cuts) + 1)]
     for key, word in words:
         columns[sum(word.box.left > cut for cut in cuts)].append((key, word))
     return [column for column in columns if column]
+
+
+def _across(line: list[Word], cut: float) -> bool:
+    """Whether a line has words on both sides of a vertical cut."""
+    return any(word.box.left > cut for word in line) and any(word.box.left < cut for word in line)
 
 
 def _paragraphs(words: list[Keyed]) -> list[Block]:

@@ -134,9 +134,30 @@ def test_a_block_with_a_gutter_through_it_is_read_as_columns():
         keyed("Choose how we tell you", 300, 0, (1, 1, 1)),
         keyed("Security", 0, 28, (1, 1, 2)),
         keyed("about your workspace", 300, 28, (1, 1, 2)),
+        keyed("changes: by email,", 300, 56, (1, 1, 3)),
+        keyed("in the app, or not", 300, 84, (1, 1, 4)),
+        keyed("at all.", 300, 112, (1, 1, 5)),
     ]
-    page = build_page(fragments, 1, 700, 100)
-    assert page.text == "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace"
+    page = build_page(fragments, 1, 700, 200)
+    assert page.text == (
+        "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace\n"
+        "changes: by email,\nin the app, or not\nat all."
+    )
+
+
+def test_rows_of_a_form_across_a_gutter_stay_rows():
+    # Every line runs across the gap between labels and values: a form, not two columns.
+    rows = [("Full name:", "Margaret Ellison"), ("Born:", "14 March 1979"), ("City:", "Ashford")]
+    fragments = [
+        fragment
+        for line, (label, value) in enumerate(rows, start=1)
+        for fragment in (
+            keyed(label, 0, 28 * line, (1, 1, line)),
+            keyed(value, 300, 28 * line, (1, 1, line)),
+        )
+    ]
+    page = build_page(fragments, 1, 700, 200)
+    assert page.text == "Full name: Margaret Ellison\nBorn: 14 March 1979\nCity: Ashford"
 
 
 def test_a_word_two_overlapping_regions_both_read_is_kept_once():
