@@ -28,7 +28,7 @@ from tests.stack import Stack, recreate_database, start_moto_server
 POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 DATABASE = "ocrapp_bench"
 # Updates the worker publishes; `queued` comes from the web process.
 WORKER_STATUSES = {"processing", "completed"}

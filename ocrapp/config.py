@@ -450,7 +450,7 @@ class Settings(BaseSettings):
         None,
         WEB_APP,
         "the key that signs the web app's session cookies; the same in every web process",
-        "made once, kept in `INSTANCE_DIR/secret_key`",
+        "made once, kept in `<instance>/secret_key`",
     )
     SESSION_COOKIE_SECURE: Switch = setting(
         False,

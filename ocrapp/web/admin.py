@@ -58,8 +58,9 @@ def stats():
 
     `queues` counts the messages waiting in each queue (`null` unless the broker is
     Redis); `workers` are those that answered within a second, with the queues they
-    consume; `engines` is as `GET /api/engines` shows it (`null` with Redis away). Prometheus
-    reads the same figures at `/metrics`.
+    consume; `engines` maps each engine's name to its `languages` and `devices` (the entries
+    of `GET /api/engines`, keyed by name; `null` with Redis away). Prometheus reads the same
+    figures at `/metrics`.
     """
     config = current_app.config
     with db.session() as session:
