@@ -12,6 +12,7 @@ from ocrapp.ops import health, logs, metrics
 from ocrapp.realtime import socket
 from ocrapp.realtime.hub import hub
 from ocrapp.web import api, docs, security
+from ocrapp.web.body_deadline import BodyDeadline
 from ocrapp.web.errors import register_error_handlers
 from ocrapp.web.openapi import ApiApp
 from ocrapp.webapp import init_app as init_webapp
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> ApiApp:
         app.config.update(test_config)
     # The client's address from the X-Forwarded-For of TRUSTED_PROXIES proxies (0: none).
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"], x_proto=0)
+    app.wsgi_app = BodyDeadline(app.wsgi_app, app.config["REQUEST_BODY_TIMEOUT"])
     logs.init_app(app)
     app.url_map.converters["task_id"] = TaskIdConverter
     db.init_app(app)

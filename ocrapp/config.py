@@ -283,6 +283,14 @@ class Settings(BaseSettings):
         "broker only)",
     )
     MAX_UPLOAD_MB: int = setting(25, API, "larger uploads are answered with 413")
+    REQUEST_BODY_TIMEOUT: float = setting(
+        300,
+        API,
+        "seconds a request's body (an upload) may take to arrive, from the request's start; "
+        "a client that sends it more slowly, or stops, is answered `408 request_timeout` "
+        "and its connection closed",
+        gt=0,
+    )
     INSPECT_TIMEOUT: float = setting(
         5,
         API,

@@ -15,6 +15,7 @@ HTTP_ERROR_CODES = {
     401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     415: "unsupported_media_type",
     429: "rate_limited",
 }
