@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import requests
 from playwright.sync_api import Page, expect, sync_playwright
 
 from tests.conftest import NAMESPACE
@@ -18,6 +19,8 @@ from tests.stack import BIN, ROOT, Stack
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
+# As outside a secure context (plain http off localhost), where browsers offer no clipboard.
+NO_CLIPBOARD = "Object.defineProperty(Navigator.prototype, 'clipboard', {get: () => undefined})"
 
 
 @pytest.fixture(scope="session")
@@ -90,6 +93,34 @@ def sign_in(page: Page, stack: Stack, email: str, password: str = PASSWORD) -> N
     page.get_by_role("button", name="Sign in").click()
     # Live once the page's script has run and its socket is open: uploads are handled.
     expect(page.locator("#connection")).to_have_text("Live")
+
+
+def upload(page: Page, tmp_path: Path, files: dict[str, bytes]) -> None:
+    """Choose `files` in the upload's file input, all at once."""
+    paths = []
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+        paths.append(tmp_path / name)
+    page.locator("input[type=file]").set_input_files(paths)
+
+
+def submit(stack: Stack, token: str, filename: str, data: bytes) -> str:
+    """Submit a file through the API with `token`, from outside the page; return its task id."""
+    answer = requests.post(
+        f"{stack.url}/api/tasks",
+        headers={"Authorization": f"Bearer {token}"},
+        files={"file": (filename, data)},
+        timeout=30,
+    )
+    answer.raise_for_status()
+    return answer.json()["taskId"]
+
+
+def cancel(stack: Stack, token: str, task_id: str) -> None:
+    """Cancel a task through the API with `token`, from outside the page."""
+    headers = {"Authorization": f"Bearer {token}"}
+    url = f"{stack.url}/api/tasks/{task_id}/cancel"
+    requests.post(url, headers=headers, timeout=10).raise_for_status()
 
 
 def task_entry(page: Page, filename: str):

@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, update
 
 from ocrapp.core.models import Task, TaskStatus, utcnow
 from tests.images import text_image
-from tests.webapp.conftest import create_person, sign_in
+from tests.webapp.conftest import NO_CLIPBOARD, create_person, sign_in
 
 
 def calls_api(stack, token: str) -> int:
@@ -43,6 +43,49 @@ def test_a_token_is_shown_once_outlives_the_session_and_can_be_revoked(
     page.get_by_role("button", name="Revoke scanner script").click()
     expect(page.locator("tr", has_text="scanner script")).to_contain_text("revoked")
     assert calls_api(quiet_stack, token) == 401
+
+
+def test_without_a_clipboard_copy_selects_and_a_failed_revoke_says_so(quiet_stack, context):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    page.goto(f"{quiet_stack.url}/tokens")
+    page.evaluate(NO_CLIPBOARD)
+    page.get_by_label("Name").fill("backup job")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.locator("#secret-value")
+    expect(secret).to_have_text(re.compile(r"^ocr_"))
+    page.get_by_role("button", name="Copy").click()
+    expect(page.locator("#copy-note")).to_have_text("Press Ctrl+C to copy")
+    assert page.evaluate("getSelection().toString()") == secret.text_content()
+
+    def refuse_deletes(route):
+        if route.request.method != "DELETE":
+            return route.continue_()
+        error = {"code": "unavailable", "message": "The database is away."}
+        return route.fulfill(status=503, json={"error": error})
+
+    page.route("**/api/tokens/*", refuse_deletes)
+    page.once("dialog", lambda dialog: dialog.accept())
+    revoke = page.get_by_role("button", name="Revoke backup job")
+    revoke.click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "Could not revoke “backup job”: The database is away."
+    )
+    expect(revoke).to_be_enabled()
+
+
+def test_the_tokens_page_fits_a_narrow_phone(quiet_stack, browser):
+    email, _ = create_person(quiet_stack)
+    phone = browser.new_context(viewport={"width": 375, "height": 700}, is_mobile=True)
+    try:
+        page = phone.new_page()
+        sign_in(page, quiet_stack, email)
+        page.goto(f"{quiet_stack.url}/tokens")
+        expect(page.locator("#token-rows tr").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        phone.close()
 
 
 def fail_a_task(stack, token: str, code: str) -> None:

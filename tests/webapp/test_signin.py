@@ -5,11 +5,13 @@ import re
 import requests
 from playwright.sync_api import expect
 
+from tests.images import text_image
 from tests.webapp.conftest import (
     PASSWORD,
     clear_signin_attempts,
     create_person,
     sign_in,
+    upload,
 )
 
 
@@ -57,6 +59,7 @@ def test_a_wrong_password_is_refused_and_attempts_are_limited(quiet_stack, conte
             page.get_by_label("Password").fill("not the password")
             page.get_by_role("button", name="Sign in").click()
             expect(page.get_by_role("alert")).to_have_text("That email and password do not match.")
+            expect(page.get_by_label("Email")).to_have_value(email)
         page.get_by_label("Email").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
@@ -64,6 +67,30 @@ def test_a_wrong_password_is_refused_and_attempts_are_limited(quiet_stack, conte
     finally:
         clear_signin_attempts(quiet_stack)
     sign_in(page, quiet_stack, email)
+
+
+def test_a_page_left_open_across_a_new_sign_in_says_the_session_ended(
+    quiet_stack, context, tmp_path
+):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    elsewhere = context.new_page()  # another tab: same cookies
+    elsewhere.goto(quiet_stack.url)
+    elsewhere.get_by_role("button", name="Sign out").click()
+    sign_in(elsewhere, quiet_stack, email)
+    elsewhere.close()
+
+    upload(page, tmp_path, {"late.png": text_image(["Late"])})
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    expect(page.locator(".upload-row", has_text="late.png")).to_contain_text("Not sent:")
+    # Its socket, once dropped, asks for a ticket once, not for ever.
+    context.set_offline(True)
+    context.set_offline(False)
+    expect(page.locator("#connection")).to_have_text("Session ended")
+    page.get_by_role("button", name="Reload the page").click()
+    expect(page.locator("#connection")).to_have_text("Live")
+    expect(page.get_by_role("alert")).to_have_count(0)
 
 
 def test_a_post_without_the_csrf_token_is_refused(quiet_stack, context):

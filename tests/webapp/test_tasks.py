@@ -10,7 +10,7 @@ from tests.documents import image_pdf, page_image
 from tests.helpers import wait_for_engines
 from tests.images import text_image
 from tests.stack import wait_for
-from tests.webapp.conftest import create_person, sign_in, task_entry
+from tests.webapp.conftest import NO_CLIPBOARD, create_person, sign_in, task_entry, upload
 
 IMAGE_LINES = ["Invoice number 4711", "Delivered to Harbour Street"]
 # Pages the browser can watch go by: each takes Tesseract a moment.
@@ -43,15 +43,6 @@ def reader(sqlite_stack, context):
     return page
 
 
-def upload(page, tmp_path, files: dict[str, bytes]) -> None:
-    """Choose `files` in the upload's file input, all at once."""
-    paths = []
-    for name, data in files.items():
-        (tmp_path / name).write_bytes(data)
-        paths.append(tmp_path / name)
-    page.locator("input[type=file]").set_input_files(paths)
-
-
 def seen(page, filename: str) -> list[str]:
     """The statuses and detail lines `filename`'s entry showed, in order."""
     lines = page.evaluate("window.seen")
@@ -77,6 +68,10 @@ def test_two_files_are_read_and_the_image_text_shown_with_its_words(reader, tmp_
     assert words.count() >= 7
     words.first.click()
     expect(reader.locator("#word-detail")).to_contain_text("% confidence")
+    reader.evaluate(NO_CLIPBOARD)
+    reader.get_by_role("button", name="Copy").click()
+    expect(reader.locator("#copy-note")).to_have_text("Press Ctrl+C to copy")
+    assert "Invoice number 4711" in reader.evaluate("getSelection().toString()")
     reader.get_by_label("Find in text").fill("harbour")
     expect(reader.locator("#text mark")).to_have_text("Harbour")
     reader.screenshot(path=screenshots / "result.png", full_page=True)
@@ -123,6 +118,19 @@ def test_a_refused_file_says_why_and_the_others_go_on(quiet_stack, context, tmp_
 
     task_entry(page, "scan.png").get_by_role("button", name="Cancel scan.png").click()
     expect(task_entry(page, "scan.png").locator(".status")).to_have_text("cancelled")
+
+
+def test_a_queued_task_page_offers_no_downloads_yet(quiet_stack, context, tmp_path):
+    email, _ = create_person(quiet_stack)
+    page = context.new_page()
+    sign_in(page, quiet_stack, email)
+    upload(page, tmp_path, {"waiting.png": text_image(["Waiting"])})
+    task_entry(page, "waiting.png").get_by_role("link", name="waiting.png").click()
+    expect(page.locator("#status")).to_have_text("queued")
+    expect(page.get_by_role("navigation", name="Downloads")).to_be_hidden()
+    back = page.get_by_role("link", name="All tasks").bounding_box()
+    card = page.locator(".task-head").bounding_box()
+    assert back["y"] + back["height"] <= card["y"]  # clear of the card's border
 
 
 def test_another_user_sees_none_of_it(quiet_stack, browser, context, tmp_path):

@@ -4,8 +4,9 @@ import { api } from "./api.js";
 const MAX_DELAY = 10000;
 
 export class LiveUpdates {
-  constructor({ onUpdate, onState, onResync }) {
-    Object.assign(this, { onUpdate, onState, onResync });
+  constructor({ onUpdate, onState, onResync, onQueueMove = () => {} }) {
+    Object.assign(this, { onUpdate, onState, onResync, onQueueMove });
+    this.statuses = new Map(); // taskId -> the status of its last update
     this.since = null;
     this.delay = 500;
     this.socket = null;
@@ -22,8 +23,11 @@ export class LiveUpdates {
     try {
       // A single-use ticket in the URL, never the session: it opens this one socket.
       ({ ticket } = await api("/api/ws-ticket", { method: "POST" }));
-    } catch {
-      if (this.socket === placeholder) this.retry();
+    } catch (problem) {
+      if (this.socket !== placeholder) return;
+      // Signed out, or signed in again elsewhere: no retry can succeed from this page.
+      if (problem.status === 401 || problem.status === 403) this.end();
+      else this.retry();
       return;
     }
     if (this.socket !== placeholder) return;
@@ -47,10 +51,26 @@ export class LiveUpdates {
     } else if (message.type === "task_update") {
       if (message.seq) this.since = message.seq;
       this.onUpdate(message.data);
+      this.noticeQueueMove(message.data);
     }
   }
 
+  noticeQueueMove(task) {
+    // The server does not resend places in line: a task that starts or ends moves the queue.
+    const before = this.statuses.get(task.taskId);
+    this.statuses.set(task.taskId, task.status);
+    if (before !== task.status && task.status !== "queued") this.onQueueMove();
+  }
+
+  end() {
+    this.socket = null;
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.onState("ended");
+  }
+
   drop() {
+    if (this.ended) return;
     const socket = this.socket;
     this.socket = null;
     socket?.close?.();
@@ -68,7 +88,7 @@ export class LiveUpdates {
   }
 
   reconnectNow() {
-    if (this.socket) return;
+    if (this.socket || this.ended) return;
     this.delay = 500;
     this.connect();
   }

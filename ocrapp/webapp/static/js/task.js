@@ -1,7 +1,8 @@
 // One task: live progress until it ends, then its pages with their words, and its text.
 import { api } from "./api.js";
 import { LiveUpdates } from "./live.js";
-import { FINISHED, describe, element, progressOf } from "./taskview.js";
+import { copyText } from "./copy.js";
+import { FINISHED, describe, element, progressOf, throttle } from "./taskview.js";
 
 const LOW_CONFIDENCE = 0.6;
 const SVG = "http://www.w3.org/2000/svg";
@@ -107,11 +108,7 @@ function showText(query) {
 }
 
 $("find").addEventListener("input", (event) => showText(event.target.value));
-$("copy").addEventListener("click", async () => {
-  await navigator.clipboard.writeText(text);
-  $("copy").textContent = "Copied";
-  setTimeout(() => { $("copy").textContent = "Copy"; }, 1500);
-});
+$("copy").addEventListener("click", () => copyText(text, $("text"), $("copy-note")));
 
 async function refresh() {
   show(await api(`/api/tasks/${taskId}`));
@@ -122,11 +119,18 @@ function notFound(problem) {
   $("detail").textContent = problem.message;
 }
 
+// Its place in line is not sent again as the queue moves: read it when the queue has moved.
+const refreshPlace = throttle(() => refresh().catch(() => {}), 2000);
+
 refresh().catch(notFound).then(() => {
   if (!current || FINISHED.has(current.status)) return;
   new LiveUpdates({
     onUpdate: (task) => { if (task.taskId === taskId) show({ ...current, ...task }); },
-    onState: (state) => $("detail").classList.toggle("stale", state !== "live"),
+    onState: (state) => {
+      $("detail").classList.toggle("stale", state !== "live");
+      $("detail").dataset.connection = state;
+    },
     onResync: refresh,
+    onQueueMove: () => { if (current.status === "queued") refreshPlace(); },
   }).connect();
 });

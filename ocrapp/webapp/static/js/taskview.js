@@ -43,3 +43,24 @@ export function element(tag, attributes = {}, ...children) {
   node.append(...children);
   return node;
 }
+
+// `action` at once, then at most once per `wait` ms; calls in between make one more run.
+export function throttle(action, wait) {
+  let timer = null;
+  let again = false;
+  const run = () => {
+    if (timer) {
+      again = true;
+      return;
+    }
+    action();
+    timer = setTimeout(() => {
+      timer = null;
+      if (again) {
+        again = false;
+        run();
+      }
+    }, wait);
+  };
+  return run;
+}

@@ -1,5 +1,6 @@
 // API tokens: make one (its secret shown once, with a copy button), list them, revoke them.
 import { api } from "./api.js";
+import { copyText } from "./copy.js";
 import { element } from "./taskview.js";
 
 const $ = (id) => document.getElementById(id);
@@ -29,8 +30,15 @@ async function load() {
 async function revokeToken(token, button) {
   if (!window.confirm(`Revoke “${token.name}”? Programs using it will be refused.`)) return;
   button.disabled = true;
-  await api(`/api/tokens/${token.id}`, { method: "DELETE" });
-  await load();
+  $("token-error").hidden = true;
+  try {
+    await api(`/api/tokens/${token.id}`, { method: "DELETE" });
+    await load();
+  } catch (problem) {
+    button.disabled = false;
+    $("token-error").textContent = `Could not revoke “${token.name}”: ${problem.message}`;
+    $("token-error").hidden = false;
+  }
 }
 
 $("new-token").addEventListener("submit", async (event) => {
@@ -50,9 +58,7 @@ $("new-token").addEventListener("submit", async (event) => {
   }
 });
 
-$("copy-secret").addEventListener("click", async () => {
-  await navigator.clipboard.writeText($("secret-value").textContent);
-  $("copy-secret").textContent = "Copied";
-});
+$("copy-secret").addEventListener("click", () =>
+  copyText($("secret-value").textContent, $("secret-value"), $("copy-note")));
 
 load();
