@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User, as_utc, utcnow
+from ocrapp.core.scheduling import hold_user
 from ocrapp.core.verified_tokens import verified_tokens
 
 PREFIX_LENGTH = 12  # "ocr_" and 8 random characters: enough to tell tokens apart in a list
@@ -83,8 +84,11 @@ def revoke_with_descendants(session, token: ApiToken) -> int:
     """Revoke `token` and the tokens made from it, at any depth; return how many that is.
 
     A token revoked earlier keeps its first `revoked_at`, and its descendants are revoked
-    too: they may have been made before this rule.
+    too: they may have been made before this rule. The user's row is held first, as a
+    token is made under it: a child made at the same time is found here, or is refused
+    for its revoked parent.
     """
+    hold_user(session, token.user_id)
     now, family, generation = utcnow(), [token], [token.id]
     while generation:  # a parent is always older than its children: no cycles
         children = session.scalars(select(ApiToken).where(ApiToken.parent_id.in_(generation)))

@@ -6,7 +6,12 @@ from sqlalchemy import select
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User
 from ocrapp.core.scheduling import hold_user
-from ocrapp.core.tokens import issue_token, live_token_count, revoke_with_descendants
+from ocrapp.core.tokens import (
+    issue_token,
+    live_token_count,
+    revoke_with_descendants,
+    token_is_live,
+)
 from ocrapp.web.errors import ApiError
 from ocrapp.web.openapi import answers, api_blueprint
 from ocrapp.web.schemas import NewToken, NewTokenView, TokenList, TokenPath, TokenView
@@ -46,6 +51,10 @@ def create_token(body: NewToken):
         user, parent = session.get(User, g.user_id), session.get(ApiToken, g.token_id)
         if g.get("browser_session"):
             parent = None  # made in the web app: signing out must not revoke it
+        elif not token_is_live(parent):
+            # Revoked in another process within its VERIFIED_TOKEN_SECONDS: a child made
+            # now would outlive the revocation, which has already looked for children.
+            raise ApiError(401, "unauthorized", "The token in use has been revoked or has expired.")
         token, secret = issue_token(session, user, body.name, body.expires_in_days, parent)
         return jsonify(token=secret, **TokenView.of(token, g.token_id).as_json()), 201
 

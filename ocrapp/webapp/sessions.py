@@ -79,25 +79,33 @@ def check_csrf(token: str | None) -> None:
         raise ApiError(403, "csrf_failed", "Send the page's CSRF token (X-CSRF-Token).") from error
 
 
-def attempts_left(email: str) -> bool:
-    """Whether this email and this address may try to sign in now."""
+def take_attempt(email: str) -> bool:
+    """Count a sign-in attempt against the email and the address, for ATTEMPT_WINDOW;
+    return whether it may go on to the password.
+
+    Counted before the password is checked: attempts sent all at once, each reading the
+    counts before any had added to them, all went through.
+    """
     limit = current_app.config["SIGNIN_ATTEMPTS"]
-    try:
-        counts = _counter().mget(_attempt_keys(email))
-    except redis.RedisError:
-        return True
-    return all(int(count or 0) < limit for count in counts)
-
-
-def record_failed_attempt(email: str) -> None:
-    """Count a failed sign-in against the email and the address, for ATTEMPT_WINDOW."""
     try:
         with _counter().pipeline() as pipe:
             for key in _attempt_keys(email):
                 pipe.incr(key).expire(key, ATTEMPT_WINDOW, nx=True)
+            counts = pipe.execute()[::2]
+    except redis.RedisError:
+        return True  # as the API's rate limit: with Redis away, sign-in stays open
+    return all(count <= limit for count in counts)
+
+
+def forgive_attempt(email: str) -> None:
+    """Take back the attempt of a sign-in that succeeded: only failures count."""
+    try:
+        with _counter().pipeline() as pipe:
+            for key in _attempt_keys(email):
+                pipe.decr(key)
             pipe.execute()
     except redis.RedisError:
-        pass  # as the API's rate limit: with Redis away, sign-in stays open
+        pass
 
 
 def _attempt_keys(email: str) -> list[str]:

@@ -8,12 +8,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from ocrapp.webapp.sessions import (
-    attempts_left,
     check_csrf,
-    record_failed_attempt,
+    forgive_attempt,
     sign_in,
     sign_out,
     signed_in_user,
+    take_attempt,
 )
 
 STATIC = Path(__file__).parent / "static"
@@ -92,12 +92,12 @@ def signin():
     check_csrf(request.form.get("csrf_token"))
     email = request.form.get("email", "").strip()
     error, status = None, 200
-    if not attempts_left(email):
+    if not take_attempt(email):
         error, status = "Too many attempts. Try again in 15 minutes.", 429
     elif sign_in(email, request.form.get("password", "")):
+        forgive_attempt(email)
         return redirect(local_path(request.form.get("next")))
     else:
-        record_failed_attempt(email)
         error, status = "That email and password do not match.", 401
     page = render_template("webapp/signin.html", next=request.form.get("next", ""), error=error)
     return page, status, {"Retry-After": "900"} if status == 429 else {}

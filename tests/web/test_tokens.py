@@ -52,6 +52,22 @@ def test_a_token_made_over_the_api_records_its_parent_and_is_revoked_with_it(cli
         assert client.get("/api/tasks", headers=auth(token)).status_code == 401
 
 
+@on_both_databases
+def test_a_token_revoked_by_another_process_cannot_make_a_token_meanwhile(client, make_user):
+    """This process still trusts the token for VERIFIED_TOKEN_SECONDS after another revoked
+    it; a child made then outlived the revocation, which had looked for children already."""
+    _, first = make_user()
+    child = make_token(client, first, "leaked")
+    assert client.get("/api/tokens", headers=auth(child["token"])).status_code == 200  # trusted
+    with db.session() as session:  # revoked elsewhere: this process is not told
+        session.get(ApiToken, child["id"]).revoked_at = utcnow()
+
+    answer = client.post("/api/tokens", headers=auth(child["token"]), json={"name": "escape"})
+
+    assert answer.status_code == 401
+    assert live_names(client, first) == {"first token"}
+
+
 def test_revoking_again_keeps_each_tokens_first_revocation_time(client, make_user):
     _, first = make_user()
     child = make_token(client, first, "child")

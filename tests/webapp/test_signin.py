@@ -1,6 +1,9 @@
 """Signing in and out, the session cookie, CSRF and the sign-in rate limit, in a browser."""
 
 import re
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from playwright.sync_api import expect
@@ -67,6 +70,34 @@ def test_a_wrong_password_is_refused_and_attempts_are_limited(quiet_stack, conte
     finally:
         clear_signin_attempts(quiet_stack)
     sign_in(page, quiet_stack, email)
+
+
+def test_attempts_sent_all_at_once_are_limited_too(quiet_stack):
+    """The attempts are counted before the password is checked: 40 wrong passwords sent
+    together, each reading the counts before any had added to them, were all checked."""
+    email, _ = create_person(quiet_stack)
+    ready = threading.Barrier(40)
+
+    def attempt(_) -> int:
+        browser = requests.Session()
+        form = browser.get(f"{quiet_stack.url}/signin", timeout=30).text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+        ready.wait(timeout=60)
+        answer = browser.post(
+            f"{quiet_stack.url}/signin",
+            data={"csrf_token": token, "email": email, "password": "not the password"},
+            allow_redirects=False,
+            timeout=60,
+        )
+        return answer.status_code
+
+    try:
+        with ThreadPoolExecutor(40) as pool:
+            statuses = Counter(pool.map(attempt, range(40)))
+    finally:
+        clear_signin_attempts(quiet_stack)
+
+    assert statuses == {401: 10, 429: 30}  # SIGNIN_ATTEMPTS passwords checked, no more
 
 
 def test_a_page_left_open_across_a_new_sign_in_says_the_session_ended(
