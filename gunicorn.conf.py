@@ -20,6 +20,38 @@ control_socket_disable = True
 accesslog = "-"
 # The path without its query string: a WebSocket's ?token= must not reach the logs.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms'
+if os.environ.get("LOG_FORMAT", "json") != "text":
+    # gunicorn's own lines (starting, a worker killed for its memory) as the app's are: one
+    # JSON object a line on stderr (ocrapp.ops.logs, not imported: the master runs no app).
+    # The access log stays a plain line on stdout.
+    logconfig_dict = {
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["errors"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["access"], "propagate": False},
+        },
+        "handlers": {
+            "errors": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+            "access": {
+                "class": "logging.StreamHandler",
+                "formatter": "line",
+                "stream": "ext://sys.stdout",
+            },
+        },
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "fmt": "%(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "name": "logger"},
+                "timestamp": "time",
+            },
+            "line": {"format": "%(message)s"},
+        },
+    }
 
 
 # Several web processes: each writes its Prometheus metrics here, and /metrics sums them.

@@ -1,5 +1,6 @@
 """The `ocrapp` command: migrations, storage, users; and (from ocrapp.client) using a server."""
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -24,6 +25,7 @@ from ocrapp.settings_reference import replace_generated, settings_markdown
 from ocrapp.webapp.passwords import set_password
 from ocrapp.webapp.sessions import end_browser_sessions
 
+log = logging.getLogger(__name__)
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
@@ -36,6 +38,8 @@ def alembic_config(url: str) -> AlembicConfig:
     """Return the Alembic configuration for the database at `url`."""
     config = AlembicConfig(str(ALEMBIC_INI))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    # The app's logging stays (JSON lines): alembic.ini's would replace it (alembic/env.py).
+    config.attributes["configure_logging"] = False
     return config
 
 
@@ -73,7 +77,7 @@ def wait(timeout: float) -> None:
             found = ", ".join(sorted(current)) or "no revision"
             raise click.ClickException(f"The schema is at {found}, not {', '.join(newest)}.")
         time.sleep(2)
-    click.echo(f"Schema ready: {', '.join(sorted(newest))}")
+    log.info("schema ready: %s", ", ".join(sorted(newest)))
 
 
 def _schema_revisions() -> set[str]:
@@ -95,7 +99,7 @@ def storage_group() -> None:
 def storage_init() -> None:
     """Create the storage folder or bucket if it does not exist."""
     get_storage(current_app.config).init()
-    click.echo(f"Storage ready: {current_app.config['STORAGE_URL']}")
+    log.info("storage ready: %s", current_app.config["STORAGE_URL"])
 
 
 @cli.group("settings")

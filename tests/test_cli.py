@@ -1,5 +1,6 @@
 """The `ocrapp` command, run as a user runs it, on the embedded defaults."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -105,4 +106,5 @@ def test_db_wait_answers_once_the_schema_is_at_the_newest_migration(tmp_path):
     assert run(tmp_path, "db", "upgrade").returncode == 0
     ready = run(tmp_path, "db", "wait", "--timeout", "0")
     assert ready.returncode == 0
-    assert ready.stdout.startswith("Schema ready: ")
+    (line,) = [json.loads(line) for line in ready.stderr.splitlines() if "schema ready" in line]
+    assert line["logger"] == "ocrapp.cli" and line["message"].startswith("schema ready: ")

@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 import pytest
 from celery import Celery
@@ -14,6 +15,7 @@ from ocrapp.web.auth import authenticate
 from tests.conftest import on_both_databases
 from tests.factories import queued_task
 from tests.helpers import auth
+from tests.stack import Stack
 
 probe_log = logging.getLogger("ocrapp.probe")
 
@@ -133,3 +135,27 @@ def test_worker_lines_carry_the_task_and_its_owner(app, make_user, celery_app, w
     assert by_message["page 1 read"]["user_id"] == user_id
     assert "task_id" not in by_message["reaped"]  # the reaper's id is not one of our tasks
     assert "task_id" not in by_message["between tasks"]
+
+
+ACCESS_LINE = re.compile(r'^\S+ "[A-Z]+ \S+" \d{3} \d+ \d+ms$')
+
+
+def test_the_web_process_writes_json_lines_but_for_its_access_log(tmp_path, redis_server):
+    """gunicorn's own lines and the migrations' (alembic.ini's logging) were plain text."""
+    stack = Stack.embedded(tmp_path / "instance", {"REDIS_URL": f"{redis_server}/14"}, tmp_path)
+    with stack.running(names=("web",)):
+        pass  # started (migrating a new database), answered /readyz, stopped with SIGTERM
+    lines = stack.process("web").log().splitlines()
+
+    plain = [line for line in lines if not ACCESS_LINE.match(line) and not is_json(line)]
+    assert plain == []
+    loggers = {json.loads(line)["logger"] for line in lines if is_json(line)}
+    assert {"gunicorn.error", "alembic.runtime.migration"} <= loggers
+
+
+def is_json(line: str) -> bool:
+    """Whether `line` is one JSON object."""
+    try:
+        return isinstance(json.loads(line), dict)
+    except ValueError:
+        return False
