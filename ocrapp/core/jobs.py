@@ -176,6 +176,22 @@ def try_send_ocr(task_id: str, page_count: int | None, kind: str) -> bool:
     return True
 
 
+def try_send_ranges(
+    task_id: str, bounds: list[tuple[int, int]], page_count: int, kind: str
+) -> bool:
+    """Send ranges as `send_ranges` does; False, logged, if the broker cannot take them.
+
+    They stay `sent`: the reaper sends again a sent range the broker does not hold
+    (`LOST_AFTER`). A broker away as a range finished had failed the whole task.
+    """
+    try:
+        send_ranges(task_id, bounds, page_count, kind)
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("task %s: the broker did not take ranges %s: %r", task_id, bounds, error)
+        return False
+    return True
+
+
 def enqueue_ocr(task_id: str, page_count: int, kind: str) -> bool:
     """Send the OCR task for `task_id` (committed already); False if the broker is down.
 

@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from ocrapp.core import lifecycle
 from ocrapp.core.db import db
-from ocrapp.core.jobs import broker_task_ids, range_celery_id, send_ranges, time_limit
+from ocrapp.core.jobs import broker_task_ids, range_celery_id, time_limit, try_send_ranges
 from ocrapp.core.lifecycle import locked_task
 from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
@@ -79,7 +79,7 @@ def send_next_ranges(task_id: str, page_count: int) -> int:
         taken = _take_next(session, task, current_app.config["SPLIT_WIDTH"])
         bounds, queue = [(r.first, r.last) for r in taken], task.queue
     if bounds:
-        send_ranges(task_id, bounds, page_count, queue)
+        try_send_ranges(task_id, bounds, page_count, queue)
     return len(bounds)
 
 
@@ -140,7 +140,7 @@ def finish_range(task_id: str, first: int, page_count: int, run: Run | None = No
         taken = _take_next(session, task, current_app.config["SPLIT_WIDTH"])
         bounds, queue = [(r.first, r.last) for r in taken], task.queue
     if bounds:
-        send_ranges(task_id, bounds, page_count, queue)
+        try_send_ranges(task_id, bounds, page_count, queue)
     return False
 
 
@@ -213,5 +213,5 @@ def reap_ranges() -> int:
                 .values(status=RangeStatus.SENT, sent_at=utcnow(), run_token=None)
             )
         bounds = [(task_range.first, task_range.last)]
-        send_ranges(task_range.task_id, bounds, page_count or 1, queue)
+        try_send_ranges(task_range.task_id, bounds, page_count or 1, queue)
     return reaped

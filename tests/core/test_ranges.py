@@ -12,6 +12,7 @@ from ocrapp.core.models import RangeStatus, Task, TaskRange, TaskStatus, utcnow
 from ocrapp.core.runs import Run, RunSuperseded
 from ocrapp.core.scheduling import SMALL, queue_name
 from tests.factories import queued_task
+from tests.servers import Redis
 
 
 def test_a_file_is_planned_in_ranges_of_range_pages():
@@ -110,3 +111,30 @@ def test_a_range_run_still_going_after_the_reaper_sent_it_again_cannot_finish_it
     assert statuses(split)[0] == RangeStatus.RUNNING
     assert ranges.finish_range(split, 1, 8, Run.of(resumed)) is False
     assert statuses(split)[0] == RangeStatus.DONE
+
+
+def test_a_broker_away_as_a_range_finishes_leaves_the_next_ranges_to_the_reaper(
+    app, make_user, tmp_path
+):
+    """Its error failed the whole task (internal_error) when the broker was away at the
+    moment a range finished and sent the next ones."""
+    server = Redis(tmp_path)
+    server.start()
+    app.config.update(RANGE_PAGES=2, SPLIT_WIDTH=2, BROKER_URL=server.url)
+    app.extensions["celery"].conf.broker_url = server.url
+    user_id, _ = make_user()
+    try:
+        with app.app_context():
+            task_id = queued_task(user_id)
+            lifecycle.mark_processing(task_id)
+            ranges.split_task(task_id, 8)
+            ranges.start_range(task_id, 1)
+            server.stop()
+
+            assert ranges.finish_range(task_id, 1, 8) is False
+
+            assert statuses(task_id) == ["done", "sent", "sent", "waiting"]
+            with db.session() as session:
+                assert session.get(Task, task_id).status is TaskStatus.PROCESSING
+    finally:
+        server.stop()
