@@ -50,6 +50,10 @@ def init_app(app: Flask) -> None:
         # to its window's reset, or the view's if later: a view's suggestion is its own.
         if "retry_after" in g:
             response.headers["Retry-After"] = str(g.retry_after)
+        elif response.status_code not in (429, 503):
+            # Only where waiting helps: clients (urllib3's Retry among them) retry a 413
+            # that carries one, sending a refused upload again and again.
+            response.headers.pop("Retry-After", None)
         return response
 
     if app.config["RATE_LIMIT"] or app.config["WS_ANONYMOUS_RATE_LIMIT"]:
