@@ -1,7 +1,11 @@
 """Celery signal handlers: they own the task's status as the worker sees it."""
 
+import contextlib
 import logging
+import threading
+import time
 
+import redis
 from celery.signals import (
     task_failure,
     task_postrun,
@@ -16,6 +20,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
+from ocrapp.core.liveness import heartbeat_seconds
 from ocrapp.core.memory import limit_memory
 from ocrapp.core.runs import RunSuperseded
 from ocrapp.core.scheduling import queue_names
@@ -42,7 +47,9 @@ def _flask_app(task):
 
 @worker_ready.connect
 def report_engines(sender=None, **_) -> None:
-    """Tell the API which engines and languages this worker has (one that reads files)."""
+    """Tell the API which engines and languages this worker has (one that reads files), now
+    and then every heartbeat: a Redis that restarted empty had forgotten them, and the API
+    refused every engine but the default until the worker restarted."""
     try:
         config = sender.app.flask_app.config
         consumed = set(sender.app.amqp.queues.consume_from)
@@ -51,8 +58,20 @@ def report_engines(sender=None, **_) -> None:
         engines = available_engines(config["OCR_DEVICE"])
         register_engines(config, engines)
         log.info("engines: %s", engines)
+        again = threading.Thread(
+            target=_report_again, args=(config, engines), name="engines report", daemon=True
+        )
+        again.start()
     except Exception:
         log.exception("could not report this worker's engines")
+
+
+def _report_again(config, engines: dict[str, dict]) -> None:
+    """Report the worker's engines again every heartbeat, for as long as it runs."""
+    while True:
+        time.sleep(heartbeat_seconds(config))
+        with contextlib.suppress(redis.RedisError):  # away: the next beat reports them
+            register_engines(config, engines)
 
 
 @worker_process_init.connect

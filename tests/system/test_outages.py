@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import POSTGRES_URL, TEST_DATABASE
 from tests.documents import image_pdf, page_image
-from tests.helpers import create_user, fetch, upload
+from tests.helpers import create_user, fetch, upload, wait_for_engines
 from tests.servers import Redis
 from tests.stack import Stack, own_namespace, own_services, recreate_database
 
@@ -70,3 +70,16 @@ def test_a_task_the_broker_lost_is_sent_again(outage, open_socket):
     stack.launch("worker")
     updates = socket.updates_until_finished(task["taskId"], timeout=180)
     assert updates[-1]["status"] == "completed"
+
+
+def test_a_redis_that_restarted_empty_learns_the_workers_engines_again(outage):
+    """The workers reported their engines once, when ready: the API then refused every
+    engine but the default (503 engines_unknown) until a worker restarted."""
+    stack, broker = outage
+    token = create_user(stack)
+    reported = {engine["name"] for engine in fetch(stack, token, "/api/engines").json()["engines"]}
+    assert reported
+    broker.stop()
+    broker.start()  # empty
+
+    wait_for_engines(stack, token, reported)
