@@ -50,6 +50,9 @@ def server_options(command):
                     echo_json({"error": error.as_json()})
                 click.echo(f"Error: {error}", err=True)
                 sys.exit(exits.exit_code(error))
+            except KeyboardInterrupt:
+                click.echo("Interrupted.", err=True)
+                sys.exit(exits.INTERRUPTED)
 
     return with_client
 
@@ -102,14 +105,17 @@ def submit(
     """Upload FILEs for OCR and print their task ids; with --wait, show each task's progress
     and print its result (or save it in DIR with -o)."""
     wait = wait or output_dir is not None
-    if wait and result_format == "pdf" and output_dir is None:
+    if result_format == "pdf" and output_dir is None:
         raise click.UsageError("--format pdf is saved to files: give -o DIR")
     submissions = [Submission(path) for path in paths]
-    submit_files(client, submissions, {"engine": engine, "languages": languages}, wait, timeout)
-    if wait:
-        fetch_results(client, submissions, result_format, output_dir)
-    for submission in submissions:
-        submission.report(as_json, several=len(submissions) > 1)
+    try:
+        submit_files(client, submissions, {"engine": engine, "languages": languages}, wait, timeout)
+        if wait:
+            fetch_results(client, submissions, result_format, output_dir)
+    finally:  # on Ctrl-C too: the tasks go on on the server, their ids are worth having
+        for submission in submissions:
+            if submission.task is not None or submission.error is not None:
+                submission.report(as_json, several=len(submissions) > 1)
     sys.exit(max(submission.exit_code() for submission in submissions))
 
 
@@ -133,6 +139,8 @@ def result(
         output.write_bytes(encoded(body))
     elif isinstance(body, bytes):
         click.get_binary_stream("stdout").write(body)
+    elif as_json and result_format == "json":
+        echo_json(body)  # one line, as --json promises
     else:
         click.echo(decoded_text(body))
 

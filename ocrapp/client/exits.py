@@ -7,10 +7,11 @@ TASK_FAILED = 1  # submit --wait: a task failed or was cancelled
 USAGE = 2  # click's own
 REFUSED = 3  # an error answer: task_not_found, result_not_ready, unauthorized ...
 UNAVAILABLE = 4  # no answer, a 5xx, or a wait that timed out
+INTERRUPTED = 130  # Ctrl-C (SIGINT), as shells report it: 128 + 2
 EXPLAINED = (
     "Exit codes: 0 done; 1 a task waited for failed or was cancelled; 2 a usage error; "
     "3 the server refused the request; 4 the server could not be reached, failed, "
-    "or a wait timed out."
+    "or a wait timed out; 130 interrupted (Ctrl-C)."
 )
 
 

@@ -4,6 +4,7 @@ or by long polling when no socket can be opened."""
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 
@@ -26,15 +27,29 @@ class SocketUnavailable(Exception):
     """The WebSocket could not be opened, or closed before it said `connected`."""
 
 
+class Stopped(Exception):
+    """`Follower.stop()` was called: the task is followed no more."""
+
+
 class Follower:
     """Follow one task to its end, calling `on_update` with each new state of it."""
 
-    def __init__(self, client, task_id: str, on_update, timeout: float | None) -> None:
+    def __init__(
+        self, client, task_id: str, on_update, timeout: float | None, last: Task | None = None
+    ) -> None:
         self.client, self.task_id, self.on_update = client, task_id, on_update
         self.timeout = timeout
         self.deadline = None if timeout is None else time.monotonic() + timeout
         self.since: str | None = None  # the last update's `seq`: where a new socket resumes
-        self.last: Task | None = None
+        self.last = last  # the state already shown, not reported again
+        self.stopped = threading.Event()
+        self.ws: websocket.WebSocket | None = None
+
+    def stop(self) -> None:
+        """Make `run` raise Stopped soon, from another thread: its socket is shut at once."""
+        self.stopped.set()
+        if (ws := self.ws) is not None:
+            ws.abort()  # wakes the thread blocked in recv()
 
     def run(self) -> Task:
         """Return the task once finished: over the socket, else by long polling."""
@@ -50,12 +65,15 @@ class Follower:
         while True:
             resumed, opened, failed = self.since is not None, time.monotonic(), False
             try:
-                ws = self.open_socket()
+                self.ws = ws = self.open_socket()
                 try:
+                    self.check_stopped()  # stopped before self.ws was set: nothing aborted it
                     if (task := self.read_socket(ws, resumed)) is not None:
                         return task
                 finally:
+                    self.ws = None
                     ws.close()
+                self.check_stopped()
                 log.info(
                     "task %s: socket dropped; reopening with since=%s", self.task_id, self.since
                 )
@@ -73,6 +91,7 @@ class Follower:
 
     def open_socket(self) -> websocket.WebSocket:
         """Open the socket (resuming after `since`, if set) and read its `connected`."""
+        self.check_stopped()
         url = "ws" + self.client.url.removeprefix("http") + "/ws"
         if self.since:
             url += f"?since={self.since}"
@@ -131,6 +150,7 @@ class Follower:
         """Follow by long polls of `GET /api/tasks/<id>?wait=`, each answered on a change."""
         task = self.report(self.client.task(self.task_id))
         while not task.finished:
+            self.check_stopped()
             seconds = max(1, int(self.wait_at_most(LONG_POLL_SECONDS)))
             asked, before = time.monotonic(), task
             task = self.report(self.client.task(self.task_id, wait=seconds))
@@ -156,8 +176,14 @@ class Follower:
         return min(seconds, left)
 
     def pause(self, seconds: float) -> None:
-        """Sleep `seconds`, or until the deadline."""
-        time.sleep(self.wait_at_most(seconds))
+        """Sleep `seconds`, or until the deadline or `stop()`."""
+        self.stopped.wait(self.wait_at_most(seconds))
+        self.check_stopped()
+
+    def check_stopped(self) -> None:
+        """Raise Stopped once `stop()` was called."""
+        if self.stopped.is_set():
+            raise Stopped(f"stopped following task {self.task_id}")
 
 
 def receive(ws: websocket.WebSocket) -> dict | None:

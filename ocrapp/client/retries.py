@@ -21,6 +21,13 @@ class PatientRetry(Retry):
     # A Retry-After beyond this (a quota that frees up in an hour) is answered at once.
     LONGEST_WAIT = 120.0
 
+    def is_retry(self, method, status_code, has_retry_after=False):
+        """Retry only the statuses of `status_forcelist`, whatever Retry-After says."""
+        # urllib3 retries any 413, 429 or 503 that has a Retry-After, even one not in the
+        # forcelist: a refused upload (413) was sent again and again.
+        in_list = status_code in (self.status_forcelist or ())
+        return in_list and super().is_retry(method, status_code, has_retry_after)
+
     def increment(self, method=None, url=None, response=None, error=None, **kwargs):
         """Give up on an answer that asks for a longer wait than LONGEST_WAIT."""
         wait = self.get_retry_after(response) if response is not None else None

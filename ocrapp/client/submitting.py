@@ -1,7 +1,8 @@
 """`ocrapp submit`: upload files, follow their tasks side by side, then print or save results."""
 
 import json
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from ocrapp.client import exits
 from ocrapp.client.api import Client, readable_name
 from ocrapp.client.display import TaskProgress, echo_json, task_json
 from ocrapp.client.errors import TIMED_OUT, ApiError
+from ocrapp.client.following import Follower, Stopped
 from ocrapp.client.models import Task
 
 # Tasks followed at once, each over its own WebSocket (the server allows 20 a user).
@@ -29,6 +31,7 @@ class Submission:
     error: ApiError | None = None
     result: Any = None
     output: Path | None = None
+    follower: Follower | None = None
 
     def send(self, client: Client, options: dict, progress: TaskProgress) -> None:
         """Upload the file and show its task, queued."""
@@ -42,15 +45,27 @@ class Submission:
             progress.show(self.bar, self.task)
 
     def follow(self, client: Client, progress: TaskProgress, timeout: float | None) -> None:
-        """Show each update of the task until it is finished."""
+        """Show each update of the task until it is finished, or `stop()` is called."""
+        self.follower = Follower(
+            client,
+            self.task.task_id,
+            lambda task: progress.show(self.bar, task),
+            timeout,
+            last=self.task,  # shown once uploaded: not again
+        )
         try:
-            self.task = client.wait(
-                self.task.task_id, lambda task: progress.show(self.bar, task), timeout=timeout
-            )
+            self.task = self.follower.run()
+        except Stopped:
+            pass
         except TimeoutError as error:
             self.error = ApiError(None, TIMED_OUT, str(error))
         except ApiError as error:
             self.error = error
+
+    def stop(self) -> None:
+        """Stop following the task, from another thread."""
+        if self.follower is not None:
+            self.follower.stop()
 
     def fetch(self, client: Client, result_format: str, output: Path | None) -> None:
         """Fetch the completed task's result; save it to `output` if given."""
@@ -82,8 +97,10 @@ class Submission:
                     "error": self.error and self.error.as_json(),
                 }
             )
-        elif self.error is not None:
+        if self.error is not None:
             click.echo(f"{readable_name(self.path)}: Error: {self.error}", err=True)
+        elif as_json:
+            return
         elif self.result is not None:
             if several:
                 click.echo(f"==> {readable_name(self.path)} <==")
@@ -100,12 +117,49 @@ def submit_files(
         for submission in submissions:
             submission.send(client, options, progress)
         waiting = [s for s in submissions if wait and s.task is not None and not s.task.finished]
-        if not waiting:
-            return
-        with ThreadPoolExecutor(max_workers=min(len(waiting), MOST_FOLLOWED)) as pool:
-            followed = [pool.submit(s.follow, client, progress, timeout) for s in waiting]
-            for future in followed:
-                future.result()  # an unexpected error is raised here, not lost
+        if waiting:
+            follow_side_by_side(client, waiting, progress, timeout)
+
+
+def follow_side_by_side(
+    client: Client, waiting: list[Submission], progress: TaskProgress, timeout
+) -> None:
+    """Follow the tasks, MOST_FOLLOWED at once; on Ctrl-C, stop them and return at once.
+
+    The followers are daemon threads, not a ThreadPoolExecutor's, whose threads the
+    interpreter joins at exit: one in a long poll would hold Ctrl-C up for a minute.
+    """
+    pending: queue.SimpleQueue[Submission] = queue.SimpleQueue()
+    for submission in waiting:
+        pending.put(submission)
+    stopping, failures = threading.Event(), []
+
+    def follow_pending() -> None:
+        while not stopping.is_set():
+            try:
+                pending.get_nowait().follow(client, progress, timeout)
+            except queue.Empty:
+                return
+            except Exception as error:  # raised in the main thread, not lost
+                failures.append(error)
+                return
+
+    threads = [
+        threading.Thread(target=follow_pending, name="follower", daemon=True)
+        for _ in range(min(len(waiting), MOST_FOLLOWED))
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        for thread in threads:
+            thread.join()
+    except KeyboardInterrupt:
+        stopping.set()
+        for submission in waiting:
+            submission.stop()
+        raise
+    if failures:
+        raise failures[0]
 
 
 def fetch_results(
@@ -117,12 +171,19 @@ def fetch_results(
     taken: set[str] = set()
     for submission in submissions:
         if submission.error is None and submission.task.status == "completed":
-            name = submission.path.stem
-            if name in taken:  # a.png and a.jpg: a.txt and a-2.txt
-                name = f"{name}-{len(taken) + 1}"
+            name = free_name(submission.path.stem, taken)
             taken.add(name)
             output = folder / f"{name}.{result_format}" if folder is not None else None
             submission.fetch(client, result_format, output)
+
+
+def free_name(stem: str, taken: set[str]) -> str:
+    """`stem`, or the first of `stem-2`, `stem-3` ... not `taken` (a.png, a.jpg: a, a-2)."""
+    name, number = stem, 1
+    while name in taken:
+        number += 1
+        name = f"{stem}-{number}"
+    return name
 
 
 def encoded(result: Any) -> bytes:

@@ -2,12 +2,26 @@
 
 import json
 import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ocrapp.cli import cli
+from ocrapp.client import commands
+from ocrapp.client.submitting import Submission, fetch_results
+from ocrapp.core import lifecycle
+from ocrapp.core.db import db
+from ocrapp.core.models import Task
+from ocrapp.core.storage import RESULT_FORMATS, get_storage, result_key
+
+SOURCE = str(Path(commands.__file__).parents[2])  # the checkout these tests run, for a subprocess
 
 
 @pytest.fixture
@@ -80,3 +94,91 @@ def test_exit_codes_of_usage_errors_and_an_unreachable_server(ocrapp, image):
     assert unreachable.exit_code == 4 and "unreachable" in unreachable.stderr
     refused = ocrapp("status", unknown, "--token", "not-a-token")
     assert refused.exit_code == 3 and "401" in refused.stderr
+
+
+def test_ctrl_c_stops_submit_wait_at_once_with_exit_code_130(app, server, make_user, image):
+    """Ctrl-C left `--wait` hanging: the followers, blocked in recv(), were joined at exit."""
+    _, token = make_user()
+    env = {**os.environ, "OCRAPP_URL": server, "OCRAPP_TOKEN": token, "PYTHONPATH": SOURCE}
+    command = [str(Path(sys.executable).parent / "ocrapp"), "submit", str(image), "--wait"]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines: queue.SimpleQueue[str] = queue.SimpleQueue()
+    reader = threading.Thread(
+        target=lambda: [lines.put(line.decode()) for line in process.stderr], daemon=True
+    )
+    reader.start()
+    try:
+        queued = lines.get(timeout=30)
+        assert ": queued" in queued, queued
+        task_id = queued.split()[1].rstrip(":")
+        with app.app_context():  # an update the follower shows: it reads its socket now
+            lifecycle.mark_processing(task_id)
+        while ": processing" not in lines.get(timeout=30):
+            pass
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=15) == 130  # not once the task finishes: it never does
+    finally:
+        process.kill()
+        process.wait()
+    assert process.stdout.read().decode().strip() == task_id  # to follow it later
+
+
+def complete(app, task_id: str, body: bytes, result_format: str = "txt") -> None:
+    """Store the task's result in `result_format` and mark it completed, as a worker would."""
+    with app.app_context():
+        with db.session() as session:
+            user_id = session.get(Task, task_id).user_id
+        get_storage(app.config).put(
+            result_key(user_id, task_id, result_format), body, RESULT_FORMATS[result_format]
+        )
+        lifecycle.mark_processing(task_id)
+        lifecycle.mark_completed(task_id)
+
+
+def test_results_saved_in_a_folder_never_overwrite_one_another(app, api_client, image, tmp_path):
+    """a.bmp's text was saved as a-3.txt, over a-3.png's: a-2 was never tried."""
+    submissions = []
+    for name in ("a-3.png", "a.png", "a.bmp", "b.png"):
+        path = tmp_path / name
+        path.write_bytes(image.read_bytes())
+        task_id = api_client.submit(path).task_id
+        complete(app, task_id, f"text of {name}".encode())
+        submissions.append(Submission(path, task=api_client.task(task_id)))
+
+    fetch_results(api_client, submissions, "txt", tmp_path / "out")
+
+    saved = {path.name: path.read_text() for path in (tmp_path / "out").iterdir()}
+    assert saved == {
+        "a-3.txt": "text of a-3.png",
+        "a.txt": "text of a.png",
+        "a-2.txt": "text of a.bmp",
+        "b.txt": "text of b.png",
+    }
+    outputs = [submission.output.name for submission in submissions]
+    assert outputs == ["a-3.txt", "a.txt", "a-2.txt", "b.txt"]
+
+
+def test_json_errors_go_to_stderr_too_and_a_json_result_is_one_line(app, ocrapp, image, tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image")
+    refused = ocrapp("submit", text, "--json")
+    assert refused.exit_code == 3
+    assert json.loads(refused.stdout)["error"]["code"] == "unsupported_media_type"
+    assert "Error: 415 unsupported_media_type" in refused.stderr
+
+    task_id = json.loads(ocrapp("submit", image, "--json").stdout)["task"]["taskId"]
+    complete(app, task_id, b'{"text": "a letter"}', "json")
+    shown = ocrapp("result", task_id, "--format", "json", "--json")
+    assert shown.exit_code == 0 and shown.stdout == '{"text": "a letter"}\n'
+
+
+def test_pdf_needs_o_dir_without_wait_too(ocrapp, image):
+    no_wait = ocrapp("submit", image, "--format", "pdf")
+    assert no_wait.exit_code == 2 and "-o DIR" in no_wait.stderr
+
+
+def test_the_queued_line_is_printed_once_when_not_on_a_terminal(ocrapp, image):
+    """The follower reported again the state that the upload had shown."""
+    followed = ocrapp("submit", image, "--wait", "--timeout", "1")
+    assert followed.exit_code == 4 and "timed_out" in followed.stderr
+    assert followed.stderr.count(": queued") == 1, followed.stderr

@@ -2,8 +2,10 @@
 answer; a submission retried with its Idempotency-Key makes one task."""
 
 import pytest
+import redis
 
 from ocrapp.client import ApiError, Client
+from ocrapp.core import capabilities
 
 
 # `lose`: the app took the upload, but its answer was lost: the retry gets the same task.
@@ -41,6 +43,19 @@ def test_a_get_is_retried_but_a_cancel_and_a_long_retry_after_are_not(flaky, mak
         assert quota.value.status == 429 and len(flaky.seen) == 6
 
 
+@pytest.mark.parametrize("call", ["submit", "task"])
+def test_a_413_with_a_retry_after_is_sent_once(flaky, make_user, image, call):
+    """urllib3 retries a 413 that has a Retry-After: an upload too large went five times."""
+    _, token = make_user()
+    with Client(flaky.url, token) as client:
+        task_id = client.submit(image).task_id
+        flaky.plan = [(413, "1")]
+        with pytest.raises(ApiError) as refused:
+            client.submit(image) if call == "submit" else client.task(task_id)
+    assert refused.value.status == 413 and not refused.value.retried
+    assert len(flaky.seen) == 2  # the first submission, then the refused request once
+
+
 def test_a_delete_whose_answer_was_lost_is_retried_and_finds_the_task_gone(flaky, make_user, image):
     _, token = make_user()
     with Client(flaky.url, token) as client:
@@ -67,3 +82,20 @@ def test_errors_carry_the_status_code_and_message(api_client):
         nowhere.task("00000000-0000-4000-8000-000000000000")
     assert (unreachable.value.status, unreachable.value.code) == (None, "unreachable")
     assert unreachable.value.unavailable
+
+
+def test_an_error_keeps_its_other_fields(app, api_client, image):
+    """unsupported_language lists the engine's `languages`: they were dropped."""
+    capabilities.register_engines(
+        app.config, {"tesseract": {"languages": ["eng"], "device": "cpu"}}
+    )
+    try:
+        with pytest.raises(ApiError) as refused:
+            api_client.submit(image, engine="tesseract", languages=["deu"])
+    finally:
+        redis.Redis.from_url(app.config["REDIS_URL"]).delete(capabilities._key(app.config))
+    assert (refused.value.code, refused.value.details) == (
+        "unsupported_language",
+        {"languages": ["eng"]},
+    )
+    assert refused.value.as_json()["languages"] == ["eng"]
