@@ -35,7 +35,7 @@ def text_layer(page, image: Image.Image) -> tuple[Image.Image, list[Fragment], i
         if character.isspace() or character == "\x00" or character in LINE_END_HYPHENS:
             if letters:
                 words.append(Fragment("".join(letters), 1.0, _union(boxes)))
-                directions[_direction(boxes)] += len(boxes)
+                directions[reading_direction(letters, boxes)] += len(boxes)
             letters, boxes = [], []
             continue
         if _is_text(character):
@@ -68,9 +68,16 @@ def _union(boxes: list[Box]) -> Box:
     return whole
 
 
-def _direction(boxes: list[Box]) -> str | None:
-    """Which way a word's letters run on the image, from its first to its last: None for a
-    word of one letter."""
+def reading_direction(letters: list[str], boxes: list[Box]) -> str | None:
+    """Which way a word's left-to-right letters run on the image, from its first to its
+    last: None without two of them.
+
+    Only letters of left-to-right scripts count: pdfium gives Hebrew or Arabic in reading
+    order, which runs left on an upright page (such a page was turned upside down).
+    """
+    # A line-end hyphen, added to the letters, has no box: the last letter goes unpaired.
+    pairs = zip(letters, boxes, strict=False)
+    boxes = [box for letter, box in pairs if unicodedata.bidirectional(letter) == "L"]
     if len(boxes) < 2:
         return None
     first, last = boxes[0], boxes[-1]

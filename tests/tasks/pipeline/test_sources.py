@@ -10,8 +10,10 @@ from PIL import Image
 from reportlab.pdfgen import canvas
 
 from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
+from tasks.pipeline.document import Box
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.sources import MAX_SIDE, decode_image, image_pages, pdf_pages, render_scale
+from tasks.pipeline.text_layer import reading_direction
 from tests.documents import PAGE_TREE_LIES, huge_page_pdf, page_image, text_pdf, tiff
 from tests.images import corrupt_png
 
@@ -247,3 +249,34 @@ def test_corrupt_image_is_an_invalid_image_error():
     with pytest.raises(InvalidImage) as caught:
         decode_image(corrupt_png())
     assert caught.value.code == "invalid_image"
+
+
+def test_right_to_left_words_do_not_say_the_page_is_upside_down():
+    """pdfium gives Hebrew and Arabic in reading order, which runs left on an upright page:
+    counted as Latin letters are, such a page was turned upside down."""
+    boxes = [Box(300 - 20 * n, 10, 315 - 20 * n, 30) for n in range(4)]  # each left of the last
+
+    assert reading_direction(list("שלום"), boxes) is None
+    assert reading_direction(list("ahoy"), boxes) == "left"  # Latin running left: upside down
+    assert reading_direction(list("ahoy"), boxes[::-1]) == "right"
+
+
+HEBREW_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not HEBREW_FONT.exists(), reason="Debian's fonts-dejavu-core draws Hebrew")
+def test_an_upright_hebrew_page_is_not_turned():
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("DejaVuSans", str(HEBREW_FONT)))
+    line = "שלום עולם וכל יושביו"
+
+    def draw(document):
+        document.setFont("DejaVuSans", 18)
+        for number in range(4):  # glyphs left to right in the order the eye reads them
+            document.drawString(50, 250 - 40 * number, line[::-1])
+
+    _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
+
+    assert next(pages).rotation == 0
