@@ -6,6 +6,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+import idna
+
 from ocrapp.core.errors import WebhookUrlRefused
 
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -65,6 +67,15 @@ def is_public(address: IpAddress) -> bool:
 PATH_CHARACTERS = "/?#[]@!$&'()*+,;=:%-._~"
 
 
+def ascii_host(host: str) -> str:
+    """The host as it goes out (SNI, Host, DNS): a name in another script as a browser
+    writes it (IDNA 2008, UTS 46: `faß.de` is `xn--fa-hia.de`; Python's own codec, IDNA
+    2003, made it `fass.de`, another domain). An ASCII name only has its labels checked."""
+    if host.isascii():
+        return host.encode("idna").decode("ascii")  # a label over 63 characters: an error
+    return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+
+
 def check_url(url: str, config) -> tuple[str, str, int, str]:
     """Refuse a URL that is not https (or http when allowed); return its parts, as they go
     on the wire: the host in ASCII (IDNA), the path and query percent-encoded."""
@@ -83,9 +94,9 @@ def check_url(url: str, config) -> tuple[str, str, int, str]:
         raise WebhookUrlRefused("A webhook URL must name a host.")
     if parts.username or parts.password:
         raise WebhookUrlRefused("A webhook URL may not carry a user name or password.")
-    try:  # a name in another script goes out as punycode (SNI, Host, DNS)
-        host = parts.hostname.encode("idna").decode("ascii")
-    except UnicodeError as error:
+    try:
+        host = ascii_host(parts.hostname)
+    except (UnicodeError, idna.IDNAError) as error:
         raise WebhookUrlRefused(f"The host {parts.hostname} cannot be read: {error}.") from None
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     path = quote(path, safe=PATH_CHARACTERS)

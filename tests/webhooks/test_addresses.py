@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from ocrapp.core.errors import WebhookUrlRefused
-from ocrapp.webhooks.addresses import checked_target, is_public
+from ocrapp.webhooks.addresses import check_url, checked_target, is_public
 from ocrapp.webhooks.transport import post
 from tests.webhook_receiver import Receiver
 
@@ -144,6 +144,20 @@ def test_a_url_in_other_scripts_goes_out_as_idna_and_percent_escapes(monkeypatch
     [received] = receiver.received
     assert received.headers["host"] == f"xn--bcher-kva.example.test:{receiver.port}"
     assert received.path == "/hooks/café" and received.query == "f%C3%BCr=%C3%A9"
+
+
+@pytest.mark.parametrize(
+    ("host", "sent"),
+    [
+        ("faß.de", "xn--fa-hia.de"),  # IDNA 2003 (Python's codec) made it fass.de: another domain
+        ("straße.example", "xn--strae-oqa.example"),
+        ("σοφός.gr", "xn--0xagbn4a.gr"),  # its final sigma kept as such (IDNA 2003 changed it)
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("hooks.example.com", "hooks.example.com"),
+    ],
+)
+def test_a_host_goes_out_as_a_browser_writes_it(host, sent):
+    assert check_url(f"https://{host}/hook", STRICT)[1] == sent
 
 
 def test_redirects_are_not_followed():
