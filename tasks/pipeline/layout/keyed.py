@@ -2,9 +2,9 @@
 
 Tesseract's order is kept, with one correction: a block that a vertical gutter runs
 right through (a letterhead beside a contact block, a menu beside a panel) is read as
-columns, left to right, instead of line by line across the gutter. Not when most of its
-lines run across the gutter: rows of a form or a table (a label, a gap, its value) are
-read as rows, as Tesseract reads them.
+columns, left to right, instead of line by line across the gutter. Not when half of its
+lines or more run across the gutter: rows of a form or a table (a label, a gap, its
+value) are read as rows, as Tesseract reads them.
 """
 
 from itertools import groupby
@@ -19,7 +19,7 @@ Keyed = tuple[tuple[int, int, int], Word]
 
 def _columns(words: list[Keyed]) -> list[list[Keyed]]:
     """Split a block's words at the vertical gutters that run through all of it, unless
-    most of its lines have words on both sides of the gutter (rows, not columns)."""
+    half of its lines or more have words on both sides of the gutter (rows, not columns)."""
     unit = median(word.box.height for _, word in words)
     cuts = gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
     lines = [[word for _, word in line] for _, line in groupby(words, key=lambda k: k[0])]
