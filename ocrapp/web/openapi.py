@@ -43,6 +43,8 @@ SECURITY_SCHEMES = {
 }
 # What any operation under /api may answer besides its own refusals.
 COMMON_REFUSALS = {400: ["invalid_request"], 401: ["unauthorized"], 429: ["rate_limited"]}
+# An operation with a body: one that does not arrive in REQUEST_BODY_TIMEOUT (web.body_deadline).
+BODY_REFUSALS = {408: ["request_timeout"]}
 ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 # Written here rather than read from http.HTTPStatus, whose phrases change between
 # Python versions (413, 422), so that docs/api.md reads the same on every one.
@@ -50,6 +52,7 @@ REASONS = {
     400: "Bad Request",
     401: "Unauthorized",
     404: "Not Found",
+    408: "Request Timeout",
     409: "Conflict",
     413: "Content Too Large",
     415: "Unsupported Media Type",

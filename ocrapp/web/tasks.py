@@ -13,7 +13,7 @@ from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
 from ocrapp.web.errors import ApiError, suggest_retry_after
-from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.openapi import BODY_REFUSALS, answers, api_blueprint
 from ocrapp.web.requests import load_own_task, task_page
 from ocrapp.web.schemas import (
     EngineList,
@@ -34,7 +34,7 @@ REPLAYED = {
     "headers": {"Idempotent-Replayed": {"schema": {"const": "true"}}},
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TaskView"}}},
 }
-SUBMIT_REFUSALS = {
+SUBMIT_REFUSALS = BODY_REFUSALS | {
     400: ["missing_file", "empty_file", "unknown_engine", "unsupported_language"],
     413: ["file_too_large", "form_too_large"],
     415: ["unsupported_media_type"],

@@ -13,7 +13,7 @@ from ocrapp.core.tokens import (
     token_is_live,
 )
 from ocrapp.web.errors import ApiError
-from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.openapi import BODY_REFUSALS, answers, api_blueprint
 from ocrapp.web.schemas import NewToken, NewTokenView, TokenList, TokenPath, TokenView
 
 bp = api_blueprint("tokens", __name__, "Your API tokens: several per user, each revocable.")
@@ -29,7 +29,9 @@ def list_tokens():
         return jsonify(tokens=[TokenView.of(token, g.token_id).as_json() for token in tokens])
 
 
-@bp.post("/tokens", responses=answers({201: NewTokenView}, {409: ["too_many_tokens"]}))
+@bp.post(
+    "/tokens", responses=answers({201: NewTokenView}, BODY_REFUSALS | {409: ["too_many_tokens"]})
+)
 def create_token(body: NewToken):
     """Make a token for yourself; its secret is in this answer only.
 

@@ -9,7 +9,7 @@ from ocrapp.core.db import db
 from ocrapp.core.models import WebhookDelivery, WebhookEndpoint, utcnow
 from ocrapp.core.scheduling import hold_user
 from ocrapp.web.errors import ApiError, suggest_retry_after
-from ocrapp.web.openapi import answers, api_blueprint
+from ocrapp.web.openapi import BODY_REFUSALS, answers, api_blueprint
 from ocrapp.web.webhook_schemas import (
     DeliveryList,
     DeliveryPath,
@@ -62,7 +62,9 @@ def list_webhooks():
 
 @bp.post(
     "/webhooks",
-    responses=answers({201: NewWebhookView}, {409: ["too_many_webhooks"], **URL_REFUSED}),
+    responses=answers(
+        {201: NewWebhookView}, BODY_REFUSALS | {409: ["too_many_webhooks"], **URL_REFUSED}
+    ),
 )
 def create_webhook(body: NewWebhook):
     """Make an endpoint; its signing secret is in this answer only.
@@ -93,7 +95,12 @@ def get_webhook(path: WebhookPath):
         return jsonify(WebhookView.model_validate(own_endpoint(session, path.webhook_id)).as_json())
 
 
-@bp.patch(ONE, responses=answers({200: WebhookView}, {404: ["webhook_not_found"], **URL_REFUSED}))
+@bp.patch(
+    ONE,
+    responses=answers(
+        {200: WebhookView}, BODY_REFUSALS | {404: ["webhook_not_found"], **URL_REFUSED}
+    ),
+)
 def update_webhook(path: WebhookPath, body: WebhookChange):
     """Change an endpoint's URL, events or note; `enabled: true` turns it back on."""
     with db.session() as session:
