@@ -145,9 +145,8 @@ def test_a_block_with_a_gutter_through_it_is_read_as_columns():
     )
 
 
-def test_a_menu_whose_every_item_sits_beside_a_panel_line_reads_as_rows():
-    # As a form does: geometry alone cannot tell them apart, and a form read as columns
-    # (every label, then every value) loses far more than a short menu read across.
+def test_a_menu_whose_every_item_sits_beside_a_panel_line_is_read_as_columns():
+    # Every line runs across the gutter, as a form's rows do; but no item ends in ":".
     fragments = [
         keyed("Profile", 0, 0, (1, 1, 1)),
         keyed("Choose how we tell you", 300, 0, (1, 1, 1)),
@@ -155,11 +154,11 @@ def test_a_menu_whose_every_item_sits_beside_a_panel_line_reads_as_rows():
         keyed("about your workspace", 300, 28, (1, 1, 2)),
     ]
     page = build_page(fragments, 1, 700, 100)
-    assert page.text == "Profile Choose how we tell you\nSecurity about your workspace"
+    assert page.text == "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace"
 
 
 def test_rows_of_a_form_across_a_gutter_stay_rows():
-    # Every line runs across the gap between labels and values: a form, not two columns.
+    # Every line runs across the gap, from a label (ending in ":") to its value.
     rows = [("Full name:", "Margaret Ellison"), ("Born:", "14 March 1979"), ("City:", "Ashford")]
     fragments = [
         fragment
