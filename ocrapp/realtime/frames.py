@@ -73,7 +73,9 @@ class SerialSocket:
 
     def __init__(self, sock, send_timeout: float) -> None:
         self.wrapped, self.lock, self.send_timeout = sock, threading.Lock(), send_timeout
-        if not cooperative():
+        # Asked once per socket, not per write: the process's kind never changes.
+        self.cooperative = cooperative()
+        if not self.cooperative:
             # A blocking socket's kernel send gives up after this (per wait): see `_in_time`.
             seconds, micros = divmod(int(send_timeout * 1_000_000), 1_000_000)
             timeval = struct.pack("ll", seconds, micros)
@@ -94,7 +96,7 @@ class SerialSocket:
     def _in_time(self):
         """A limit on one write: gevent's, whose sockets wait in the hub (`SO_SNDTIMEO`
         limits blocking sockets, as gthread's are, in the kernel)."""
-        if not cooperative():
+        if not self.cooperative:
             return contextlib.nullcontext()
         import gevent  # only where gevent runs the process
 

@@ -9,6 +9,8 @@ import time
 
 from werkzeug.exceptions import RequestTimeout
 
+LATE = "The request's body did not arrive in time."
+
 
 class BodyDeadline:
     """WSGI middleware: the body of a request may take `seconds` from its start to arrive."""
@@ -37,13 +39,13 @@ class TimedBody:
     def _timed(self, read, *args):
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise RequestTimeout("The request's body did not arrive in time.")
+            raise RequestTimeout(LATE)
         before = self.connection.gettimeout()
         self.connection.settimeout(left)
         try:
             return read(*args)
         except TimeoutError:  # socket.timeout
-            raise RequestTimeout("The request's body did not arrive in time.") from None
+            raise RequestTimeout(LATE) from None
         finally:
             self.connection.settimeout(before)
 

@@ -30,11 +30,11 @@ def text_layer(page, image: Image.Image) -> tuple[Image.Image, list[Fragment], i
     words, directions = [], Counter()
     letters, boxes = [], []
     for index, character in enumerate([*text, " "]):
-        if character in LINE_END_HYPHENS and letters:
-            letters.append("-")  # the rest of the word starts the next line, a word there
         if character.isspace() or character == "\x00" or character in LINE_END_HYPHENS:
             if letters:
-                words.append(Fragment("".join(letters), 1.0, _union(boxes)))
+                # After a line-end hyphen, the rest of the word starts the next line.
+                hyphen = "-" if character in LINE_END_HYPHENS else ""
+                words.append(Fragment("".join(letters) + hyphen, 1.0, _union(boxes)))
                 directions[reading_direction(letters, boxes)] += len(boxes)
             letters, boxes = [], []
             continue
@@ -75,8 +75,7 @@ def reading_direction(letters: list[str], boxes: list[Box]) -> str | None:
     Only letters of left-to-right scripts count: pdfium gives Hebrew or Arabic in reading
     order, which runs left on an upright page (such a page was turned upside down).
     """
-    # A line-end hyphen, added to the letters, has no box: the last letter goes unpaired.
-    pairs = zip(letters, boxes, strict=False)
+    pairs = zip(letters, boxes, strict=True)
     boxes = [box for letter, box in pairs if unicodedata.bidirectional(letter) == "L"]
     if len(boxes) < 2:
         return None
