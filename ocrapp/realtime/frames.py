@@ -7,16 +7,14 @@ A socket that negotiated permessage-deflate keeps its own compressor: its messag
 framed by its wsproto connection (`send_text`).
 
 Under gevent, the hub may also write an update's frame itself, without waking the
-socket's greenlet, when the socket can surely take it at once (`send_frame_now`).
+socket's greenlet, when the socket takes it without waiting (`send_frame_now`).
 """
 
 import contextlib
-import fcntl
 import socket
 import ssl
 import struct
 import sys
-import termios
 import threading
 
 from flask import request
@@ -24,8 +22,7 @@ from simple_websocket import ConnectionClosed
 from wsproto.connection import ConnectionState
 from wsproto.events import TextMessage
 
-# The most a frame written at once may weigh: an empty socket buffer takes it whole (its
-# least size is a few kilobytes); a task update's frame is a few hundred bytes.
+# The most a frame written at once may weigh; a task update's frame is a few hundred bytes.
 SMALL_FRAME = 4096
 # RFC 6455 7.4.1: the connection ended without a close frame.
 ABNORMAL_CLOSURE = 1006
@@ -69,10 +66,14 @@ class SerialSocket:
     A client that stops reading (its TCP window shut) held a write, and with it the socket's
     greenlet or thread, forever: a write that waits longer than `send_timeout` seconds fails
     (`TimeoutError`), and the connection is dropped.
+
+    What the kernel did not take of a frame written at once (`send_now`) is kept as
+    `pending`, and every later write sends it first: nothing can come between its bytes.
     """
 
     def __init__(self, sock, send_timeout: float) -> None:
         self.wrapped, self.lock, self.send_timeout = sock, threading.Lock(), send_timeout
+        self.pending = b""
         # Asked once per socket, not per write: the process's kind never changes.
         self.cooperative = cooperative()
         if not self.cooperative:
@@ -91,6 +92,9 @@ class SerialSocket:
 
     def sendall(self, data: bytes, flags: int = 0) -> None:
         with self.lock, self._in_time():
+            if self.pending:
+                pending, self.pending = self.pending, b""
+                self.wrapped.sendall(pending)
             self.wrapped.sendall(data, flags)
 
     def _in_time(self):
@@ -104,12 +108,14 @@ class SerialSocket:
         return gevent.Timeout(self.send_timeout, TimeoutError(message))
 
     def send_now(self, data: bytes) -> int:
-        """Write what the socket takes of `data` without waiting; 0 if another write is
-        under way. On gevent only: nothing runs between the check and a send that does
-        not wait, so the lock need not be taken."""
-        if self.lock.locked():
+        """Write what the socket takes of `data` without waiting, and keep the rest as
+        `pending`; 0 if another write is under way or pending. On gevent only: nothing runs
+        between the check and a send that does not wait, so the lock need not be taken."""
+        if self.lock.locked() or self.pending:
             return 0
-        return self.wrapped.send(data, 0, timeout=0.0)
+        written = self.wrapped.send(data, 0, timeout=0.0)
+        self.pending = data[written:]
+        return written
 
     def __getattr__(self, name: str):
         return getattr(self.wrapped, name)
@@ -175,18 +181,24 @@ def writes_at_once(ws) -> bool:
 
 
 def send_frame_now(ws, frame: bytes) -> int:
-    """Write `frame` to an uncompressed `ws` if it surely takes all of it without waiting:
-    nothing else unsent in the socket and the frame small. Return the bytes written: 0 when
-    it was not tried or the socket took none, fewer than the frame's only if the kernel
-    took part of it even so."""
+    """Write a small `frame` to an uncompressed `ws` as far as it takes it without waiting.
+
+    Return the bytes written: 0 when it was not tried or the socket took none; fewer than
+    the frame's when the kernel took part of it, the rest then waits in the socket's
+    `pending` for `finish_frame` or the next write. Checking first that the socket had
+    room (Linux's SIOCOUTQ) cost a system call per delivery, a seventh of a burst's CPU.
+    """
     if len(frame) > SMALL_FRAME or not _is_open(ws):
         return 0
     try:
-        if _unsent_bytes(ws.sock.fileno()):
-            return 0
         return ws.sock.send_now(frame)
     except OSError:  # full (EAGAIN) or gone: the socket's greenlet deals with it
         return 0
+
+
+def finish_frame(ws) -> None:
+    """Write what `send_frame_now` left of a frame, waiting as any write does."""
+    _write_all(ws, b"")
 
 
 def drop(ws) -> None:
@@ -194,15 +206,3 @@ def drop(ws) -> None:
     reconnects with `since=` and misses nothing."""
     with contextlib.suppress(OSError):
         ws.sock.shutdown(socket.SHUT_RDWR)
-
-
-# Linux's SIOCOUTQ: the bytes written to a socket and not yet sent.
-_OUTQ = getattr(termios, "TIOCOUTQ", None)
-
-
-def _unsent_bytes(fd: int) -> int:
-    """The bytes written to socket `fd` and not yet sent (elsewhere than Linux, as if some
-    were, so that nothing is written at once)."""
-    if _OUTQ is None:
-        return 1
-    return struct.unpack("i", fcntl.ioctl(fd, _OUTQ, b"\0\0\0\0"))[0]

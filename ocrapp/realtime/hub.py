@@ -120,12 +120,12 @@ class UpdateHub:
                 if not self._open_sockets[user_id]:
                     del self._open_sockets[user_id]
 
-    def dispatch(self, user_id: int, message: dict) -> None:
-        """Put `message` into every inbox of `user_id`, and count them all at once."""
+    def dispatch(self, user_id: int, message: dict) -> int:
+        """Put `message` into every inbox of `user_id`; return into how many."""
         with self._lock:
             inboxes = list(self._inboxes.get(user_id, ()))
         if not inboxes:
-            return  # another process's socket, most often: not worth serialising
+            return 0  # another process's socket, most often: not worth serialising
         message, queued = Update(message), 0
         for inbox in inboxes:
             # Written at once when nothing waits before it: no switch to the socket's greenlet.
@@ -139,9 +139,7 @@ class UpdateHub:
                 # A slow client: drop what it has not read; it catches up from the history.
                 log.warning("socket inbox of user %s is full; it will catch up", user_id)
                 _replace_with(inbox, RESYNC)
-        # One increment per update, not per socket: each takes a lock (and writes a
-        # shared file in multiprocess mode), and a burst reaches thousands of sockets.
-        count_task_updates_sent(queued)
+        return queued
 
     def wait_for_change(self, inbox: queue.Queue, task_id: str, status, seconds: float) -> bool:
         """Wait for an update that changes the task's status; False if none came in time."""
@@ -193,36 +191,45 @@ class UpdateHub:
                 time.sleep(delay)
 
     def _receive(self, on_subscribed) -> None:
-        """Subscribe, call `on_subscribed` once Redis confirms, then dispatch each update."""
-        pubsub = redis_client(self.redis_url).pubsub()
+        """Subscribe, call `on_subscribed` once Redis confirms, then dispatch each update.
+
+        The updates sent are counted once nothing more has arrived, not per update: each
+        count takes a lock and writes a shared file (multiprocess mode), and a burst reaches
+        thousands of sockets.
+        """
+        pubsub, uncounted = redis_client(self.redis_url).pubsub(), 0
         try:
             pubsub.subscribe(self.channel)
             while True:
                 # get_message, less its handle_message for a published message (a third of
                 # its cost): what that does (metrics, per-channel handlers, subscription
                 # bookkeeping) is for other replies, which still go through it.
-                reply = pubsub.parse_response(block=False, timeout=5)
+                reply = pubsub.parse_response(block=False, timeout=0 if uncounted else 5)
                 if not reply:
+                    count_task_updates_sent(uncounted)
+                    uncounted = 0
                     continue
                 if reply[0] == b"message":
-                    self._deliver(reply[2])
+                    uncounted += self._deliver(reply[2])
                     continue
                 # Only the confirmation guarantees that nothing published after it is missed.
                 if pubsub.handle_message(reply)["type"] == "subscribe":
                     on_subscribed()
         finally:
+            count_task_updates_sent(uncounted)
             pubsub.close()
 
-    def _deliver(self, raw: bytes) -> None:
-        """Dispatch one published update; log and skip one that is malformed."""
+    def _deliver(self, raw: bytes) -> int:
+        """Dispatch one published update; log and skip one that is malformed. Return to how
+        many sockets it went."""
         try:
             user_id, message = decode_published(raw)
         except MalformedUpdate as error:
             # Not a lost subscription: resubscribing would resync every socket for nothing.
             shown = raw[:LOGGED_PAYLOAD] + (b"..." if len(raw) > LOGGED_PAYLOAD else b"")
             log.warning("skipped a malformed update (%s): %r", error, shown)
-            return
-        self.dispatch(user_id, message)
+            return 0
+        return self.dispatch(user_id, message)
 
 
 def _replace_with(inbox: queue.Queue, marker: object) -> None:

@@ -16,7 +16,7 @@ from ocrapp.core.tokens import token_still_live
 from ocrapp.ops.metrics import count_task_updates_sent
 from ocrapp.realtime.events import MessageType, envelope, history, latest_seq, seq_key
 from ocrapp.realtime.frames import (
-    drop,
+    finish_frame,
     offered_compression,
     send_frame,
     send_frame_now,
@@ -37,6 +37,8 @@ bp = Blueprint("ws", __name__)
 GOING_AWAY_CODE = 1001
 # Put in a socket's inbox by its reader when the client sent something or went away.
 CLIENT_ACTED = object()
+# Put in a socket's inbox by the hub when it wrote only part of a frame: write the rest.
+FINISH_FRAME = object()
 
 
 @bp.before_request
@@ -63,6 +65,7 @@ class UpdateFeed:
         self.compressed = offered_compression()
         # The socket's greenlet is delivering (a write, a catch-up): the hub must not write.
         self.delivering = False
+        self.inbox: Inbox | None = None
 
     def send(self, message) -> None:
         if not isinstance(message, Update):
@@ -83,11 +86,11 @@ class UpdateFeed:
         """Let the hub write live updates itself, where that is safe (gevent, uncompressed):
         at 5,000 sockets, waking each one's greenlet cost more than the writes."""
         if writes_at_once(self.ws) and not self.compressed:
-            inbox.direct = self.send_now
+            self.inbox, inbox.direct = inbox, self.send_now
 
     def send_now(self, update: Update) -> bool:
-        """Write `update` from the hub if the socket surely takes it whole without waiting;
-        False: queue it.
+        """Write `update` from the hub as far as the socket takes it without waiting (the
+        rest goes out before any other write); False: queue it.
 
         Called only while the inbox is empty, and on gevent nothing runs between the checks
         and the write: updates keep their order, and no other write (ours, or
@@ -102,7 +105,8 @@ class UpdateFeed:
             return False
         self.sent(update["seq"], update.key)
         if written < len(update.frame):
-            drop(self.ws)  # taken in part: the rest cannot follow safely
+            # The rest waits in the socket, written before anything else: wake the greenlet.
+            self.inbox.put_nowait(FINISH_FRAME)
         return True
 
     def start(self, since: str | None) -> None:
@@ -133,7 +137,9 @@ class UpdateFeed:
             return False
         self.delivering = True
         try:
-            if item is RESYNC:
+            if item is FINISH_FRAME:
+                finish_frame(self.ws)
+            elif item is RESYNC:
                 self.catch_up()
             elif item.key > self.last_key:
                 self.send(item)

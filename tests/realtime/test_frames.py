@@ -1,19 +1,28 @@
 """A prebuilt frame is what simple-websocket would have sent, and a client reads it back;
 a message is written whole, however small the socket's buffer."""
 
+import fcntl
 import socket
 import struct
+import termios
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
+import gevent
+import gevent.socket
 import pytest
 from simple_websocket import ConnectionClosed
 from wsproto import ConnectionType
 from wsproto.connection import Connection
 from wsproto.events import Ping, TextMessage
 
-from ocrapp.realtime import frames
-from ocrapp.realtime.frames import send_text, serialize_writes, text_frame
+from ocrapp.realtime.frames import (
+    finish_frame,
+    send_frame_now,
+    send_text,
+    serialize_writes,
+    text_frame,
+)
 
 
 @pytest.mark.parametrize("length", [0, 125, 126, 65535, 65536])
@@ -84,7 +93,7 @@ def test_a_ping_written_during_a_long_message_goes_out_after_it(connection):
 
     with ThreadPoolExecutor(2) as pool:
         sending = pool.submit(send_text, ws, LONG_TEXT)
-        while not frames._unsent_bytes(ws.sock.fileno()):  # the message is under way
+        while not unsent_bytes(ws.sock.fileno()):  # the message is under way
             pass
         # As simple-websocket's thread writes its pings.
         pinging = pool.submit(ws.sock.send, ping)
@@ -93,6 +102,34 @@ def test_a_ping_written_during_a_long_message_goes_out_after_it(connection):
 
     assert isinstance(events[0], TextMessage) and events[0].data == LONG_TEXT
     assert isinstance(events[1], Ping) and events[1].payload == b"still there?"
+
+
+def test_the_rest_of_a_frame_taken_in_part_goes_out_before_any_other_write():
+    # As on a gevent web process: the hub writes frames at once; the kernel takes the last
+    # one in part; simple-websocket's thread then pings, and the socket's greenlet finishes.
+    listener = gevent.socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    client = gevent.socket.create_connection(listener.getsockname())
+    server, _ = listener.accept()
+    server.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    ws = SimpleNamespace(connected=True, ws=Connection(ConnectionType.SERVER), sock=server)
+    serialize_writes(ws, send_timeout=30)
+    frame, sent = text_frame("u" * 3000), 0
+    while (written := send_frame_now(ws, frame)) == len(frame):  # the client reads nothing
+        sent += 1
+    assert 0 < written < len(frame), "the kernel took none of the last frame: try again"
+    assert send_frame_now(ws, frame) == 0  # nothing more at once while a rest waits
+
+    ping = Connection(ConnectionType.SERVER).send(Ping(payload=b"still there?"))
+    writes = [gevent.spawn(ws.sock.send, ping), gevent.spawn(finish_frame, ws)]
+    events = read_events(client, until=lambda events: len(events) == sent + 2)
+    gevent.joinall(writes, raise_error=True)
+
+    assert [event.data for event in events[:-1]] == ["u" * 3000] * (sent + 1)
+    assert isinstance(events[-1], Ping) and events[-1].payload == b"still there?"
+    for end in (client, server, listener):
+        end.close()
 
 
 def test_a_write_the_client_takes_none_of_ends_the_connection_in_time(connection):
@@ -129,6 +166,11 @@ def read_message(sock) -> str:
     """Read from `sock` until one whole text message has arrived; return it."""
     (message,) = read_events(sock, until=lambda events: len(events) == 1)
     return message.data
+
+
+def unsent_bytes(fd: int) -> int:
+    """The bytes written to socket `fd` and not yet sent (Linux's SIOCOUTQ)."""
+    return struct.unpack("i", fcntl.ioctl(fd, termios.TIOCOUTQ, b"\0\0\0\0"))[0]
 
 
 def read_events(sock, until) -> list:
