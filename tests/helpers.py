@@ -4,7 +4,10 @@ import contextlib
 import os
 import struct
 import time
+from pathlib import Path
+from urllib.parse import urlparse
 
+import boto3
 import requests
 import websocket
 from urllib3 import encode_multipart_formdata
@@ -116,3 +119,14 @@ def wait_for_engines(stack, token: str, names: set[str]) -> None:
         return names <= {engine["name"] for engine in answer.json()["engines"]}
 
     wait_for(reported, 180, f"engines {sorted(names)} reported")
+
+
+def stored_keys(stack) -> list[str]:
+    """Every object the stack's storage holds: the files of its folder, or its S3 bucket's."""
+    if "OCRAPP_INSTANCE_DIR" in stack.env:
+        root = Path(stack.env["OCRAPP_INSTANCE_DIR"]) / "storage"
+        return [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]
+    location = urlparse(stack.env["STORAGE_URL"])
+    bucket = boto3.client("s3", endpoint_url=stack.env["S3_ENDPOINT_URL"])
+    pages = bucket.get_paginator("list_objects_v2").paginate(Bucket=location.netloc)
+    return [item["Key"] for page in pages for item in page.get("Contents", [])]

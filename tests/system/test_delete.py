@@ -1,29 +1,15 @@
 """Deleting a task a worker has read: nothing of it is left in storage (a folder, S3) or Redis."""
 
 import json
-from pathlib import Path
-from urllib.parse import urlparse
 
-import boto3
 import pytest
 import redis
 import requests
 
 from tests.documents import text_pdf
-from tests.helpers import create_user, upload
+from tests.helpers import create_user, stored_keys, upload
 
 pytestmark = pytest.mark.slow
-
-
-def stored_keys(stack) -> list[str]:
-    """Every object the stack's storage holds: the files of its folder, or its S3 bucket's."""
-    if "OCRAPP_INSTANCE_DIR" in stack.env:
-        root = Path(stack.env["OCRAPP_INSTANCE_DIR"]) / "storage"
-        return [str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()]
-    location = urlparse(stack.env["STORAGE_URL"])
-    bucket = boto3.client("s3", endpoint_url=stack.env["S3_ENDPOINT_URL"])
-    pages = bucket.get_paginator("list_objects_v2").paginate(Bucket=location.netloc)
-    return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
 
 def kept_updates(stack, task_id: str) -> list[str]:

@@ -11,7 +11,7 @@ import requests
 
 from tests.conftest import POSTGRES_URL, REDIS_BASE_URL, S3_ENV, TEST_DATABASE
 from tests.documents import image_pdf, page_image
-from tests.helpers import auth, create_user, fetch, statuses, upload
+from tests.helpers import auth, create_user, fetch, statuses, stored_keys, upload
 from tests.stack import Stack, own_namespace, recreate_database, wait_for
 
 pytestmark = pytest.mark.slow
@@ -167,6 +167,11 @@ def test_cancelling_stops_every_range(split_stack, open_socket):
     stored = "SELECT count(*) FROM task_pages WHERE task_id = %s"
     assert scalar(split_stack, stored, task["taskId"]) <= 4
     assert scalar(split_stack, RESULTS, task["taskId"]) == 0
+    # The pages read stay readable; the images kept for the searchable PDF go, each
+    # range removing its own as it stops (the last one after `cancelled` was sent).
+    kept = lambda: [key for key in stored_keys(split_stack) if task["taskId"] in key]  # noqa: E731
+    wait_for(lambda: not any(key.endswith(".jpg") for key in kept()), 60, "images removed")
+    assert any(key.endswith(".json") for key in kept())
 
 
 def test_a_range_whose_worker_is_killed_is_redone_alone(split_stack, open_socket):
