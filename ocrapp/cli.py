@@ -10,6 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
@@ -68,16 +69,34 @@ def downgrade(revision: str) -> None:
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait at most.")
 @with_appcontext
 def wait(timeout: float) -> None:
-    """Wait until the schema is at the newest migration (a container's start, where a
-    separate job migrates); exit 1 if it is not within TIMEOUT seconds."""
-    newest = set(ScriptDirectory.from_config(alembic_config("")).get_heads())
+    """Wait until the schema is at this release's newest migration, or a later release's
+    (a container's start, where a separate job migrates; a migration suits the code before
+    it); exit 1 if it is not within TIMEOUT seconds."""
+    script = ScriptDirectory.from_config(alembic_config(""))
+    newest = set(script.get_heads())
     deadline = time.monotonic() + timeout
-    while (current := _schema_revisions()) != newest:
+    while (current := _schema_revisions()) != newest and not _later_release(current, script):
         if time.monotonic() >= deadline:
             found = ", ".join(sorted(current)) or "no revision"
             raise click.ClickException(f"The schema is at {found}, not {', '.join(newest)}.")
         time.sleep(2)
-    log.info("schema ready: %s", ", ".join(sorted(newest)))
+    if current == newest:
+        log.info("schema ready: %s", ", ".join(sorted(newest)))
+    else:  # a rollback, or an old pod started during a rollout
+        log.warning("schema at %s, a later release's: starting on it", ", ".join(sorted(current)))
+
+
+def _later_release(revisions: set[str], script: ScriptDirectory) -> bool:
+    """Whether the schema is at revisions this release does not know: a later one's."""
+    return bool(revisions) and not any(_known(script, revision) for revision in revisions)
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    """Whether `revision` is one of this release's migrations."""
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
 
 
 def _schema_revisions() -> set[str]:

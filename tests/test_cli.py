@@ -108,3 +108,18 @@ def test_db_wait_answers_once_the_schema_is_at_the_newest_migration(tmp_path):
     assert ready.returncode == 0
     (line,) = [json.loads(line) for line in ready.stderr.splitlines() if "schema ready" in line]
     assert line["logger"] == "ocrapp.cli" and line["message"].startswith("schema ready: ")
+
+
+def test_db_wait_starts_on_a_later_releases_schema_not_on_an_older_one(tmp_path):
+    # After a rollback, or for an old pod during a rollout: the schema is ahead of the code.
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    database = sqlite3.connect(tmp_path / "ocrapp.sqlite3")
+    with database:
+        database.execute("UPDATE alembic_version SET version_num = '9999_later'")
+    ahead = run(tmp_path, "db", "wait", "--timeout", "0")
+    assert ahead.returncode == 0, ahead.stderr
+    assert "schema at 9999_later, a later release's" in ahead.stderr
+    with database:
+        database.execute("UPDATE alembic_version SET version_num = '0001'")
+    behind = run(tmp_path, "db", "wait", "--timeout", "0")
+    assert behind.returncode == 1 and "The schema is at 0001, not" in behind.stderr

@@ -333,6 +333,13 @@ def test_the_gpu_pool_runs_on_gpu_nodes_and_gets_the_gpu_queue(everything):
     assert settings(config_map(render(KUBERNETES / "base")))["GPU_QUEUE"] is False
 
 
+def test_adding_the_gpu_component_restarts_the_web_pods_that_route_to_it(everything):
+    # Pods read the ConfigMap as they start: running web pods would keep GPU_QUEUE=false.
+    (base,) = find(render(KUBERNETES / "base"), "Deployment", "ocrapp-web")
+    (gpu,) = find(everything, "Deployment", "ocrapp-web")
+    assert base["spec"]["template"] != gpu["spec"]["template"]
+
+
 def test_the_secret_example_holds_placeholders_only():
     for key, value in secret_example().items():
         assert "CHANGE-ME" in value or value.endswith(".example.internal:6379"), key
