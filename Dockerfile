@@ -47,5 +47,6 @@ USER ocrapp
 ENV BIND_HOST=0.0.0.0
 EXPOSE 8080 5555
 
-# The Procfile's web process; docker-compose.yml runs the other lines the same way.
-CMD ["honcho", "start", "--no-prefix", "--port", "8080", "web"]
+# The Procfile's web process (on PORT, 8080 by default); docker-compose.yml runs the other
+# lines the same way.
+CMD ["/app/scripts/procfile-run", "web"]

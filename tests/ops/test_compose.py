@@ -4,13 +4,20 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-COMPOSE = Path(__file__).parents[2] / "docker-compose.yml"
+from tests.ops.manifests import procfile
+from tests.stack import wait_for
+
+ROOT = Path(__file__).parents[2]
+COMPOSE = ROOT / "docker-compose.yml"
+PROCFILE_RUN = ROOT / "scripts" / "procfile-run"
 SECRET_WORDS = ("PASSWORD", "SECRET", "TOKEN", "KEY", "AUTH")
 REQUIRED_SECRETS = {
     "POSTGRES_PASSWORD",
@@ -112,6 +119,50 @@ def test_every_application_service_is_restarted_when_it_exits(services):
     # (kombu: `'NoneType' object has no attribute 'hostname'`): Docker must start it again.
     for name in APP_SERVICES:
         assert services[name].get("restart") in {"always", "unless-stopped", "on-failure"}, name
+
+
+def test_each_application_service_runs_its_procfile_line_as_its_main_process(services):
+    # Not through honcho, which signals the whole process group: Celery's pool processes
+    # died at once on a stop, and the warm shutdown lost the worker's running tasks.
+    lines = procfile()
+    for name in APP_SERVICES:
+        command = services[name]["command"]
+        assert command[0] == f"/app/{PROCFILE_RUN.relative_to(ROOT)}" and command[1:] == [name]
+        assert name in lines
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert f'CMD ["/app/{PROCFILE_RUN.relative_to(ROOT)}", "web"]' in dockerfile
+
+
+def test_the_gpu_pool_is_built_with_cudas_torch_as_an_image_of_its_own(services):
+    gpu = services["worker_gpu"]
+    assert gpu["build"]["args"]["TORCH"] == "cuda"  # the Dockerfile's default is the CPU's
+    assert gpu["image"] != services["worker_large"]["image"]
+
+
+def test_procfile_run_becomes_the_lines_program_which_a_stop_signal_reaches(tmp_path, redis_server):
+    environment = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "REDIS_URL": f"{redis_server}/12",
+        "OCRAPP_INSTANCE_DIR": str(tmp_path),
+    }
+    with (tmp_path / "beat.log").open("w") as log:
+        beat = subprocess.Popen([PROCFILE_RUN, "beat"], cwd=tmp_path, env=environment, stderr=log)
+    try:
+        # The same process, no shell left between: the stop signal goes to celery alone.
+        command_line = Path(f"/proc/{beat.pid}/cmdline")
+        wait_for(lambda: b"celery" in command_line.read_bytes(), 60, "celery in its place")
+        assert b"beat" in command_line.read_bytes()
+        started = lambda: "beat: Starting" in (tmp_path / "beat.log").read_text()  # noqa: E731
+        wait_for(started, 60, "beat started")  # its handlers set: a stop is a clean exit
+        beat.send_signal(signal.SIGTERM)
+        assert beat.wait(timeout=60) == 0
+    finally:
+        beat.kill()
+        beat.wait()
+    unknown = subprocess.run([PROCFILE_RUN, "nothing"], capture_output=True, text=True)
+    assert unknown.returncode == 64
+    assert "the Procfile has no line named 'nothing'" in unknown.stderr
 
 
 def compose_available() -> bool:
