@@ -36,6 +36,7 @@ def test_a_client_sending_a_second_auth_message_is_closed_too(server, make_user)
         ws.send(json.dumps({"type": "auth", "token": token}))
     assert json.loads(ws.recv())["type"] == "connected"
     assert close_frame(ws)[0] == 1008
+    ws.close()
 
 
 def test_permessage_deflate_is_refused_unless_configured(app, server, make_user):
@@ -102,7 +103,9 @@ def test_anonymous_handshakes_are_rate_limited_per_address(limited_app, make_use
             websocket.create_connection(ws_url(url), timeout=10)
         assert refused.value.status_code == 429
         # A handshake with a token is counted per user, in RATE_LIMIT.
-        assert Socket(url, token).receive()["type"] == "connected"
+        socket = Socket(url, token)
+        assert socket.receive()["type"] == "connected"
+        socket.close()
 
 
 def test_handshakes_count_in_the_users_rate_limit(limited_app, make_user):
@@ -124,6 +127,7 @@ def test_a_first_message_nested_too_deeply_closes_the_socket_with_1008(server):
     ws = websocket.create_connection(ws_url(server), timeout=10)
     ws.send("[" * 4000)  # under the 4 KiB a message may have, deeper than Python recurses
     code, reason = close_frame(ws)
+    ws.close()
     assert code == 1008 and "nested too deeply" in reason
 
 
