@@ -52,17 +52,23 @@ def open_sockets(stack: Stack) -> float:
     return sum(sample.value for sample in family.samples)
 
 
-def test_a_client_that_stops_reading_is_disconnected_not_waited_on(web):
-    token = create_user(web)
-    stalled = websocket.create_connection(
+def small_buffered_socket(web: Stack) -> tuple[websocket.WebSocket, int, dict]:
+    """A new user's socket with a 4 KiB receive buffer, read to its `connected`; its user
+    id, and the config that publishes to it."""
+    ws = websocket.create_connection(
         web.url.replace("http", "ws", 1) + "/ws",
-        header=[f"Authorization: Bearer {token}"],
+        header=[f"Authorization: Bearer {create_user(web)}"],
         sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),),
         timeout=10,
     )
-    user_id = json.loads(stalled.recv())["data"]["userId"]  # then it reads nothing more
-    assert open_sockets(web) == 1
+    user_id = json.loads(ws.recv())["data"]["userId"]
     config = {"REDIS_URL": web.env["REDIS_URL"], "EVENT_NAMESPACE": web.env["EVENT_NAMESPACE"]}
+    return ws, user_id, config
+
+
+def test_a_client_that_stops_reading_is_disconnected_not_waited_on(web):
+    stalled, user_id, config = small_buffered_socket(web)  # then it reads nothing more
+    assert open_sockets(web) == 1
     data = {"taskId": str(uuid.uuid4()), "status": "processing", "message": MESSAGE}
     for progress in range(500):  # 8 MB: more than both sockets' buffers hold (4 MB at most)
         publish_task_update(config | {"UPDATE_HISTORY": 10}, user_id, data | {"progress": progress})
@@ -77,15 +83,7 @@ def test_a_client_that_reads_late_gets_every_update_whole_and_in_order(patient_w
     # Its buffers fill: the hub's writes go out in part or not at all, and the socket's
     # greenlet must finish each frame before anything else, then write what was queued.
     web = patient_web
-    token = create_user(web)
-    slow = websocket.create_connection(
-        web.url.replace("http", "ws", 1) + "/ws",
-        header=[f"Authorization: Bearer {token}"],
-        sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),),
-        timeout=10,
-    )
-    user_id = json.loads(slow.recv())["data"]["userId"]
-    config = {"REDIS_URL": web.env["REDIS_URL"], "EVENT_NAMESPACE": web.env["EVENT_NAMESPACE"]}
+    slow, user_id, config = small_buffered_socket(web)
     message = MESSAGE[:3700]  # a frame under 4 KiB: the hub writes it itself when it can
     data = {"taskId": str(uuid.uuid4()), "status": "processing", "message": message}
     for progress in range(UPDATES_PAST_THE_BUFFERS):
