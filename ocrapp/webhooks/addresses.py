@@ -36,8 +36,10 @@ class Target:
 IPV4_CARRIERS = tuple(
     ipaddress.ip_network(network) for network in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96")
 )
-# Not global by IANA, though Python before 3.12.4 and 3.11.10 counts most of it so.
-IETF_PROTOCOL_ASSIGNMENTS = ipaddress.ip_network("192.0.0.0/24")
+# Not global by IANA, though Python before 3.12.4 and 3.11.10 counts them so: IETF
+# protocol assignments, and NAT64's local-use prefix (RFC 8215), which a network may
+# translate to its private IPv4 addresses.
+NOT_GLOBAL = tuple(ipaddress.ip_network(network) for network in ("192.0.0.0/24", "64:ff9b:1::/48"))
 
 
 def carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
@@ -58,7 +60,9 @@ def is_public(address: IpAddress) -> bool:
     # is_global leaves out loopback, private, link-local (169.254.169.254, the cloud
     # metadata service, among them), shared (100.64/10), unique-local and reserved ranges.
     return (
-        address.is_global and not address.is_multicast and address not in IETF_PROTOCOL_ASSIGNMENTS
+        address.is_global
+        and not address.is_multicast
+        and not any(address in network for network in NOT_GLOBAL)
     )
 
 

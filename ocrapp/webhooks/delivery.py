@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from ocrapp.core.db import db
 from ocrapp.core.models import (
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # Deliveries the sweep hands over at once; the rest wait for its next round.
 SWEEP_BATCH = 500
 GONE = 410
+NOT_SENT_DISABLED = "Not sent: the endpoint is disabled."
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,10 @@ def claim(delivery_id: str, attempt_count: int) -> Claimed | None:
         delivery = session.get(WebhookDelivery, delivery_id)
         endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
         if not endpoint.enabled:
+            # Counted as a try, listed as one: the delivery log says why it stopped.
+            delivery.attempts.append(
+                WebhookAttempt(attempted_at=now, duration_ms=0, error=NOT_SENT_DISABLED)
+            )
             give_up(delivery, now)
             return None
         secrets = signing_secrets(endpoint, now)
@@ -136,7 +141,7 @@ def record_outcome(claimed: Claimed, outcome: Outcome) -> None:
             delivery.status, delivery.finished_at = DeliveryStatus.DELIVERED, now
             delivery.next_attempt_at, endpoint.failing_since = None, None
             return
-        note_failure(endpoint, outcome.status_code, now, config)
+        note_failure(endpoint, outcome.status_code, now, config, last_try_at(session, endpoint))
         retry_after = retry_after_seconds(outcome.retry_after, now)
         delay = next_delay(
             tries_in_window(delivery, config),
@@ -160,8 +165,33 @@ def tries_in_window(delivery: WebhookDelivery, config) -> int:
     return sum(as_utc(attempt.attempted_at) >= opened for attempt in delivery.attempts)
 
 
-def note_failure(endpoint: WebhookEndpoint, status_code: int | None, now: datetime, config):
-    """Remember since when the endpoint fails; disable it once that is too long, or on 410."""
+def last_try_at(session, endpoint: WebhookEndpoint) -> datetime | None:
+    """When the endpoint was last tried before the try being recorded, if ever."""
+    with session.no_autoflush:  # the try being recorded is not flushed yet: not counted
+        return session.scalar(
+            select(func.max(WebhookAttempt.attempted_at))
+            .join(WebhookDelivery, WebhookAttempt.delivery_id == WebhookDelivery.id)
+            .where(WebhookDelivery.endpoint_id == endpoint.id)
+        )
+
+
+def note_failure(
+    endpoint: WebhookEndpoint,
+    status_code: int | None,
+    now: datetime,
+    config,
+    previous_try: datetime | None,
+) -> None:
+    """Remember since when the endpoint fails; disable it once that is too long, or on 410.
+
+    Failing means failing every try without a pause: while a delivery waits for its retry,
+    the endpoint is tried every `WEBHOOK_BACKOFF_MAX` seconds at least. After a longer
+    silence (no event to send) a failure starts the count again: one 400 on Monday and one
+    503 on Saturday are not five days of failures.
+    """
+    quiet = timedelta(seconds=2 * config["WEBHOOK_BACKOFF_MAX"])
+    if previous_try is None or now - as_utc(previous_try) > quiet:
+        endpoint.failing_since = None
     endpoint.failing_since = as_utc(endpoint.failing_since) or now
     failing_for = now - endpoint.failing_since
     if not endpoint.enabled:

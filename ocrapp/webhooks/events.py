@@ -135,18 +135,36 @@ def record_page_event(session, task: Task, page: TaskPage) -> None:
     add_deliveries(session, endpoints, EventType.PAGE_COMPLETED, view, summary)
 
 
+# The pages a session has inserted and whose events wait for its commit.
+NEW_PAGES = "ocrapp.new_pages"
+
+
 @event.listens_for(Session, "before_flush")
-def record_new_pages(session, _context, _instances) -> None:
-    """Record `page.completed` for each page row about to be inserted, in its transaction.
+def note_new_pages(session, _context, _instances) -> None:
+    """Note each page row about to be inserted, for its event at commit.
 
     Whichever code stores a page (a whole file's task or a range of one), the event is
     kept exactly when the page is; a page stored again by a retry is an update: no event.
     """
     pages = [row for row in session.new if isinstance(row, TaskPage)]
-    if not pages or not has_app_context():
-        return
+    if pages and has_app_context():
+        session.info.setdefault(NEW_PAGES, []).extend(pages)
+
+
+@event.listens_for(Session, "before_commit")
+def record_new_pages(session) -> None:
+    """Record `page.completed` for each page noted, in its transaction: with the task as it
+    is committed (a split task's progress counts the page, which it does after the insert)."""
+    session.flush()  # what is still pending: commit flushes only after this hook
+    pages = session.info.pop(NEW_PAGES, [])
     with session.no_autoflush:
         for page in pages:
             task = session.get(Task, page.task_id)
             if task is not None:
                 record_page_event(session, task, page)
+
+
+@event.listens_for(Session, "after_rollback")
+def forget_new_pages(session) -> None:
+    """Forget the pages noted in a transaction rolled back: they were not kept."""
+    session.info.pop(NEW_PAGES, None)

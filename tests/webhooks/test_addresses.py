@@ -36,6 +36,7 @@ TIMEOUTS = {"WEBHOOK_CONNECT_TIMEOUT": 5, "WEBHOOK_TIMEOUT": 15}
         "::127.0.0.1",  # IPv4-compatible (deprecated)
         "::ffff:0:7f00:1",  # SIIT's IPv4-translated form
         "64:ff9b::a9fe:a9fe",  # NAT64 to the metadata service
+        "64:ff9b:1::a00:1",  # NAT64's local-use prefix, to 10.0.0.1
         "2002:7f00:1::",  # 6to4 of 127.0.0.1
         "fec0::1",  # site-local (deprecated)
         "192.0.0.8",  # IETF protocol assignments

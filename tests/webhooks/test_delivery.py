@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 import redis
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from standardwebhooks import Webhook
 
 from ocrapp.core import deletion, lifecycle
@@ -162,20 +163,45 @@ def test_a_redelivery_backs_off_from_the_start_again(webhook_app, make_user):
     assert as_utc(again.next_attempt_at) <= utcnow() + timedelta(seconds=5)
 
 
+def failing_for_days(endpoint: WebhookEndpoint, last_try: timedelta) -> None:
+    """Make `endpoint` fail since six days ago, its last failed try `last_try` ago."""
+    earlier = one_delivery(endpoint)
+    with db.session() as session:
+        session.get(WebhookEndpoint, endpoint.id).failing_since = utcnow() - timedelta(days=6)
+        tried = utcnow() - last_try
+        session.add(WebhookAttempt(delivery_id=earlier, attempted_at=tried, duration_ms=1))
+
+
 def test_an_endpoint_failing_for_days_is_disabled_and_says_why(webhook_app, make_user):
     user_id, _ = make_user()
     with Receiver([(500, {})]) as receiver:
         endpoint = endpoint_for(webhook_app, user_id, receiver.url)
         first, second = one_delivery(endpoint), one_delivery(endpoint)
-        with db.session() as session:
-            session.get(WebhookEndpoint, endpoint.id).failing_since = utcnow() - timedelta(days=6)
+        failing_for_days(endpoint, last_try=timedelta(hours=1))  # tried as retries come due
         deliver(first, 0)
         assert deliver(second, 0) is None  # not sent to a disabled endpoint
     with db.session() as session:
         disabled = session.get(WebhookEndpoint, endpoint.id)
         assert not disabled.enabled and "failed for 6 days" in disabled.disabled_reason
-    assert delivery(second).status == DeliveryStatus.FAILED
+    given_up = delivery(second)
+    assert given_up.status == DeliveryStatus.FAILED
+    # Its attempt count and its listed tries agree: the last says why it was not sent.
+    assert given_up.attempt_count == len(given_up.attempts) == 1
+    assert given_up.attempts[0].error == "Not sent: the endpoint is disabled."
     assert len(receiver.received) == 1
+
+
+def test_failures_days_apart_are_not_days_of_failures(webhook_app, make_user):
+    # A 400 on Monday, nothing to send all week, a 503 on Saturday: not disabled.
+    user_id, _ = make_user()
+    with Receiver([(503, {})]) as receiver:
+        endpoint = endpoint_for(webhook_app, user_id, receiver.url)
+        failing_for_days(endpoint, last_try=timedelta(days=5))
+        deliver(one_delivery(endpoint), 0)
+    with db.session() as session:
+        still = session.get(WebhookEndpoint, endpoint.id)
+        assert still.enabled
+        assert utcnow() - as_utc(still.failing_since) < timedelta(minutes=1)  # counted anew
 
 
 def test_of_two_messages_for_one_try_one_sends(webhook_app, make_user):
@@ -301,6 +327,49 @@ def test_events_are_recorded_with_the_status_change_and_each_new_page(webhook_ap
     assert page_event["data"]["completedPage"]["number"] == 1
     assert page_event["data"]["completedPage"]["link"] == f"/api/tasks/{task_id}/pages/1"
     assert task_event["data"]["taskId"] == task_id and task_event["data"]["status"] == "completed"
+
+
+def test_a_split_tasks_page_event_shows_the_page_counted_in_its_progress(webhook_app, make_user):
+    # A range counts its page in the task's progress after inserting it: the event, made
+    # at commit, shows the task as `GET /api/tasks/<id>` does from then on.
+    user_id, _ = make_user()
+    endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks", ["page.completed"])
+    task_id = queued_task(user_id)
+    lifecycle.mark_processing(task_id)
+    with db.session() as session:
+        task = lifecycle.locked_task(session, task_id)
+        session.add(stored_page(task_id, 3))
+        session.flush()
+        lifecycle.record_page_done(session, task, 3, 4)
+    with db.session() as session:
+        (delivery,) = session.scalars(select(WebhookDelivery)).all()
+    data = json.loads(delivery.body)["data"]
+    assert (data["completedPage"]["number"], data["page"], data["progress"]) == (3, 3, 25)
+
+
+def test_a_page_rolled_back_has_no_event(webhook_app, make_user):
+    user_id, _ = make_user()
+    endpoint_for(webhook_app, user_id, "http://127.0.0.1:9/hooks", ["page.completed"])
+    task_id = queued_task(user_id)
+    with Session(db.engine) as session:  # one session, its transaction rolled back, then a new one
+        session.add(stored_page(task_id, 1))
+        session.flush()
+        session.rollback()
+        session.commit()
+    with db.session() as session:
+        assert session.scalars(select(WebhookDelivery)).all() == []
+
+
+def stored_page(task_id: str, number: int) -> TaskPage:
+    """A page row as a worker stores it."""
+    return TaskPage(
+        task_id=task_id,
+        number=number,
+        source="ocr",
+        result_key="k",
+        word_count=3,
+        confidence_score=0.9,
+    )
 
 
 def test_deleting_a_task_forgets_its_deliveries(webhook_app, make_user):
