@@ -515,6 +515,14 @@ class Settings(BaseSettings):
     WEBHOOK_TIMEOUT: float = setting(
         15, WEBHOOKS, "seconds a webhook delivery may take in all, connecting included", gt=0
     )
+    WEBHOOK_USER_CONCURRENCY: int = setting(
+        2,
+        WEBHOOKS,
+        "tries of one user's deliveries under way at once, in all webhooks workers: a user "
+        "whose receivers are slow or down takes no more of their threads, and the others' "
+        "deliveries go on; the user's further deliveries wait their turn",
+        ge=1,
+    )
     WEBHOOK_BACKOFF: float = setting(
         5,
         WEBHOOKS,

@@ -20,6 +20,7 @@ from ocrapp.webhooks.dispatch import DISPATCH_LEASE, held_messages, message_id, 
 from ocrapp.webhooks.retries import next_delay, retry_after_seconds, should_retry
 from ocrapp.webhooks.signing import signed_headers, signing_secrets
 from ocrapp.webhooks.transport import Outcome, post
+from ocrapp.webhooks.turns import users_turn
 
 log = logging.getLogger(__name__)
 # Deliveries the sweep hands over at once; the rest wait for its next round.
@@ -80,6 +81,31 @@ def claim(delivery_id: str, attempt_count: int) -> Claimed | None:
         return Claimed(delivery.id, attempt_count + 1, endpoint.url, delivery.body, secrets)
 
 
+def delivery_owner(delivery_id: str) -> int | None:
+    """The user whose endpoint the delivery goes to (None: it is gone)."""
+    with db.autocommit() as session:
+        return session.scalar(
+            select(WebhookEndpoint.user_id)
+            .join(WebhookDelivery, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
+            .where(WebhookDelivery.id == delivery_id)
+        )
+
+
+def wait_turn(delivery_id: str, attempt_count: int) -> None:
+    """Make a delivery whose user had no turn due now, untried: the sweep sends it again
+    (every `WEBHOOK_SWEEP_INTERVAL` seconds) until it has one."""
+    with db.session() as session:
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == delivery_id,
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.attempt_count == attempt_count,
+            )
+            .values(next_attempt_at=utcnow())
+        )
+
+
 def give_up(delivery: WebhookDelivery, now: datetime) -> None:
     """Stop trying `delivery`."""
     delivery.status, delivery.finished_at, delivery.next_attempt_at = (
@@ -102,12 +128,21 @@ def try_ends_at(delivery: WebhookDelivery, now: datetime, config) -> datetime | 
 
 
 def deliver(delivery_id: str, attempt_count: int) -> Outcome | None:
-    """Try the delivery once, if it is still this try's to make, and record how it went."""
-    claimed = claim(delivery_id, attempt_count)
-    if claimed is None:
+    """Try the delivery once, if it is still this try's to make, and record how it went;
+    or, when its user has `WEBHOOK_USER_CONCURRENCY` tries under way, leave it to the sweep."""
+    config = current_app.config
+    owner = delivery_owner(delivery_id)
+    if owner is None:
         return None
-    headers = signed_headers(claimed.id, claimed.body, claimed.secrets, utcnow())
-    outcome = post(claimed.url, headers, claimed.body, current_app.config)
+    with users_turn(config, owner) as turn:
+        if not turn:
+            wait_turn(delivery_id, attempt_count)
+            return None
+        claimed = claim(delivery_id, attempt_count)
+        if claimed is None:
+            return None
+        headers = signed_headers(claimed.id, claimed.body, claimed.secrets, utcnow())
+        outcome = post(claimed.url, headers, claimed.body, config)
     record_outcome(claimed, outcome)
     log.info(
         "webhook delivery %s: try %d: %s %s",

@@ -120,6 +120,26 @@ def test_a_receiver_that_never_answers_does_not_delay_ocr(stack):
     assert task["finishedAt"] < first["attemptedAt"]
 
 
+def test_a_users_receivers_that_never_answer_do_not_delay_another_users(stack):
+    # Nine tries waiting on receivers that never answer, more than the webhooks worker's
+    # eight threads: the other user's delivery still goes out at once, not once they end.
+    slow_token, token = create_user(stack), create_user(stack)
+    with Receiver(hang=True) as hanging, Receiver() as receiver:
+        slow_hooks = [
+            subscribe(stack, slow_token, f"{hanging.url}/{n}", ["task.completed"]) for n in range(9)
+        ]
+        pdf = image_pdf([page_image(["slow receivers"])])
+        finished(stack, slow_token, upload(stack, slow_token, pdf, "slow.pdf")["taskId"])
+        subscribe(stack, token, receiver.url, ["task.completed"])
+        finished(stack, token, upload(stack, token, pdf, "mine.pdf")["taskId"])
+        receiver.wait_for(1)
+        # None of the slow user's tries has ended (each waits WEBHOOK_TIMEOUT, 10 s).
+        tried = [
+            d["attempts"] for hook in slow_hooks for d in deliveries(stack, slow_token, hook["id"])
+        ]
+        assert tried and not any(tried)
+
+
 def test_private_addresses_are_refused_where_not_allowed(tmp_path):
     stack = Stack.embedded(
         tmp_path / "instance",

@@ -21,6 +21,7 @@ from ocrapp.core.models import (
     as_utc,
     utcnow,
 )
+from ocrapp.webhooks import turns
 from ocrapp.webhooks.delivery import (
     claim,
     deliver,
@@ -31,7 +32,9 @@ from ocrapp.webhooks.delivery import (
 from ocrapp.webhooks.endpoints import create_endpoint, redeliver
 from ocrapp.webhooks.events import EventType, add_deliveries
 from ocrapp.webhooks.transport import Outcome
+from ocrapp.webhooks.turns import users_turn
 from tests.factories import queued_task, set_task
+from tests.stack import wait_for
 from tests.webhook_receiver import Receiver
 
 ALL_EVENTS = [str(event) for event in EventType]
@@ -202,6 +205,41 @@ def test_failures_days_apart_are_not_days_of_failures(webhook_app, make_user):
         still = session.get(WebhookEndpoint, endpoint.id)
         assert still.enabled
         assert utcnow() - as_utc(still.failing_since) < timedelta(minutes=1)  # counted anew
+
+
+def test_a_user_with_every_turn_taken_waits_and_the_others_do_not(webhook_app, make_user):
+    webhook_app.config["WEBHOOK_USER_CONCURRENCY"] = 1
+    busy_id, _ = make_user()
+    other_id, _ = make_user()
+    with Receiver() as receiver:
+        busy = one_delivery(endpoint_for(webhook_app, busy_id, receiver.url))
+        other = one_delivery(endpoint_for(webhook_app, other_id, receiver.url))
+        with users_turn(webhook_app.config, busy_id) as turn:  # a try of theirs under way
+            assert turn
+            assert deliver(busy, 0) is None
+            waiting = delivery(busy)
+            assert waiting.status == DeliveryStatus.PENDING and waiting.attempt_count == 0
+            assert as_utc(waiting.next_attempt_at) <= utcnow()  # the sweep's to send again
+            assert deliver(other, 0).delivered  # another user's goes at once
+        assert deliver(busy, 0).delivered  # the turn given back: it goes
+    assert len(receiver.received) == 2
+
+
+def test_a_turn_whose_try_was_lost_lapses(webhook_app, make_user, monkeypatch):
+    # A worker killed in the middle of a try never gives its turn back.
+    monkeypatch.setattr(turns, "PLACE_MARGIN", 0)
+    webhook_app.config.update(WEBHOOK_USER_CONCURRENCY=1, WEBHOOK_TIMEOUT=0.2)
+    user_id, _ = make_user()
+    lost = users_turn(webhook_app.config, user_id)
+    assert lost.__enter__()  # and never left
+    with users_turn(webhook_app.config, user_id) as turn:
+        assert not turn
+
+    def free() -> bool:
+        with users_turn(webhook_app.config, user_id) as turn:
+            return turn
+
+    wait_for(free, timeout=10, what="the lost try's turn lapsed")
 
 
 def test_of_two_messages_for_one_try_one_sends(webhook_app, make_user):
