@@ -14,12 +14,14 @@ Everything a task keeps but its upload lies under its own prefix (`task_prefix`)
 task's objects are listed and deleted together, without knowing each one's name.
 """
 
+import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlparse
 
 RESULT_FORMATS = {
@@ -60,10 +62,19 @@ class StorageError(Exception):
     """The storage backend failed or holds no object at that key."""
 
 
+# S3: seconds to connect, and to wait for each read of an answer, before a try fails
+# (boto's defaults, 60 each, times its tries, held an upload's transaction for 3 minutes
+# against a store that stalled).
+S3_CONNECT_TIMEOUT = 5
+S3_READ_TIMEOUT = 20
+S3_ATTEMPTS = 3
+
+
 class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def put_file(self, key: str, path: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
+    def open(self, key: str) -> tuple[BinaryIO, int]: ...
     def delete(self, key: str) -> None: ...
     def delete_prefix(self, prefix: str) -> None: ...
     def check(self) -> None: ...
@@ -88,18 +99,27 @@ class LocalStorage:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         """Write atomically, so a reader never sees half an object."""
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+        with self._replacing(key) as tmp:
             tmp.write(data)
-        os.replace(tmp.name, path)
 
     def put_file(self, key: str, source: Path, content_type: str) -> None:
         """Copy the file at `source` to `key`, atomically, without reading it into memory."""
+        with self._replacing(key) as tmp:
+            shutil.copyfile(source, tmp.name)
+
+    @contextlib.contextmanager
+    def _replacing(self, key: str) -> Iterator[BinaryIO]:
+        """Yield a temporary file beside `key` that replaces it once written; removed if
+        the writing fails (a full disk), so that nothing half written stays behind."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
-            shutil.copyfile(source, tmp.name)
+            try:
+                yield tmp
+            except BaseException:
+                tmp.close()
+                Path(tmp.name).unlink(missing_ok=True)
+                raise
         os.replace(tmp.name, path)
 
     def get(self, key: str) -> bytes:
@@ -108,6 +128,14 @@ class LocalStorage:
             return self._path(key).read_bytes()
         except FileNotFoundError as error:
             raise StorageError(f"no object at {key}") from error
+
+    def open(self, key: str) -> tuple[BinaryIO, int]:
+        """Open the object at `key` to read it a part at a time; return it and its size."""
+        try:
+            reader = self._path(key).open("rb")
+        except FileNotFoundError as error:
+            raise StorageError(f"no object at {key}") from error
+        return reader, os.fstat(reader.fileno()).st_size
 
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""
@@ -149,7 +177,12 @@ class S3Storage:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         # Signature version 4 for pre-signed URLs too (boto3 may sign them with version 2).
-        config = Config(signature_version="s3v4")
+        config = Config(
+            signature_version="s3v4",
+            connect_timeout=S3_CONNECT_TIMEOUT,
+            read_timeout=S3_READ_TIMEOUT,
+            retries={"mode": "standard", "max_attempts": S3_ATTEMPTS},
+        )
         self.client = boto3.client("s3", endpoint_url=endpoint_url, config=config)
         # Signing sends no request, so this client only signs: URLs for the clients' side of
         # a proxy, while the service reaches the store at its private address.
@@ -178,6 +211,14 @@ class S3Storage:
         except self.client.exceptions.NoSuchKey as error:
             raise StorageError(f"no object at {key}") from error
         return response["Body"].read()
+
+    def open(self, key: str) -> tuple[BinaryIO, int]:
+        """Start reading the object at `key`, a part at a time; return it and its size."""
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+        except self.client.exceptions.NoSuchKey as error:
+            raise StorageError(f"no object at {key}") from error
+        return response["Body"], response["ContentLength"]
 
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""

@@ -1,5 +1,6 @@
 """Taking an upload: checked, stored, recorded, announced and enqueued, in that order."""
 
+import logging
 from dataclasses import dataclass
 
 from flask import current_app
@@ -18,6 +19,7 @@ from ocrapp.core.storage import get_storage
 from ocrapp.core.task_view import TaskView
 
 MEGABYTE = 1024 * 1024
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -72,20 +74,29 @@ def record_upload(
         check_user_limits(session, user_id, len(data), config)
     file = inspect_upload(data, upload.filename, user_id, config)
     storage = get_storage(config)
-    with db.session() as session:
-        priority_user = hold_user(session, user_id)
-        # Again under the user's lock, held only now: uploads racing past the first check.
-        check_user_limits(session, user_id, len(data), config)
+    try:
+        # Stored before the user's lock is taken: a slow store holds no lock or transaction.
         storage.put(file.storage_key, data, file.content_type)
-        try:
+        with db.session() as session:
+            priority_user = hold_user(session, user_id)
+            # Again under the user's lock: uploads racing past the first check.
+            check_user_limits(session, user_id, len(data), config)
             kind = queue_kind(file.page_count, priority_user, engine, config)
             task = lifecycle.create_task(session, user_id, file, engine, options, key, kind)
             view = TaskView.of(session, task)
-            session.commit()
-        except BaseException:
-            storage.delete(file.storage_key)  # nothing recorded, so nothing kept
-            raise
+    except BaseException:
+        # Nothing recorded, so nothing kept: a store whose answer was lost may hold it.
+        forget_upload(storage, file.storage_key)
+        raise
     return view, kind, file.page_count
+
+
+def forget_upload(storage, storage_key: str) -> None:
+    """Remove an upload no task was recorded for; a store still away leaves it, logged."""
+    try:
+        storage.delete(storage_key)
+    except Exception as error:  # the store's own failure is the one the caller reports
+        log.warning("upload %s not removed: %r", storage_key, error)
 
 
 def check_user_limits(session, user_id: int, size: int, config) -> None:

@@ -3,7 +3,8 @@
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Response, current_app, redirect
+from flask import Response, current_app, redirect, request
+from werkzeug.wsgi import wrap_file
 
 from ocrapp.core.db import db
 from ocrapp.core.models import TaskStatus
@@ -14,11 +15,13 @@ from ocrapp.web.requests import load_own_task
 from ocrapp.web.schemas import FileQuery, ResultQuery, TaskPath
 
 bp = api_blueprint("downloads", __name__, "A task's results in five formats, and its upload.")
+DOWNLOAD_CHUNK = 256 * 1024
 TEXT = {"schema": {"type": "string"}}
 BINARY = {"schema": {"type": "string", "format": "binary"}}
 SIGNED_REDIRECT = {
     "description": "With `redirect=1` and S3 storage: a signed URL, good without a token "
-    "for `SIGNED_URL_SECONDS`.",
+    "for `SIGNED_URL_SECONDS`. The store answers it (an object missing there is its own "
+    "404, not `result_not_found`).",
     "headers": {"Location": {"schema": {"type": "string"}}},
 }
 RESULT = {
@@ -41,7 +44,11 @@ UPLOAD = {
     "/tasks/<task_id:task_id>/result",
     responses=answers(
         {200: RESULT, 302: SIGNED_REDIRECT},
-        {404: ["task_not_found", "result_not_found", "not_found"], 409: ["result_not_ready"]},
+        {
+            404: ["task_not_found", "result_not_found", "not_found"],
+            409: ["result_not_ready"],
+            503: ["storage_unavailable"],
+        },
     ),
 )
 def get_result(path: TaskPath, query: ResultQuery):
@@ -86,7 +93,7 @@ def get_result(path: TaskPath, query: ResultQuery):
     "/tasks/<task_id:task_id>/file",
     responses=answers(
         {200: UPLOAD, 302: SIGNED_REDIRECT},
-        {404: ["task_not_found", "file_not_found", "not_found"]},
+        {404: ["task_not_found", "file_not_found", "not_found"], 503: ["storage_unavailable"]},
     ),
 )
 def get_file(path: TaskPath, query: FileQuery):
@@ -100,16 +107,22 @@ def get_file(path: TaskPath, query: FileQuery):
 
 
 def download(key: str, content_type: str, disposition: str, signed: bool, missing: ApiError):
-    """Answer with the object at `key`, or with a redirect to a signed URL for it."""
+    """Answer with the object at `key`, or with a redirect to a signed URL for it.
+
+    The object is sent a part at a time as it is read: a 500-page searchable PDF is some
+    80 MB, which a web process held whole for each download under way.
+    """
     storage = get_storage(current_app.config)
     seconds = current_app.config["SIGNED_URL_SECONDS"]
     if signed and (url := storage.signed_url(key, disposition, content_type, seconds)):
         return redirect(url, 302)
     try:
-        data = storage.get(key)
+        reader, size = storage.open(key)
     except StorageError as error:  # e.g. a task completed before its format existed
         raise missing from error
-    response = Response(data, content_type=content_type)
+    body = wrap_file(request.environ, reader, DOWNLOAD_CHUNK)
+    response = Response(body, content_type=content_type, direct_passthrough=True)
+    response.content_length = size
     response.headers["Content-Disposition"] = disposition
     return response
 

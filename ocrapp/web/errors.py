@@ -2,6 +2,7 @@
 
 import logging
 
+import botocore.exceptions
 import sqlalchemy.exc
 from flask import Flask, g, jsonify
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -108,6 +109,16 @@ def register_error_handlers(app: Flask) -> None:
             return handle_unexpected(error)
         log.warning("database unreachable: %s", type(error.orig).__name__)
         return service_unavailable("The database cannot be reached now: try again shortly.")
+
+    @app.errorhandler(botocore.exceptions.BotoCoreError)
+    @app.errorhandler(botocore.exceptions.ClientError)
+    def handle_storage_error(error: Exception):
+        # The store refused, timed out or could not be reached (a missing object is each
+        # route's own 404): nothing was kept, so the same request may be sent again.
+        log.warning("file storage failed: %r", error)
+        message = "The file storage cannot be reached now: try again shortly."
+        headers = {"Retry-After": "30"}
+        return handle_api_error(ApiError(503, "storage_unavailable", message, headers))
 
     @app.errorhandler(sqlalchemy.exc.TimeoutError)
     def handle_database_busy(error: sqlalchemy.exc.TimeoutError):

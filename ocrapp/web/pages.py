@@ -101,7 +101,11 @@ def list_pages(path: TaskPath):
 @bp.get(
     "/tasks/<task_id:task_id>/pages/<int:number>",
     responses=answers(
-        {200: PAGE}, {404: ["task_not_found", "page_not_ready", "page_not_found", "not_found"]}
+        {200: PAGE},
+        {
+            404: ["task_not_found", "page_not_ready", "page_not_found", "not_found"],
+            503: ["storage_unavailable"],
+        },
     ),
 )
 def get_page(path: PagePath, query: PageQuery):

@@ -40,7 +40,7 @@ SUBMIT_REFUSALS = BODY_REFUSALS | {
     415: ["unsupported_media_type"],
     422: ["page_too_large", "too_many_pages", "pdf_invalid", "pdf_encrypted", "pdf_empty"],
     429: ["too_many_tasks", "quota_exceeded"],
-    503: ["engines_unknown"],
+    503: ["engines_unknown", "storage_unavailable"],
 }
 TASK_NOT_FOUND = {404: ["task_not_found", "not_found"]}
 ACCEPTED = {

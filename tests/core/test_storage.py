@@ -32,9 +32,28 @@ def test_put_then_get_returns_the_same_bytes(storage):
     storage.check()
 
 
+def test_an_object_opened_reads_back_whole_with_its_size(storage):
+    key, data = result_key(7, "task", "pdf"), bytes(range(256)) * 4096
+    storage.put(key, data, "application/pdf")
+    reader, size = storage.open(key)
+    with reader:
+        assert size == len(data) and reader.read() == data
+
+
 def test_missing_object_raises_storage_error(storage):
     with pytest.raises(StorageError):
         storage.get(result_key(7, "no-such-task", "html"))
+    with pytest.raises(StorageError):
+        storage.open(result_key(7, "no-such-task", "pdf"))
+
+
+def test_a_write_that_fails_leaves_no_file_behind(tmp_path):
+    # A full disk, as far as the folder can tell: the half-written temporary file goes.
+    storage = LocalStorage(tmp_path)
+    key = upload_key(7, "file-id", ".pdf")
+    with pytest.raises(TypeError):
+        storage.put(key, "not bytes", "application/pdf")
+    assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
 
 
 def test_a_tasks_prefix_is_deleted_whole_and_nothing_beside_it(storage):

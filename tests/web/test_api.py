@@ -198,9 +198,10 @@ def test_the_uploaded_file_is_served_back_to_its_owner_only(client, make_user):
     image = text_image(["mine"])
     task_id = submit(client, owner, image, "scan 1.png").get_json()["taskId"]
     for query in ("", "?redirect=1"):  # a local folder has no signed URLs: served directly
-        response = client.get(f"/api/tasks/{task_id}/file{query}", headers=auth(owner))
-        assert response.data == image and response.content_type == "image/png"
-        assert response.headers["Content-Disposition"].startswith('attachment; filename="scan 1')
+        with client.get(f"/api/tasks/{task_id}/file{query}", headers=auth(owner)) as response:
+            assert response.data == image and response.content_type == "image/png"
+            disposition = response.headers["Content-Disposition"]
+            assert disposition.startswith('attachment; filename="scan 1')
     assert client.get(f"/api/tasks/{task_id}/file", headers=auth(other)).status_code == 404
 
 
