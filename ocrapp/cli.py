@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ocrapp import create_app
 from ocrapp.client.commands import COMMANDS as CLIENT_COMMANDS
+from ocrapp.core import deletion
 from ocrapp.core.db import db
 from ocrapp.core.models import ApiToken, User
 from ocrapp.core.storage import get_storage
@@ -205,6 +206,25 @@ def users_priority(email: str, state: str) -> None:
     with db.session() as session:
         _user(session, email).priority = state == "on"
     click.echo(f"Priority {state} for {email}.")
+
+
+@users_group.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def users_delete(email: str, yes: bool) -> None:
+    """Delete EMAIL with every task, file and result they kept, their tokens and webhooks."""
+    with db.session() as session:
+        user_id = _user(session, email).id
+    if not yes:
+        click.confirm(f"Delete {email} and everything they kept?", abort=True, err=True)
+    try:
+        deleted = deletion.delete_user(user_id)
+    except deletion.StorageUnavailable as error:
+        raise click.ClickException(
+            f"the file storage failed ({error}): {email} is kept; run this again"
+        ) from error
+    click.echo(f"Deleted {email}: {deleted or 0} tasks and their files.")
 
 
 @cli.group("tokens")

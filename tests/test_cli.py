@@ -123,3 +123,20 @@ def test_db_wait_starts_on_a_later_releases_schema_not_on_an_older_one(tmp_path)
         database.execute("UPDATE alembic_version SET version_num = '0001'")
     behind = run(tmp_path, "db", "wait", "--timeout", "0")
     assert behind.returncode == 1 and "The schema is at 0001, not" in behind.stderr
+
+
+def test_users_delete_asks_first_then_deletes_the_user(tmp_path):
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    assert run(tmp_path, "users", "create", "gone@example.com").returncode == 0
+    users = lambda: sqlite3.connect(tmp_path / "ocrapp.sqlite3").execute(  # noqa: E731
+        "SELECT email FROM users"
+    )
+
+    declined = run(tmp_path, "users", "delete", "gone@example.com", stdin="n\n")
+    assert declined.returncode == 1 and users().fetchall() == [("gone@example.com",)]
+    deleted = run(tmp_path, "users", "delete", "gone@example.com", "--yes")
+    assert deleted.returncode == 0, deleted.stderr
+    assert "Deleted gone@example.com: 0 tasks" in deleted.stdout
+    assert users().fetchall() == []
+    unknown = run(tmp_path, "users", "delete", "gone@example.com", "--yes")
+    assert unknown.returncode == 1 and "no user gone@example.com" in unknown.stderr

@@ -33,6 +33,11 @@ RESULT_FORMATS = {
 }
 
 
+def user_prefix(user_id: int) -> str:
+    """Return the prefix of everything a user keeps: uploads, and every task's objects."""
+    return f"users/{user_id}/"
+
+
 def upload_key(user_id: int, file_id: str, extension: str) -> str:
     """Return the key of an uploaded file."""
     return f"users/{user_id}/uploads/{file_id}{extension}"

@@ -3,8 +3,18 @@
 import boto3
 from sqlalchemy import func, select
 
+from ocrapp.core import deletion
 from ocrapp.core.db import db
-from ocrapp.core.models import File, Result, Task, TaskPage, TaskStatus
+from ocrapp.core.models import (
+    ApiToken,
+    File,
+    Result,
+    Task,
+    TaskPage,
+    TaskStatus,
+    User,
+    WebhookEndpoint,
+)
 from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_key, result_key
 from ocrapp.realtime.events import history
 from tests.factories import set_task
@@ -154,3 +164,34 @@ def test_a_delete_while_s3_is_away_keeps_the_task_to_delete_again(app, client, m
         assert rows_of(task_id) == 0
     finally:
         server.stop()
+
+
+def test_deleting_a_user_removes_all_they_kept_and_no_one_elses(app, client, make_user, tmp_path):
+    user_id, token = make_user()
+    _, other = make_user()
+    finished_task(app, client, token)
+    queued = submit(client, token, text_image(["queued"]), "queued.png").get_json()["taskId"]
+    kept = finished_task(app, client, other)
+    hook = {"url": "https://93.184.216.34/ocr", "events": ["task.completed"]}
+    assert client.post("/api/webhooks", headers=auth(token), json=hook).status_code == 201
+    get_storage(app.config).put(f"users/{user_id}/uploads/orphan.png", b"x", "image/png")
+
+    with app.app_context():  # as the CLI runs it
+        assert deletion.delete_user(user_id) == 2
+
+    stored = [path for path in (tmp_path / "storage").rglob("*") if path.is_file()]
+    assert stored and not [path for path in stored if f"users/{user_id}/" in str(path)]
+    with db.session() as session:
+        for model in (User, ApiToken, Task, File, WebhookEndpoint):
+            owned = select(func.count()).select_from(model).where(model_owner(model) == user_id)
+            assert session.scalar(owned) == 0, model.__name__
+        assert session.get(Task, kept) is not None and session.get(Task, queued) is None
+    assert client.get("/api/tasks", headers=auth(token)).status_code == 401
+    assert client.get(f"/api/tasks/{kept}", headers=auth(other)).status_code == 200
+    with app.app_context():
+        assert deletion.delete_user(user_id) is None
+
+
+def model_owner(model):
+    """The column that names a row's user."""
+    return model.id if model is User else model.user_id
