@@ -54,8 +54,14 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 @with_appcontext
 def upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: the newest)."""
-    command.upgrade(alembic_config(current_app.config["DATABASE_URL"]), revision)
+    """Apply migrations up to REVISION (default: the newest); on a later release's schema
+    (a rollback), change nothing."""
+    config = alembic_config(current_app.config["DATABASE_URL"])
+    current = _schema_revisions()
+    if revision == "head" and _later_release(current, ScriptDirectory.from_config(config)):
+        log.warning("schema at %s, a later release's: left as it is", ", ".join(sorted(current)))
+        return
+    command.upgrade(config, revision)
 
 
 @db_group.command()

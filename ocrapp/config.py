@@ -520,7 +520,8 @@ class Settings(BaseSettings):
         WEBHOOKS,
         "tries of one user's deliveries under way at once, in all webhooks workers: a user "
         "whose receivers are slow or down takes no more of their threads, and the others' "
-        "deliveries go on; the user's further deliveries wait their turn",
+        "deliveries go on; the user's further deliveries wait in line, each sent as one of "
+        "their tries ends",
         ge=1,
     )
     WEBHOOK_BACKOFF: float = setting(

@@ -83,18 +83,6 @@ def store_page_image(task: Task, source: SourcePage) -> None:
     get_storage(current_app.config).put(key, data, "image/jpeg")
 
 
-def remove_page_images(task_id: str, first: int, last: int) -> None:
-    """Remove the images a split task kept of pages `first`..`last` (once it has ended
-    without its result, whose assembly removes them otherwise)."""
-    with db.session() as session:
-        user_id = session.scalar(select(Task.user_id).where(Task.id == task_id))
-    if user_id is None:
-        return  # deleted: everything it kept went with it
-    storage = get_storage(current_app.config)
-    for number in range(first, last + 1):
-        storage.delete(page_image_key(user_id, task_id, number))
-
-
 def page_image(task: Task, number: int) -> tuple[bytes, float]:
     """Return a split task's stored page image (JPEG) and its dpi."""
     data = get_storage(current_app.config).get(page_image_key(task.user_id, task.id, number))

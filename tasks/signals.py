@@ -16,7 +16,7 @@ from celery.signals import (
     worker_ready,
 )
 
-from ocrapp.core import lifecycle
+from ocrapp.core import lifecycle, ranges
 from ocrapp.core.capabilities import register_engines
 from ocrapp.core.db import db
 from ocrapp.core.jobs import ASSEMBLED, OCR_TASK_NAME, RANGE_TASK_NAME, SPLIT
@@ -26,7 +26,6 @@ from ocrapp.core.runs import RunSuperseded
 from ocrapp.core.scheduling import queue_names
 from tasks import heartbeat
 from tasks.errors import TaskCancelled, describe
-from tasks.pages import remove_page_images
 from tasks.pipeline.engines import (
     PARTS,
     available_engines,
@@ -169,16 +168,11 @@ def on_task_failure(sender=None, exception=None, args=None, **_) -> None:
             else:
                 ended = lifecycle.mark_failed(task_id, code, message)
             if sender.name == RANGE_TASK_NAME:
+                # Its page images go: all of them by the range that ended the task, each
+                # range still running then its own as it stops.
                 _, first, last, page_count = args
-                _remove_images(task_id, 1 if ended else first, page_count if ended else last)
+                ranges.try_remove_page_images(
+                    task_id, 1 if ended else first, page_count if ended else last
+                )
     except Exception:
         log.exception("task %s: could not record failure", task_id)
-
-
-def _remove_images(task_id: str, first: int, last: int) -> None:
-    """Remove a split task's page images once it ended without a result: the range that
-    ended it removes every page's, each range still running then its own as it stops."""
-    try:
-        remove_page_images(task_id, first, last)
-    except Exception:
-        log.exception("task %s: page images %s to %s not removed", task_id, first, last)

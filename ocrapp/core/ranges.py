@@ -22,6 +22,7 @@ from ocrapp.core.lifecycle import locked_task
 from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
 from ocrapp.core.runs import Run, check_owner, new_run_token
+from ocrapp.core.storage import get_storage, page_image_key
 
 log = logging.getLogger(__name__)
 OUT = (RangeStatus.SENT, RangeStatus.RUNNING, RangeStatus.ASSEMBLING)
@@ -199,7 +200,8 @@ def reap_ranges() -> int:
         reaped += 1
         if task_range.attempts >= current_app.config["MAX_ATTEMPTS"]:
             message = "No worker finished a range of the task's pages, too many times."
-            lifecycle.mark_failed(task_range.task_id, "worker_lost", message)
+            if lifecycle.mark_failed(task_range.task_id, "worker_lost", message):
+                try_remove_page_images(task_range.task_id)  # it will have no result
             continue
         log.warning(
             "task %s: range from page %d lost; sending it again",
@@ -215,3 +217,28 @@ def reap_ranges() -> int:
         bounds = [(task_range.first, task_range.last)]
         try_send_ranges(task_range.task_id, bounds, page_count or 1, queue)
     return reaped
+
+
+def remove_page_images(task_id: str, first: int = 1, last: int | None = None) -> None:
+    """Remove the images a split task kept of pages `first`..`last` (to its last range's
+    end by default), once it has ended without its result (whose assembly removes them)."""
+    with db.session() as session:
+        user_id = session.scalar(select(Task.user_id).where(Task.id == task_id))
+        if last is None:
+            last = session.scalar(
+                select(func.max(TaskRange.last)).where(TaskRange.task_id == task_id)
+            )
+    if user_id is None or last is None:
+        return  # deleted (everything it kept went with it), or never split
+    storage = get_storage(current_app.config)
+    for number in range(first, last + 1):
+        storage.delete(page_image_key(user_id, task_id, number))
+
+
+def try_remove_page_images(task_id: str, first: int = 1, last: int | None = None) -> None:
+    """Remove page images as `remove_page_images` does; a store that is away is logged
+    (retention or deletion removes them later)."""
+    try:
+        remove_page_images(task_id, first, last)
+    except Exception:
+        log.exception("task %s: page images %s to %s not removed", task_id, first, last)

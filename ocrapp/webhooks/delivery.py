@@ -16,7 +16,13 @@ from ocrapp.core.models import (
     as_utc,
     utcnow,
 )
-from ocrapp.webhooks.dispatch import DISPATCH_LEASE, held_messages, message_id, send_delivery
+from ocrapp.webhooks.dispatch import (
+    DISPATCH_LEASE,
+    held_messages,
+    message_id,
+    send_delivery,
+    send_message,
+)
 from ocrapp.webhooks.retries import next_delay, retry_after_seconds, should_retry
 from ocrapp.webhooks.signing import signed_headers, signing_secrets
 from ocrapp.webhooks.transport import Outcome, post
@@ -91,21 +97,6 @@ def delivery_owner(delivery_id: str) -> int | None:
         )
 
 
-def wait_turn(delivery_id: str, attempt_count: int) -> None:
-    """Make a delivery whose user had no turn due now, untried: the sweep sends it again
-    (every `WEBHOOK_SWEEP_INTERVAL` seconds) until it has one."""
-    with db.session() as session:
-        session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.id == delivery_id,
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.attempt_count == attempt_count,
-            )
-            .values(next_attempt_at=utcnow())
-        )
-
-
 def give_up(delivery: WebhookDelivery, now: datetime) -> None:
     """Stop trying `delivery`."""
     delivery.status, delivery.finished_at, delivery.next_attempt_at = (
@@ -129,14 +120,15 @@ def try_ends_at(delivery: WebhookDelivery, now: datetime, config) -> datetime | 
 
 def deliver(delivery_id: str, attempt_count: int) -> Outcome | None:
     """Try the delivery once, if it is still this try's to make, and record how it went;
-    or, when its user has `WEBHOOK_USER_CONCURRENCY` tries under way, leave it to the sweep."""
+    or, when its user has `WEBHOOK_USER_CONCURRENCY` tries under way, wait in their line
+    (sent again as one of them ends)."""
     config = current_app.config
     owner = delivery_owner(delivery_id)
     if owner is None:
         return None
-    with users_turn(config, owner) as turn:
+    message = message_id(delivery_id, attempt_count)
+    with users_turn(config, owner, message, send_message) as turn:
         if not turn:
-            wait_turn(delivery_id, attempt_count)
             return None
         claimed = claim(delivery_id, attempt_count)
         if claimed is None:

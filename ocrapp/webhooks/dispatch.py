@@ -22,6 +22,12 @@ def message_id(delivery_id: str, attempt_count: int) -> str:
     return f"{delivery_id}:{attempt_count}"
 
 
+def send_message(message: str) -> bool:
+    """Send again the message whose id is `message` (`message_id`'s)."""
+    delivery_id, _, attempt_count = message.rpartition(":")
+    return send_delivery(delivery_id, int(attempt_count))
+
+
 def held_messages() -> set[str] | None:
     """Return the ids of the webhook messages waiting in the broker; None if it cannot say
     (not Redis).

@@ -37,6 +37,7 @@ def retry_after_seconds(value: str | None, now: datetime) -> float | None:
 
 
 def next_delay(attempt: int, retry_after: float | None, base: float, cap: float) -> float:
-    """Seconds before the next try: the backoff, or longer when the receiver asked so."""
+    """Seconds before the next try: the backoff, or longer when the receiver asked so, up to
+    `cap` (an endpoint that fails is tried at least that often, which disabling counts on)."""
     delay = backoff(attempt, base, cap)
-    return max(delay, retry_after) if retry_after is not None else delay
+    return min(max(delay, retry_after), cap) if retry_after is not None else delay

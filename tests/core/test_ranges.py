@@ -11,6 +11,7 @@ from ocrapp.core.db import db
 from ocrapp.core.models import RangeStatus, Task, TaskRange, TaskStatus, utcnow
 from ocrapp.core.runs import Run, RunSuperseded
 from ocrapp.core.scheduling import SMALL, queue_name
+from ocrapp.core.storage import StorageError, get_storage, page_image_key
 from tests.factories import queued_task
 from tests.servers import Redis
 
@@ -92,11 +93,20 @@ def test_the_reaper_sends_a_lost_range_again_then_fails_the_task(app, split):
     assert ranges.reap_ranges() == 1
     assert statuses(split)[0] == RangeStatus.SENT and waiting_messages(app) == 3
 
+    with db.session() as session:
+        user_id = session.get(Task, split).user_id
+    storage = get_storage(app.config)
+    images = [page_image_key(user_id, split, number) for number in (1, 2, 3)]
+    for key in images:  # kept by ranges for the searchable PDF
+        storage.put(key, b"jpeg", "image/jpeg")
     age_range(split, 1, attempts=app.config["MAX_ATTEMPTS"])
     assert ranges.reap_ranges() == 1
     with db.session() as session:
         task = session.get(Task, split)
     assert task.status is TaskStatus.FAILED and task.error["code"] == "worker_lost"
+    for key in images:  # the task will have no result: its page images go
+        with pytest.raises(StorageError):
+            storage.get(key)
 
 
 def test_a_range_run_still_going_after_the_reaper_sent_it_again_cannot_finish_it(app, split):

@@ -29,6 +29,7 @@ from ocrapp.webhooks.delivery import (
     forget_old_deliveries,
     record_outcome,
 )
+from ocrapp.webhooks.dispatch import message_id
 from ocrapp.webhooks.endpoints import create_endpoint, redeliver
 from ocrapp.webhooks.events import EventType, add_deliveries
 from ocrapp.webhooks.transport import Outcome
@@ -207,21 +208,24 @@ def test_failures_days_apart_are_not_days_of_failures(webhook_app, make_user):
         assert utcnow() - as_utc(still.failing_since) < timedelta(minutes=1)  # counted anew
 
 
-def test_a_user_with_every_turn_taken_waits_and_the_others_do_not(webhook_app, make_user):
+def test_a_user_with_every_turn_taken_waits_in_line_and_the_others_do_not(webhook_app, make_user):
     webhook_app.config["WEBHOOK_USER_CONCURRENCY"] = 1
     busy_id, _ = make_user()
     other_id, _ = make_user()
+    sent_again: list[str] = []
     with Receiver() as receiver:
         busy = one_delivery(endpoint_for(webhook_app, busy_id, receiver.url))
         other = one_delivery(endpoint_for(webhook_app, other_id, receiver.url))
-        with users_turn(webhook_app.config, busy_id) as turn:  # a try of theirs under way
+        # A try of theirs under way, whose end sends the first one in line again.
+        with users_turn(webhook_app.config, busy_id, "held:0", sent_again.append) as turn:
             assert turn
-            assert deliver(busy, 0) is None
+            assert deliver(busy, 0) is None  # in line, untried
             waiting = delivery(busy)
             assert waiting.status == DeliveryStatus.PENDING and waiting.attempt_count == 0
-            assert as_utc(waiting.next_attempt_at) <= utcnow()  # the sweep's to send again
             assert deliver(other, 0).delivered  # another user's goes at once
-        assert deliver(busy, 0).delivered  # the turn given back: it goes
+            assert sent_again == []
+        assert sent_again == [message_id(busy, 0)]  # as the try ended, not at a sweep
+        assert deliver(busy, 0).delivered
     assert len(receiver.received) == 2
 
 
@@ -230,13 +234,14 @@ def test_a_turn_whose_try_was_lost_lapses(webhook_app, make_user, monkeypatch):
     monkeypatch.setattr(turns, "PLACE_MARGIN", 0)
     webhook_app.config.update(WEBHOOK_USER_CONCURRENCY=1, WEBHOOK_TIMEOUT=0.2)
     user_id, _ = make_user()
-    lost = users_turn(webhook_app.config, user_id)
+    config, ignore = webhook_app.config, lambda _message: None
+    lost = users_turn(config, user_id, "lost:0", ignore)
     assert lost.__enter__()  # and never left
-    with users_turn(webhook_app.config, user_id) as turn:
+    with users_turn(config, user_id, "next:0", ignore) as turn:
         assert not turn
 
     def free() -> bool:
-        with users_turn(webhook_app.config, user_id) as turn:
+        with users_turn(config, user_id, "next:0", ignore) as turn:
             return turn
 
     wait_for(free, timeout=10, what="the lost try's turn lapsed")

@@ -27,7 +27,7 @@ def test_the_backoff_doubles_from_5_seconds_with_jitter_up_to_an_hour():
         assert max(delays) - min(delays) > full / 10  # jittered, not all alike
 
 
-def test_a_day_of_retries_is_about_thirty_tries():
+def test_a_day_of_retries_is_about_forty_tries():
     elapsed, attempt = 0.0, 0
     while elapsed < 86400:
         attempt += 1
@@ -44,3 +44,5 @@ def test_retry_after_in_seconds_or_as_a_date_is_honoured():
     assert retry_after_seconds(None, now) is None
     assert next_delay(1, 120, 5, 3600) == 120
     assert next_delay(1, None, 5, 3600) <= 5
+    # Longer than the cap, not honoured: a failing endpoint is tried at least that often.
+    assert next_delay(1, 10800, 5, 3600) == 3600
