@@ -7,10 +7,11 @@ from pathlib import Path
 
 from flask import current_app
 
+from ocrapp.core import ranges
 from ocrapp.core.db import db
 from ocrapp.core.models import Result, Task
 from ocrapp.core.runs import Run, check_owner
-from ocrapp.core.storage import RESULT_FORMATS, get_storage, page_image_key, result_key
+from ocrapp.core.storage import RESULT_FORMATS, get_storage, result_key
 from tasks.errors import TaskCancelled
 from tasks.pages import page_image, stored_pages
 from tasks.pipeline import render
@@ -90,6 +91,4 @@ def assemble_result(task: Task, engine: str, languages: list[str], run: Run | No
         path = Path(folder) / "result.pdf"
         write_searchable_pdf(path, _pdf_parts(task, pages))
         save_result(task, pages, path, engine_info, run)
-    storage = get_storage(current_app.config)
-    for page in pages:
-        storage.delete(page_image_key(task.user_id, task.id, page.number))
+    ranges.remove_page_images(task.id, 1, len(pages))

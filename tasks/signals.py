@@ -170,9 +170,8 @@ def on_task_failure(sender=None, exception=None, args=None, **_) -> None:
             if sender.name == RANGE_TASK_NAME:
                 # Its page images go: all of them by the range that ended the task, each
                 # range still running then its own as it stops.
-                _, first, last, page_count = args
-                ranges.try_remove_page_images(
-                    task_id, 1 if ended else first, page_count if ended else last
-                )
+                _, first, last, _ = args
+                bounds = () if ended else (first, last)
+                ranges.try_remove_page_images(task_id, *bounds)
     except Exception:
         log.exception("task %s: could not record failure", task_id)

@@ -221,7 +221,7 @@ def reap_ranges() -> int:
 
 def remove_page_images(task_id: str, first: int = 1, last: int | None = None) -> None:
     """Remove the images a split task kept of pages `first`..`last` (to its last range's
-    end by default), once it has ended without its result (whose assembly removes them)."""
+    end by default) for its searchable PDF: once that is assembled, or it will not be."""
     with db.session() as session:
         user_id = session.scalar(select(Task.user_id).where(Task.id == task_id))
         if last is None:

@@ -211,11 +211,9 @@ class S3Storage:
 
     def get(self, key: str) -> bytes:
         """Download the object at `key`."""
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
-        except self.client.exceptions.NoSuchKey as error:
-            raise StorageError(f"no object at {key}") from error
-        return response["Body"].read()
+        body, _ = self.open(key)
+        with body:
+            return body.read()
 
     def open(self, key: str) -> tuple[BinaryIO, int]:
         """Start reading the object at `key`, a part at a time; return it and its size."""

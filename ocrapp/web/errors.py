@@ -60,6 +60,12 @@ def database_away(error: sqlalchemy.exc.DBAPIError) -> bool:
     return isinstance(error, sqlalchemy.exc.OperationalError) or error.connection_invalidated
 
 
+def storage_unavailable(what_then: str) -> ApiError:
+    """`503 storage_unavailable`: the file storage could not be reached; say what then."""
+    message = f"The file storage cannot be reached: {what_then}"
+    return ApiError(503, "storage_unavailable", message, {"Retry-After": "30"})
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every error, ours and Werkzeug's, as JSON."""
 
@@ -116,9 +122,7 @@ def register_error_handlers(app: Flask) -> None:
         # The store refused, timed out or could not be reached (a missing object is each
         # route's own 404): nothing was kept, so the same request may be sent again.
         log.warning("file storage failed: %r", error)
-        message = "The file storage cannot be reached now: try again shortly."
-        headers = {"Retry-After": "30"}
-        return handle_api_error(ApiError(503, "storage_unavailable", message, headers))
+        return handle_api_error(storage_unavailable("try again shortly."))
 
     @app.errorhandler(sqlalchemy.exc.TimeoutError)
     def handle_database_busy(error: sqlalchemy.exc.TimeoutError):

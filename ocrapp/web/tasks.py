@@ -12,7 +12,7 @@ from ocrapp.core.models import Task, as_utc, utcnow
 from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
-from ocrapp.web.errors import ApiError, suggest_retry_after
+from ocrapp.web.errors import ApiError, storage_unavailable, suggest_retry_after
 from ocrapp.web.openapi import BODY_REFUSALS, answers, api_blueprint
 from ocrapp.web.requests import load_own_task, task_page
 from ocrapp.web.schemas import (
@@ -210,8 +210,7 @@ def delete_task(path: TaskPath):
     try:
         deleted = deletion.delete_task(path.task_id)
     except deletion.StorageUnavailable as error:
-        message = "The file storage cannot be reached: the task is kept, try again shortly."
-        raise ApiError(503, "storage_unavailable", message, {"Retry-After": "30"}) from error
+        raise storage_unavailable("the task is kept, try again shortly.") from error
     if not deleted:
         raise ApiError(404, "task_not_found", f"No task {path.task_id}.")
     return "", 204
