@@ -12,7 +12,7 @@ from ocrapp.core.models import Task, User
 from ocrapp.ops.stats import last_hour, queue_depths, tasks_by_status, throughput_json, workers
 from ocrapp.web.errors import ApiError
 from ocrapp.web.openapi import answers, api_blueprint
-from ocrapp.web.requests import task_page
+from ocrapp.web.requests import ALL_TASKS, task_page
 from ocrapp.web.schemas import ListQuery, Stats, TaskPage, UserList
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ def admin_users():
 def admin_tasks(query: ListQuery):
     """List everyone's tasks, newest first, a page at a time, each with its `userId`."""
     with db.session() as session:
-        return jsonify(task_page(session, select(Task), query, owner=True))
+        return jsonify(task_page(session, ALL_TASKS, query, owner=True))
 
 
 @bp.get("/stats", responses=answers({200: Stats}, NOT_FOR_YOU))

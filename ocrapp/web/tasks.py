@@ -3,18 +3,17 @@
 import math
 
 from flask import current_app, g, jsonify
-from sqlalchemy import select
 
 from ocrapp.core import deletion, lifecycle
 from ocrapp.core.capabilities import registered_engines
 from ocrapp.core.db import db
-from ocrapp.core.models import Task, as_utc, utcnow
+from ocrapp.core.models import as_utc, utcnow
 from ocrapp.core.submission import submit
 from ocrapp.core.task_view import TaskView
 from ocrapp.realtime.events import history
 from ocrapp.web.errors import ApiError, storage_unavailable, suggest_retry_after
 from ocrapp.web.openapi import BODY_REFUSALS, answers, api_blueprint
-from ocrapp.web.requests import load_own_task, task_page
+from ocrapp.web.requests import OWN_TASKS, load_own_task, task_page
 from ocrapp.web.schemas import (
     EngineList,
     ListQuery,
@@ -108,8 +107,7 @@ def poll_after(task: TaskView) -> int:
 def list_tasks(query: ListQuery):
     """List your tasks, newest first, a page at a time."""
     with db.autocommit() as session:
-        mine = select(Task).where(Task.user_id == g.user_id)
-        return jsonify(task_page(session, mine, query))
+        return jsonify(task_page(session, OWN_TASKS, query, user_id=g.user_id))
 
 
 @bp.get("/tasks/<task_id:task_id>", responses=answers({200: TaskView}, TASK_NOT_FOUND))
