@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import unquote, urlparse
 
+from ocrapp.core.object_readers import SeekableS3Body, StoredObject
+
 RESULT_FORMATS = {
     "json": "application/json",
     "txt": "text/plain; charset=utf-8",
@@ -79,7 +81,7 @@ class Storage(Protocol):
     def put(self, key: str, data: bytes, content_type: str) -> None: ...
     def put_file(self, key: str, path: Path, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
-    def open(self, key: str) -> tuple[BinaryIO, int]: ...
+    def open(self, key: str) -> StoredObject: ...
     def delete(self, key: str) -> None: ...
     def delete_prefix(self, prefix: str) -> None: ...
     def check(self) -> None: ...
@@ -134,13 +136,14 @@ class LocalStorage:
         except FileNotFoundError as error:
             raise StorageError(f"no object at {key}") from error
 
-    def open(self, key: str) -> tuple[BinaryIO, int]:
-        """Open the object at `key` to read it a part at a time; return it and its size."""
+    def open(self, key: str) -> StoredObject:
+        """Open the object at `key` to read it a part at a time (a file, which seeks)."""
         try:
             reader = self._path(key).open("rb")
         except FileNotFoundError as error:
             raise StorageError(f"no object at {key}") from error
-        return reader, os.fstat(reader.fileno()).st_size
+        status = os.fstat(reader.fileno())  # a replaced object is a new file (os.replace)
+        return StoredObject(reader, status.st_size, f"{status.st_ino:x}-{status.st_mtime_ns:x}")
 
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""
@@ -211,17 +214,19 @@ class S3Storage:
 
     def get(self, key: str) -> bytes:
         """Download the object at `key`."""
-        body, _ = self.open(key)
-        with body:
+        with self._get_object(key)["Body"] as body:
             return body.read()
 
-    def open(self, key: str) -> tuple[BinaryIO, int]:
-        """Start reading the object at `key`, a part at a time; return it and its size."""
+    def open(self, key: str) -> StoredObject:
+        """Start reading the object at `key`, a part at a time (a body that seeks)."""
+        reader = SeekableS3Body(self.client, self.bucket, self.prefix + key, self._get_object(key))
+        return StoredObject(reader, reader.size, reader.etag.strip('"'))
+
+    def _get_object(self, key: str) -> dict:
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
+            return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)
         except self.client.exceptions.NoSuchKey as error:
             raise StorageError(f"no object at {key}") from error
-        return response["Body"], response["ContentLength"]
 
     def delete(self, key: str) -> None:
         """Remove the object at `key`, if there is one."""

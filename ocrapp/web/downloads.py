@@ -4,10 +4,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from flask import Response, current_app, redirect, request
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.wsgi import wrap_file
 
 from ocrapp.core.db import db
 from ocrapp.core.models import TaskStatus
+from ocrapp.core.object_readers import StoredObject
 from ocrapp.core.storage import RESULT_FORMATS, StorageError, get_storage, result_key
 from ocrapp.web.errors import ApiError
 from ocrapp.web.openapi import answers, api_blueprint
@@ -34,6 +36,17 @@ RESULT = {
         "application/pdf": BINARY,
     },
 }
+PART = {
+    "description": "The part of the file a `Range` header asked for (`bytes=START-`: resume "
+    "a download), with `Content-Range`; with `If-Range`, only while the file's `ETag` is the "
+    "one given (otherwise the whole file, `200`).",
+    "headers": {"Content-Range": {"schema": {"type": "string"}}},
+    "content": {"application/octet-stream": BINARY},
+}
+NOT_MODIFIED = {
+    "description": "`If-None-Match` named the file's `ETag` (every download carries one): the "
+    "copy the client holds is the current one.",
+}
 UPLOAD = {
     "description": "The file as it was uploaded, as an `attachment` under its cleaned name.",
     "content": {"application/pdf": BINARY, "image/*": BINARY},
@@ -43,10 +56,11 @@ UPLOAD = {
 @bp.get(
     "/tasks/<task_id:task_id>/result",
     responses=answers(
-        {200: RESULT, 302: SIGNED_REDIRECT},
+        {200: RESULT, 206: PART, 302: SIGNED_REDIRECT, 304: NOT_MODIFIED},
         {
             404: ["task_not_found", "result_not_found", "not_found"],
             409: ["result_not_ready"],
+            416: ["range_not_satisfiable"],
             503: ["storage_unavailable"],
         },
     ),
@@ -70,6 +84,8 @@ def get_result(path: TaskPath, query: ResultQuery):
     A task that has not completed answers `409 result_not_ready`; one completed by an older
     version that lacks the format, `404 result_not_found`. `Content-Disposition` names the
     file after the upload: an ASCII stand-in as `filename`, the name itself as `filename*`.
+    A download cut short resumes with `Range: bytes=N-` and `If-Range: <its ETag>`
+    (`curl -C -`, `wget -c`).
     """
     with db.session() as session:
         task = load_own_task(session, path.task_id)
@@ -92,8 +108,12 @@ def get_result(path: TaskPath, query: ResultQuery):
 @bp.get(
     "/tasks/<task_id:task_id>/file",
     responses=answers(
-        {200: UPLOAD, 302: SIGNED_REDIRECT},
-        {404: ["task_not_found", "file_not_found", "not_found"], 503: ["storage_unavailable"]},
+        {200: UPLOAD, 206: PART, 302: SIGNED_REDIRECT, 304: NOT_MODIFIED},
+        {
+            404: ["task_not_found", "file_not_found", "not_found"],
+            416: ["range_not_satisfiable"],
+            503: ["storage_unavailable"],
+        },
     ),
 )
 def get_file(path: TaskPath, query: FileQuery):
@@ -117,14 +137,28 @@ def download(key: str, content_type: str, disposition: str, signed: bool, missin
     if signed and (url := storage.signed_url(key, disposition, content_type, seconds)):
         return redirect(url, 302)
     try:
-        reader, size = storage.open(key)
+        stored = storage.open(key)
     except StorageError as error:  # e.g. a task completed before its format existed
         raise missing from error
-    body = wrap_file(request.environ, reader, DOWNLOAD_CHUNK)
+    return send_object(stored, content_type, disposition)
+
+
+def send_object(stored: StoredObject, content_type: str, disposition: str) -> Response:
+    """Send `stored` a part at a time; or the part a `Range` asks for, to resume a download
+    (`If-Range` with its `ETag`: only while the object is the same); or `304 Not Modified`
+    to an `If-None-Match` that names its `ETag`."""
+    body = wrap_file(request.environ, stored.reader, DOWNLOAD_CHUNK)
     response = Response(body, content_type=content_type, direct_passthrough=True)
-    response.content_length = size
+    response.content_length = stored.size
     response.headers["Content-Disposition"] = disposition
-    return response
+    response.set_etag(stored.etag)
+    try:
+        return response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
+    except RequestedRangeNotSatisfiable as error:
+        response.close()
+        message = f"The range asked for is not within the file's {stored.size} bytes."
+        headers = {"Content-Range": f"bytes */{stored.size}"}
+        raise ApiError(416, "range_not_satisfiable", message, headers) from error
 
 
 def content_disposition(disposition: str, filename: str) -> str:

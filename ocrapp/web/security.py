@@ -66,6 +66,8 @@ def init_app(app: Flask) -> None:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
             expose_headers=[
                 "Content-Disposition",
+                "Content-Range",
+                "ETag",
                 "Idempotent-Replayed",
                 "Location",
                 "Retry-After",

@@ -2,6 +2,7 @@
 
 import urllib.request
 
+import botocore.exceptions
 import pytest
 
 from ocrapp.core.storage import (
@@ -35,9 +36,45 @@ def test_put_then_get_returns_the_same_bytes(storage):
 def test_an_object_opened_reads_back_whole_with_its_size(storage):
     key, data = result_key(7, "task", "pdf"), bytes(range(256)) * 4096
     storage.put(key, data, "application/pdf")
-    reader, size = storage.open(key)
-    with reader:
-        assert size == len(data) and reader.read() == data
+    stored = storage.open(key)
+    with stored.reader as reader:
+        assert stored.size == len(data) and reader.read() == data
+
+
+def test_an_object_opened_seeks_to_read_only_the_rest(storage):
+    # A resumed download: an S3 body read from the start up to there cost the whole object.
+    key, data = result_key(7, "task", "pdf"), bytes(range(256)) * 4096
+    storage.put(key, data, "application/pdf")
+    with storage.open(key).reader as reader:
+        assert reader.read(1000) == data[:1000]
+        assert reader.seek(700_000) == 700_000
+        assert reader.read() == data[700_000:]
+        reader.seek(10)
+        assert reader.read(5) == data[10:15]
+
+
+def test_an_objects_tag_changes_with_the_object_and_only_then(storage):
+    key = result_key(7, "task", "txt")
+    storage.put(key, b"first", "text/plain")
+    first, again = storage.open(key), storage.open(key)
+    storage.put(key, b"second", "text/plain")
+    second = storage.open(key)
+    for stored in (first, again, second):
+        stored.reader.close()
+    assert first.etag == again.etag != second.etag
+
+
+def test_a_seek_into_an_s3_object_replaced_since_fails(s3_endpoint):
+    # The rest of another version would be spliced onto the first's start.
+    storage = open_storage("s3://storage-test/some/prefix", s3_endpoint)
+    storage.init()
+    key = result_key(7, "task", "txt")
+    storage.put(key, b"first version", "text/plain")
+    with storage.open(key).reader as reader:
+        storage.put(key, b"second version", "text/plain")
+        reader.seek(6)
+        with pytest.raises(botocore.exceptions.ClientError, match="PreconditionFailed"):
+            reader.read()
 
 
 def test_missing_object_raises_storage_error(storage):

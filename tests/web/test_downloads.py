@@ -1,7 +1,8 @@
-"""Downloads are streamed from storage, and a store that cannot be reached is a 503."""
+"""Downloads are streamed from storage, resume with `Range`, and a store away is a 503."""
 
 import tracemalloc
 
+import pytest
 from sqlalchemy import func, select
 
 from ocrapp.core.db import db
@@ -51,3 +52,59 @@ def test_a_store_that_cannot_be_reached_is_a_503_and_keeps_nothing(app, client, 
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Task)) == 1
         assert session.scalar(select(func.count()).select_from(File)) == 1
+
+
+@pytest.fixture(params=["folder", "s3"])
+def stored_file(request, app, client, make_user, s3_endpoint):
+    """A task whose upload is 1 MB of known bytes, in a folder or in S3: (task id, token, data)."""
+    _, token = make_user()
+    task_id = submit(client, token, text_image(["resumed"]), "resumed.png").get_json()["taskId"]
+    with db.session() as session:
+        key = session.get(Task, task_id).file.storage_key
+    if request.param == "s3":
+        app.config.update(STORAGE_URL="s3://downloads-test", S3_ENDPOINT_URL=s3_endpoint)
+        get_storage(app.config).init()
+    data = b"\x89PNG" + bytes(range(256)) * 4096
+    get_storage(app.config).put(key, data, "image/png")
+    return task_id, token, data
+
+
+def test_a_download_cut_short_resumes_where_it_stopped(client, stored_file):
+    task_id, token, data = stored_file
+    url = f"/api/tasks/{task_id}/file"
+    whole = client.get(url, headers=auth(token))
+    etag = whole.headers["ETag"]
+    assert whole.status_code == 200 and whole.data == data
+    assert whole.headers["Accept-Ranges"] == "bytes"
+
+    rest = client.get(url, headers=auth(token) | {"Range": "bytes=700000-", "If-Range": etag})
+
+    assert rest.status_code == 206 and rest.data == data[700_000:]
+    assert rest.headers["Content-Range"] == f"bytes 700000-{len(data) - 1}/{len(data)}"
+    assert rest.headers["ETag"] == etag
+
+
+def test_a_resume_against_a_file_changed_since_gets_it_whole(client, stored_file):
+    task_id, token, data = stored_file
+    stale = {"Range": "bytes=700000-", "If-Range": '"another-version"'}
+    answer = client.get(f"/api/tasks/{task_id}/file", headers=auth(token) | stale)
+    assert answer.status_code == 200 and answer.data == data
+
+
+def test_a_copy_that_is_current_is_not_sent_again(client, stored_file):
+    task_id, token, _ = stored_file
+    url = f"/api/tasks/{task_id}/file"
+    with client.get(url, headers=auth(token)) as first:
+        etag = first.headers["ETag"]
+    answer = client.get(url, headers=auth(token) | {"If-None-Match": etag})
+    assert answer.status_code == 304 and answer.data == b""
+
+
+def test_a_range_past_the_end_is_a_416_that_says_the_size(client, stored_file):
+    task_id, token, data = stored_file
+    answer = client.get(
+        f"/api/tasks/{task_id}/file", headers=auth(token) | {"Range": "bytes=9999999-"}
+    )
+    assert answer.status_code == 416
+    assert answer.get_json()["error"]["code"] == "range_not_satisfiable"
+    assert answer.headers["Content-Range"] == f"bytes */{len(data)}"
