@@ -1,5 +1,6 @@
 """`ocrapp submit`: upload files, follow their tasks side by side, then print or save results."""
 
+import itertools
 import json
 import queue
 import threading
@@ -67,16 +68,17 @@ class Submission:
         if self.follower is not None:
             self.follower.stop()
 
-    def fetch(self, client: Client, result_format: str, output: Path | None) -> None:
-        """Fetch the completed task's result; save it to `output` if given."""
+    def fetch(self, client: Client, result_format: str, folder: Path | None) -> None:
+        """Fetch the completed task's result; save it in `folder` if given, over no file."""
         try:
             self.result = client.result(self.task.task_id, result_format)
         except ApiError as error:
             self.error = error
             return
-        if output is not None:
-            output.write_bytes(encoded(self.result))
-            self.result, self.output = None, output
+        if folder is not None:
+            body = encoded(self.result)
+            self.result = None
+            self.output = save_new(folder, self.path.stem, result_format, body)
 
     def exit_code(self) -> int:
         """The exit code of this file: done, its task failed, refused, or unavailable."""
@@ -168,22 +170,25 @@ def fetch_results(
     """Fetch each completed task's result, into `folder` as <file's name>.<format> if given."""
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
-    taken: set[str] = set()
     for submission in submissions:
         if submission.error is None and submission.task.status == "completed":
-            name = free_name(submission.path.stem, taken)
-            taken.add(name)
-            output = folder / f"{name}.{result_format}" if folder is not None else None
-            submission.fetch(client, result_format, output)
+            submission.fetch(client, result_format, folder)
 
 
-def free_name(stem: str, taken: set[str]) -> str:
-    """`stem`, or the first of `stem-2`, `stem-3` ... not `taken` (a.png, a.jpg: a, a-2)."""
-    name, number = stem, 1
-    while name in taken:
-        number += 1
-        name = f"{stem}-{number}"
-    return name
+def save_new(folder: Path, stem: str, suffix: str, body: bytes) -> Path:
+    """Save `body` as the first of folder/`stem`, `stem-2` ... (.`suffix`) not there yet.
+
+    Never over a file: not the user's (`-o .` beside letter.pdf), nor one saved earlier in
+    the run (a.png, a.jpg: a, a-2). Exclusive creation, so not over one made meanwhile either.
+    """
+    for name in itertools.chain([stem], (f"{stem}-{number}" for number in itertools.count(2))):
+        path = folder / f"{name}.{suffix}"
+        try:
+            with path.open("xb") as file:
+                file.write(body)
+        except FileExistsError:
+            continue
+        return path
 
 
 def encoded(result: Any) -> bytes:

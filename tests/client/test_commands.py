@@ -20,6 +20,7 @@ from ocrapp.core import lifecycle
 from ocrapp.core.db import db
 from ocrapp.core.models import Task
 from ocrapp.core.storage import RESULT_FORMATS, get_storage, result_key
+from tests.documents import image_pdf, page_image
 
 SOURCE = str(Path(commands.__file__).parents[2])  # the checkout these tests run, for a subprocess
 
@@ -156,6 +157,53 @@ def test_results_saved_in_a_folder_never_overwrite_one_another(app, api_client, 
     }
     outputs = [submission.output.name for submission in submissions]
     assert outputs == ["a-3.txt", "a.txt", "a-2.txt", "b.txt"]
+
+
+def test_submit_o_never_saves_over_the_users_files(app, server, make_user, tmp_path):
+    """`submit letter.pdf --format pdf -o .` saved the searchable PDF over letter.pdf."""
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(image_pdf([page_image(["a letter"])]))
+    original = letter.read_bytes()
+    _, token = make_user()
+    env = {**os.environ, "OCRAPP_URL": server, "OCRAPP_TOKEN": token, "PYTHONPATH": SOURCE}
+    command = [str(Path(sys.executable).parent / "ocrapp"), "submit", "letter.pdf"]
+    process = subprocess.Popen(
+        [*command, "--format", "pdf", "-o", "."],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        queued = process.stderr.readline().decode()
+        assert ": queued" in queued, queued
+        complete(app, queued.split()[1].rstrip(":"), b"%PDF searchable", "pdf")
+        assert process.wait(timeout=30) == 0, process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+    assert process.stdout.read().decode().strip() == "letter-2.pdf"
+    assert letter.read_bytes() == original
+    assert (tmp_path / "letter-2.pdf").read_bytes() == b"%PDF searchable"
+
+
+def test_results_saved_in_a_folder_never_overwrite_files_there(app, api_client, image, tmp_path):
+    """An earlier run's letter.txt (and letter-2.txt) were overwritten."""
+    for name, text in (("letter.txt", "mine"), ("letter-2.txt", "mine too")):
+        (tmp_path / name).write_text(text)
+    task_id = api_client.submit(image).task_id
+    complete(app, task_id, b"text of letter.png")
+    submission = Submission(image, task=api_client.task(task_id))
+
+    fetch_results(api_client, [submission], "txt", tmp_path)
+
+    assert submission.output == tmp_path / "letter-3.txt"
+    saved = {path.name: path.read_text() for path in tmp_path.glob("*.txt")}
+    assert saved == {
+        "letter.txt": "mine",
+        "letter-2.txt": "mine too",
+        "letter-3.txt": "text of letter.png",
+    }
 
 
 def test_json_errors_go_to_stderr_too_and_a_json_result_is_one_line(app, ocrapp, image, tmp_path):
