@@ -36,7 +36,10 @@ wait_until() {  # wait_until SECONDS COMMAND...: retry COMMAND until it succeeds
   done
 }
 
-# ensure_redis URL [foreground]: with "foreground", the server is a child of this shell.
+# ensure_redis URL [foreground DIR]: with "foreground", the server is a child of this shell
+# and keeps its data in DIR, append-only: Ctrl-C stops it too, and the broker's queue must
+# be there again on the next start, not lost until the reaper finds the tasks. Otherwise a
+# throwaway daemon (the tests').
 ensure_redis() {
   local url=$1 host port
   redis_answers "$url" && return 0
@@ -45,7 +48,8 @@ ensure_redis() {
   command -v redis-server >/dev/null || apt_install redis-server redis || return 1
   echo "Starting redis-server on port $port..."
   if [ "${2:-}" = foreground ]; then
-    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no &
+    mkdir -p "$3"
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly yes --dir "$3" &
     REDIS_PID=$!
   else
     redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --daemonize yes >/dev/null
