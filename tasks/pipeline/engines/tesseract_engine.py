@@ -16,6 +16,12 @@ def languages() -> list[str]:
     return sorted(set(pytesseract.get_languages(config="")) - {"osd"})
 
 
+def resolution_option(image: Image.Image) -> str:
+    """Tell Tesseract the page's resolution, which a PPM cannot carry (none known: it guesses)."""
+    dpi = image.info.get("dpi")
+    return f"--dpi {round(dpi[0])}" if dpi else ""
+
+
 class TesseractEngine:
     name = "tesseract"
 
@@ -31,7 +37,10 @@ class TesseractEngine:
             image.convert("RGB").save(file, format="PPM")
             file.flush()
             data = pytesseract.image_to_data(
-                file.name, lang="+".join(languages), output_type=pytesseract.Output.DICT
+                file.name,
+                lang="+".join(languages),
+                config=resolution_option(image),
+                output_type=pytesseract.Output.DICT,
             )
         progress(1.0, "Text recognised")
         return [

@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 
 from ocrapp.core.errors import InvalidImage, InvalidPdf, PageTooLarge
 from tasks.pipeline.document import Box
+from tasks.pipeline.engines.tesseract_engine import resolution_option
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.sources import MAX_SIDE, decode_image, image_pages, pdf_pages, render_scale
 from tasks.pipeline.text_layer import reading_direction
@@ -280,3 +281,20 @@ def test_an_upright_hebrew_page_is_not_turned():
     _, pages = pdf_pages(pdf_with(draw), 72, 10**8, force_ocr=False)
 
     assert next(pages).rotation == 0
+
+
+@pytest.mark.parametrize(("declared", "told"), [(200, "--dpi 200"), (None, ""), (20, "")])
+def test_tesseract_is_told_the_resolution_an_image_declares(declared, told):
+    # A PPM carries none: told nothing, Tesseract guessed 400 for a 300 dpi ruled table
+    # and lost its whole body (found in review). Nothing declared, or nothing credible:
+    # it guesses, as the `tesseract` command does.
+    buffer = io.BytesIO()
+    options = {"dpi": (declared, declared)} if declared else {}
+    Image.new("L", (400, 300), 255).save(buffer, format="PNG", **options)
+    page = next(image_pages(buffer.getvalue(), max_pixels=10**8)[1])
+    assert resolution_option(page.image.convert("RGB")) == told
+
+
+def test_tesseract_is_told_the_resolution_a_pdf_page_was_rendered_at():
+    page = next(pdf_pages(text_pdf([["Hello layer"]]), 144, 10**8, force_ocr=True)[1])
+    assert resolution_option(page.image) == "--dpi 144"
