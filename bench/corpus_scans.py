@@ -486,6 +486,54 @@ I confirm that the information above is correct and agree to the club rules.
 """
 )
 
+INVOICE_STYLES = STYLES | {
+    "cell": Style("Helvetica", 10, 12.5, space_after=0),
+    "head": Style("Helvetica-Bold", 10, 12.5, space_after=0),
+    "amount": Style("Helvetica", 10, 12.5, space_after=0, align="right"),
+    "headamount": Style("Helvetica-Bold", 10, 12.5, space_after=0, align="right"),
+}
+# An invoice's table, read row by row across wide gaps with no colon in them (found in
+# review: ocrapp read every description, then every quantity, then every amount).
+INVOICE_ROWS = [
+    ("Description", "Qty", "Unit price", "Amount"),
+    ("Oak desk, 140 cm", "2", "389.00", "778.00"),
+    ("Task chair, grey", "4", "145.50", "582.00"),
+    ("Desk lamp LED", "4", "32.90", "131.60"),
+    ("Cable tray", "6", "14.25", "85.50"),
+    ("Delivery and assembly", "1", "120.00", "120.00"),
+    ("Subtotal", "", "", "1,697.10"),
+    ("VAT 20 %", "", "", "339.42"),
+    ("Total due", "", "", "2,036.52"),
+]
+
+
+def _invoice_row(top: float, cells: tuple[str, ...], header: bool) -> str:
+    """A table row: a description at the left, then numbers set right in their columns."""
+    columns = [(0.9, 3.0, "head" if header else "cell")] + [
+        (left, 1.1, "headamount" if header else "amount") for left in (4.0, 5.2, 6.5)
+    ]
+    return "".join(
+        f"[{left} {top:.2f} {width}]\n{style}: {cell}\n"
+        for (left, width, style), cell in zip(columns, cells, strict=True)
+        if cell
+    )
+
+
+INVOICE = """
+[0.9 0.8 4]
+title: Invoice 2024-0317
+
+[0.9 1.5 3.5]
+address: Northgate Primary School
+27 Orchard Lane
+Bath BA2 6QT
+
+[0.9 2.6 6.7]
+Thank you for your order of 4 March 2024. Payment is due within 30 days.
+""" + "".join(
+    _invoice_row(3.2 + 0.3 * row, cells, header=row == 0) for row, cells in enumerate(INVOICE_ROWS)
+)
+
 PAGES = [
     page("product_sheet", "scan", STYLES, PRODUCT_SHEET),
     page("newsletter", "scan", NEWS, NEWSLETTER),
@@ -495,4 +543,5 @@ PAGES = [
     page("ferry_report", "scan", STYLES, FERRY_REPORT),
     page("notebook_essay", "scan", SERIF, NOTEBOOK_ESSAY),
     page("membership_form", "scan", FORM, MEMBERSHIP_FORM),
+    page("invoice", "scan", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
 ]

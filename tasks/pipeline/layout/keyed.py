@@ -1,11 +1,10 @@
 """An engine's own layout: fragments that carry their block, paragraph and line.
 
 Tesseract's order is kept, with one correction: a block that a vertical gutter runs
-right through (a letterhead beside a contact block, a menu beside a panel) is read as
-columns, left to right, instead of line by line across the gutter. Not when it is a
-form's rows: half of its lines or more run across the gutter, and most of those have a
-label before it (a word ending in ":"), then its value; those are read as rows, as
-Tesseract reads them.
+right through (a menu beside a panel, a letterhead beside a contact block) is read as
+columns, left to right, instead of line by line across the gutter. Not when it is rows
+(a table's, a form's, an invoice's, a receipt's): half of its lines or more run across
+the gutter; those are read row by row, as Tesseract reads them.
 """
 
 from itertools import groupby
@@ -20,37 +19,27 @@ Keyed = tuple[tuple[int, int, int], Word]
 
 def _columns(words: list[Keyed]) -> list[list[Keyed]]:
     """Split a block's words at the vertical gutters that run through all of it, unless
-    the gutter runs between the labels and the values of a form's rows."""
+    the gutter runs between the cells of rows."""
     unit = median(word.box.height for _, word in words)
     cuts = gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
     lines = [[word for _, word in line] for _, line in groupby(words, key=lambda k: k[0])]
-    cuts = [cut for cut in cuts if not _form_rows(lines, cut)]
+    cuts = [cut for cut in cuts if not _rows(lines, cut)]
     columns: list[list[Keyed]] = [[] for _ in range(len(cuts) + 1)]
     for key, word in words:
         columns[sum(word.box.left > cut for cut in cuts)].append((key, word))
     return [column for column in columns if column]
 
 
-def _form_rows(lines: list[list[Word]], cut: float) -> bool:
-    """Whether a vertical cut runs between the labels and the values of a form's rows: half
-    of the lines or more run across it, and most of those end their left part with ":".
-
-    Two columns of text whose lines happen to line up (or a menu beside a panel) also run
-    across the gutter; their lines do not end in a colon.
-    """
-    across = [line for line in lines if _across(line, cut)]
-    labelled = [line for line in across if _label(line, cut).endswith(":")]
-    return 2 * len(across) >= len(lines) and 2 * len(labelled) > len(across)
+def _rows(lines: list[list[Word]], cut: float) -> bool:
+    """Whether a vertical cut runs between the cells of rows: half of the lines or more run
+    across it (every line of a table, a form or a receipt; few of a menu beside a panel,
+    whose lines Tesseract joined only where they happened to meet)."""
+    return 2 * sum(_across(line, cut) for line in lines) >= len(lines)
 
 
 def _across(line: list[Word], cut: float) -> bool:
     """Whether a line has words on both sides of a vertical cut."""
     return any(word.box.left > cut for word in line) and any(word.box.left < cut for word in line)
-
-
-def _label(line: list[Word], cut: float) -> str:
-    """The last word of a line before a vertical cut."""
-    return [word.text for word in line if word.box.left < cut][-1]
 
 
 def _paragraphs(words: list[Keyed]) -> list[Block]:

@@ -1,5 +1,7 @@
 """Reading order: an engine's own layout, words placed into it, or an XY-cut of words alone."""
 
+import pytest
+
 from tasks.pipeline.document import Box, Fragment, Page
 from tasks.pipeline.layout import Guide, build_page, split_words
 
@@ -145,21 +147,18 @@ def test_a_block_with_a_gutter_through_it_is_read_as_columns():
     )
 
 
-def test_a_menu_whose_every_item_sits_beside_a_panel_line_is_read_as_columns():
-    # Every line runs across the gutter, as a form's rows do; but no item ends in ":".
-    fragments = [
-        keyed("Profile", 0, 0, (1, 1, 1)),
-        keyed("Choose how we tell you", 300, 0, (1, 1, 1)),
-        keyed("Security", 0, 28, (1, 1, 2)),
-        keyed("about your workspace", 300, 28, (1, 1, 2)),
-    ]
-    page = build_page(fragments, 1, 700, 100)
-    assert page.text == "Profile\nSecurity\n\nChoose how we tell you\nabout your workspace"
-
-
-def test_rows_of_a_form_across_a_gutter_stay_rows():
-    # Every line runs across the gap, from a label (ending in ":") to its value.
-    rows = [("Full name:", "Margaret Ellison"), ("Born:", "14 March 1979"), ("City:", "Ashford")]
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # A form: a label, then its value.
+        [("Full name:", "Margaret Ellison"), ("Born:", "14 March 1979"), ("City:", "Ashford")],
+        # A table, an invoice, a receipt: no colon anywhere (read as columns before, found
+        # in review: every item, then every amount).
+        [("Region", "Units sold"), ("North", "1,204"), ("South", "987")],
+        [("Coffee beans", "12.50"), ("Oat milk", "2.10"), ("Total", "14.60")],
+    ],
+)
+def test_rows_across_a_gutter_stay_rows(rows):
     fragments = [
         fragment
         for line, (label, value) in enumerate(rows, start=1)
@@ -169,7 +168,7 @@ def test_rows_of_a_form_across_a_gutter_stay_rows():
         )
     ]
     page = build_page(fragments, 1, 700, 200)
-    assert page.text == "Full name: Margaret Ellison\nBorn: 14 March 1979\nCity: Ashford"
+    assert page.text == "\n".join(f"{label} {value}" for label, value in rows)
 
 
 def test_a_word_two_overlapping_regions_both_read_is_kept_once():
