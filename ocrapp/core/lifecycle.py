@@ -266,6 +266,8 @@ def mark_completed(task_id: str) -> Task | None:
         _set_status(task, TaskStatus.COMPLETED)
         task.progress = 100
         task.error = None
+        if task.page_count:  # pages read from a text layer report no progress of their own
+            task.page = task.page_count
 
     return _transition(task_id, change, {TaskStatus.PROCESSING})
 

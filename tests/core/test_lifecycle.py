@@ -70,6 +70,18 @@ def test_each_transition_is_stored_then_published(app, task_id, published):
     assert task.status is TaskStatus.COMPLETED and task.finished_at is not None
 
 
+def test_a_completed_task_stands_at_its_last_page(app, task_id, published):
+    # A PDF whose second page came from its text layer ended "page 1 of 2".
+    with app.app_context():
+        lifecycle.mark_processing(task_id)
+        lifecycle.report_progress(task_id, 50, "Page 1 of 2", page=1, page_count=2)
+        lifecycle.mark_completed(task_id)
+        for _ in range(3):
+            data = published()["message"]["data"]
+    assert (data["status"], data["page"], data["pageCount"]) == ("completed", 2, 2)
+    assert load(task_id).page == 2
+
+
 def test_failure_carries_a_readable_error(app, task_id, published):
     with app.app_context():
         lifecycle.mark_processing(task_id)
