@@ -118,15 +118,17 @@ class SubmitForm(Parameters):
     @field_validator("languages", mode="before")
     @classmethod
     def split_languages(cls, value):
-        """Accept `eng+deu` or `eng,deu`, as Tesseract and forms write them."""
+        """Accept `eng+deu`, `eng,deu`, `ENG` or `eng+`, as Tesseract and people write them."""
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list):
             return value
-        return [
-            part
+        parts = [
+            part.lower() if isinstance(part, str) else part
             for item in values
             for part in (re.split(r"[+,\s]+", item.strip()) if isinstance(item, str) else [item])
+            if part != ""
         ]
+        return parts
 
     @field_validator("languages")
     @classmethod

@@ -56,6 +56,8 @@ def test_a_pdf_is_recognised_by_its_content(app, client, make_user):
         ({"languages": ""}, "invalid_request"),
         ({"languages": "eng+../x"}, "invalid_request"),
         ({"languages": "auto+deu"}, "invalid_request"),
+        # Read as eng and deu: refused only for want of a worker here.
+        ({"languages": "ENG+deu+"}, "engines_unknown"),
     ],
 )
 def test_submission_options_are_checked(app, client, make_user, fields, code):
