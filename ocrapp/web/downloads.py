@@ -5,7 +5,8 @@ from urllib.parse import quote
 
 from flask import Response, current_app, redirect, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-from werkzeug.wsgi import wrap_file
+from werkzeug.http import parse_range_header
+from werkzeug.wsgi import FileWrapper, wrap_file
 
 from ocrapp.core.db import db
 from ocrapp.core.models import TaskStatus
@@ -147,18 +148,38 @@ def send_object(stored: StoredObject, content_type: str, disposition: str) -> Re
     """Send `stored` a part at a time; or the part a `Range` asks for, to resume a download
     (`If-Range` with its `ETag`: only while the object is the same); or `304 Not Modified`
     to an `If-None-Match` that names its `ETag`."""
-    body = wrap_file(request.environ, stored.reader, DOWNLOAD_CHUNK)
+    environ = with_usable_range(request.environ)
+    if "HTTP_RANGE" in environ:
+        # One that seeks: the server's own (gunicorn's) cannot, and the part before the
+        # range was read and dropped (from S3, a resumed 80 MB download read it all).
+        body = FileWrapper(stored.reader, DOWNLOAD_CHUNK)
+    else:
+        body = wrap_file(environ, stored.reader, DOWNLOAD_CHUNK)  # sendfile for a file
     response = Response(body, content_type=content_type, direct_passthrough=True)
     response.content_length = stored.size
     response.headers["Content-Disposition"] = disposition
     response.set_etag(stored.etag)
     try:
-        return response.make_conditional(request, accept_ranges=True, complete_length=stored.size)
+        return response.make_conditional(environ, accept_ranges=True, complete_length=stored.size)
     except RequestedRangeNotSatisfiable as error:
         response.close()
         message = f"The range asked for is not within the file's {stored.size} bytes."
         headers = {"Content-Range": f"bytes */{stored.size}"}
         raise ApiError(416, "range_not_satisfiable", message, headers) from error
+
+
+def with_usable_range(environ: dict) -> dict:
+    """The request without a `Range` it would be wrong to answer in part: several ranges, one
+    unreadable or in other units, or an `If-Range` with a weak tag (HTTP then sends the whole
+    file, `200`; a `416` is for one range outside the file)."""
+    value = environ.get("HTTP_RANGE")
+    if value is None:
+        return environ
+    parsed = parse_range_header(value)
+    weak = environ.get("HTTP_IF_RANGE", "").startswith("W/")
+    if parsed is not None and parsed.units == "bytes" and len(parsed.ranges) == 1 and not weak:
+        return environ
+    return {key: item for key, item in environ.items() if key != "HTTP_RANGE"}
 
 
 def content_disposition(disposition: str, filename: str) -> str:

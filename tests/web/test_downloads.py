@@ -1,8 +1,10 @@
 """Downloads are streamed from storage, resume with `Range`, and a store away is a 503."""
 
 import tracemalloc
+from pathlib import Path
 
 import pytest
+from gunicorn.http.wsgi import FileWrapper as GunicornFileWrapper
 from sqlalchemy import func, select
 
 from ocrapp.core.db import db
@@ -98,6 +100,55 @@ def test_a_copy_that_is_current_is_not_sent_again(client, stored_file):
         etag = first.headers["ETag"]
     answer = client.get(url, headers=auth(token) | {"If-None-Match": etag})
     assert answer.status_code == 304 and answer.data == b""
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Range": "bytes=0-9,20-29"},  # several ranges: not served in parts here
+        {"Range": "bytes=abc"},
+        {"Range": "items=0-5"},
+        {"Range": "bytes=10-", "If-Range": "W/{etag}"},  # a weak tag never matches here
+    ],
+)
+def test_a_range_that_cannot_be_served_in_part_gets_the_whole_file(client, stored_file, headers):
+    task_id, token, data = stored_file
+    url = f"/api/tasks/{task_id}/file"
+    with client.get(url, headers=auth(token)) as first:
+        etag = first.headers["ETag"]
+    headers = {name: value.format(etag=etag) for name, value in headers.items()}
+    answer = client.get(url, headers=auth(token) | headers)
+    assert answer.status_code == 200 and answer.data == data
+
+
+def test_a_resumed_download_under_gunicorn_reads_only_the_rest(app, client, make_user):
+    # gunicorn's wsgi.file_wrapper cannot seek: the file was read from its start and the
+    # part before the range dropped (from S3, the whole object fetched again).
+    _, token = make_user()
+    task_id = submit(client, token, text_image(["large"]), "large.png").get_json()["taskId"]
+    with db.session() as session:
+        key = session.get(Task, task_id).file.storage_key
+    get_storage(app.config).put(key, b"\x89PNG" + bytes(LARGE - 4), "image/png")
+    gunicorn = {"wsgi.file_wrapper": GunicornFileWrapper}
+
+    before = bytes_read()
+    answer = client.get(
+        f"/api/tasks/{task_id}/file",
+        headers=auth(token) | {"Range": f"bytes={LARGE - 1000}-"},
+        environ_overrides=gunicorn,
+    )
+    read = bytes_read() - before
+
+    assert answer.status_code == 206 and len(answer.data) == 1000
+    assert read < LARGE / 8, f"{read / 2**20:.1f} MB read to send the last 1,000 bytes"
+
+
+def bytes_read() -> int:
+    """The bytes this process has read through read(2) and its kin, from /proc."""
+    for line in Path("/proc/self/io").read_text().splitlines():
+        if line.startswith("rchar:"):
+            return int(line.split()[1])
+    raise RuntimeError("no rchar in /proc/self/io")
 
 
 def test_a_range_past_the_end_is_a_416_that_says_the_size(client, stored_file):
