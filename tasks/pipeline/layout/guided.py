@@ -6,6 +6,7 @@ line holds (text Tesseract missed) are laid out by XY-cut and put where they sta
 """
 
 from dataclasses import dataclass
+from statistics import linear_regression, median
 
 from tasks.pipeline.document import Block, Box, Line, Page, Word
 from tasks.pipeline.layout.words import without_repeats
@@ -15,37 +16,84 @@ from tasks.pipeline.layout.xy_cut import xy_cut_blocks
 MIN_COVERAGE = 0.5
 # A word this close past a line's end (in word heights) still belongs to it.
 REACH = 1.0
+# Lines of fewer words do not say how far the page is tilted.
+MIN_WORDS_FOR_SLOPE = 4
+
+
+@dataclass(frozen=True)
+class GuideLine:
+    """A line of the guide: its box, and where its middle runs across it (a tilted scan's
+    lines slope, and their upright boxes overlap)."""
+
+    box: Box
+    middle: float  # at the box's left edge
+    slope: float
+
+    def middle_at(self, x: float) -> float:
+        """Where the line's middle runs at `x`."""
+        return self.middle + self.slope * (x - self.box.left)
 
 
 @dataclass(frozen=True)
 class Guide:
-    """A page layout to follow: each paragraph as the boxes of its lines, in reading order."""
+    """A page layout to follow: each paragraph as its lines, in reading order."""
 
-    paragraphs: tuple[tuple[Box, ...], ...]
+    paragraphs: tuple[tuple[GuideLine, ...], ...]
 
     @classmethod
     def from_page(cls, page: Page) -> "Guide":
         """Take the layout of a page read by an engine that lays pages out."""
-        return cls(tuple(tuple(line.box for line in block.lines) for block in page.blocks))
+        slope = page_slope(page.lines)
+        return cls(
+            tuple(tuple(_guide_line(line, slope) for line in block.lines) for block in page.blocks)
+        )
 
 
-def _distance(word: Box, line: Box) -> float:
-    """Return how far `word` lies from `line` across the page, in word heights; inf if apart."""
-    middle = word.middle
-    if not line.top <= middle <= line.bottom:
+def page_slope(lines: list[Line]) -> float:
+    """How far the page's lines fall per pixel across: the median over its longer lines (a
+    few words give no slope worth having)."""
+    slopes = [
+        linear_regression(centres, [word.box.middle for word in line.words]).slope
+        for line in lines
+        if len(line.words) >= MIN_WORDS_FOR_SLOPE
+        and len(set(centres := [_centre(word.box) for word in line.words])) > 1
+    ]
+    return median(slopes) if slopes else 0.0
+
+
+def _guide_line(line: Line, slope: float) -> GuideLine:
+    left = line.box.left
+    middle = median(word.box.middle - slope * (_centre(word.box) - left) for word in line.words)
+    return GuideLine(line.box, middle, slope)
+
+
+def _centre(box: Box) -> float:
+    return (box.left + box.right) / 2
+
+
+def _distance(word: Box, line: GuideLine) -> float:
+    """Return how far `word` lies from `line`, in word heights; inf if apart.
+
+    Across the page: the more of the word inside the line's box, the nearer. Then down it:
+    how far the word's middle lies from where the line runs, so that a word inside the
+    boxes of two lines of a tilted scan goes to the line it sits on, not to the later one.
+    """
+    box, middle = line.box, word.middle
+    if not box.top <= middle <= box.bottom:
         return float("inf")
-    overlap = min(word.right, line.right) - max(word.left, line.left)
-    if overlap > 0:
-        return -overlap / max(word.width, 1)  # the more of the word inside, the nearer
-    return -overlap / max(word.height, 1)
+    overlap = min(word.right, box.right) - max(word.left, box.left)
+    across = -overlap / max(word.width if overlap > 0 else word.height, 1)
+    if across > REACH:
+        return float("inf")
+    return across + abs(middle - line.middle_at(_centre(word))) / max(word.height, 1)
 
 
-def _nearest_line(word: Word, lines: list[tuple[int, int, Box]]) -> tuple[int, int] | None:
-    """Return the (paragraph, line) whose box holds `word`, or None."""
-    best, best_distance = None, REACH
-    for paragraph, number, box in lines:
-        distance = _distance(word.box, box)
-        if distance <= best_distance:
+def _nearest_line(word: Word, lines: list[tuple[int, int, GuideLine]]) -> tuple[int, int] | None:
+    """Return the (paragraph, line) whose box holds `word` nearest its middle, or None."""
+    best, best_distance = None, float("inf")
+    for paragraph, number, line in lines:
+        distance = _distance(word.box, line)
+        if distance < best_distance:
             best, best_distance = (paragraph, number), distance
     return best
 
@@ -64,9 +112,9 @@ def _insert_by_position(blocks: list[Block], extra: Block) -> None:
 def place_words(words: list[Word], guide: Guide) -> list[Block] | None:
     """Lay `words` out in the guide's paragraphs and lines; None if it does not fit them."""
     lines = [
-        (paragraph, number, box)
-        for paragraph, boxes in enumerate(guide.paragraphs)
-        for number, box in enumerate(boxes)
+        (paragraph, number, line)
+        for paragraph, guide_lines in enumerate(guide.paragraphs)
+        for number, line in enumerate(guide_lines)
     ]
     placed: dict[tuple[int, int], list[Word]] = {}
     unplaced = []
@@ -79,10 +127,10 @@ def place_words(words: list[Word], guide: Guide) -> list[Block] | None:
     if not words or len(unplaced) > (1 - MIN_COVERAGE) * len(words):
         return None
     blocks = []
-    for paragraph, boxes in enumerate(guide.paragraphs):
+    for paragraph, guide_lines in enumerate(guide.paragraphs):
         block_lines = [
             Line(without_repeats(placed[paragraph, number]))
-            for number in range(len(boxes))
+            for number in range(len(guide_lines))
             if (paragraph, number) in placed
         ]
         if block_lines:
