@@ -25,17 +25,26 @@ def split_words(fragment: Fragment) -> list[Word]:
 
 
 def group_lines(words: list[Word]) -> list[Line]:
-    """Group words into lines top to bottom: a word joins a line its middle falls within."""
+    """Group words into lines, top to bottom: left to right, a word continues the line whose
+    last word it sits beside (the middle of either within the other's height).
+
+    Each word is measured against its neighbour, not against all the line holds so far: a
+    slanted line's words span more than a line's height, and the lines below joined it.
+    """
     lines: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.box.middle, w.box.left)):
-        line = lines[-1] if lines else None
-        if line and min(w.box.top for w in line) <= word.box.middle <= max(
-            w.box.bottom for w in line
-        ):
-            line.append(word)
+    for word in sorted(words, key=lambda w: (w.box.left, w.box.middle)):
+        beside = [line for line in lines if _beside(line[-1].box, word.box)]
+        if beside:
+            min(beside, key=lambda line: abs(line[-1].box.middle - word.box.middle)).append(word)
         else:
             lines.append([word])
+    lines.sort(key=lambda line: line[0].box.middle)
     return [Line(without_repeats(line)) for line in lines]
+
+
+def _beside(first: Box, second: Box) -> bool:
+    """Whether two words sit on one line: the middle of either within the other's height."""
+    return first.top <= second.middle <= first.bottom or second.top <= first.middle <= second.bottom
 
 
 def _overlap(first: Box, second: Box) -> float:
