@@ -4,7 +4,7 @@ import logging
 
 import botocore.exceptions
 import sqlalchemy.exc
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ocrapp.core.errors import DomainError
@@ -104,6 +104,10 @@ def register_error_handlers(app: Flask) -> None:
             log.info("refused 413 file_too_large: over %s MB", limit)
             return error_response(413, "file_too_large", f"Uploads are limited to {limit} MB.")
         code = HTTP_ERROR_CODES.get(error.code, "http_error")
+        if error.code == 404 and request.path.startswith("/api/"):
+            # No route matched: most often a task id that is not one (`not-a-uuid`).
+            message = f"There is no {request.path} in the API (task ids are UUIDs; see /docs)."
+            return error_response(404, code, message)
         return error_response(error.code, code, error.description)
 
     def service_unavailable(message: str):

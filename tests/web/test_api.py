@@ -221,6 +221,15 @@ def test_unknown_route_is_a_json_404(client):
     assert response.get_json()["error"]["code"] == "not_found"
 
 
+def test_a_task_id_that_is_no_uuid_says_so(client, make_user):
+    # It answered werkzeug's "If you entered the URL manually please check your spelling".
+    _, token = make_user()
+    response = client.get("/api/tasks/not-a-uuid", headers=auth(token))
+    assert response.status_code == 404
+    error = response.get_json()["error"]
+    assert error["code"] == "not_found" and "task ids are UUIDs" in error["message"]
+
+
 def test_health_and_readiness(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
     ready = client.get("/readyz")
