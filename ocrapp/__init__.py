@@ -5,7 +5,8 @@
 - `web/`: the HTTP API under `/api`: routes, request and response schemas, errors.
 - `realtime/`: task updates: the Redis channel, one subscription per process, `/ws`.
 - `ops/`: running it: health probes, metrics, statistics, logs.
-- `cli`: the `ocrapp` command; `client/`: the Python client of the API, and its commands.
+- `cli`: the `ocrapp` command (`entry`: its console script); `client/`: the Python client of
+  the API, and its commands.
 """
 
 from typing import Any
