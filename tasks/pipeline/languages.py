@@ -10,6 +10,9 @@ from functools import cache
 log = logging.getLogger(__name__)
 # Fewer letters than this say too little about a language to re-read a page for it.
 MIN_LETTERS_TO_DETECT = 20
+# Fewer letters than this, read in English, make a detection a guess (a German line read
+# as French): the likeliest few languages are read, and the most confident reading kept.
+SHORT_TEXT_LETTERS = 150
 WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -34,11 +37,25 @@ def _detector(codes: tuple[str, ...]):
 
 def detect_language(text: str, candidates: list[str]) -> str | None:
     """Return which of `candidates` `text` is written in, or None if it cannot tell."""
-    if sum(len(word) for word in WORD.findall(text)) < MIN_LETTERS_TO_DETECT:
+    if letter_count(text) < MIN_LETTERS_TO_DETECT:
         return None
     detector = _detector(tuple(sorted(candidates)))
     language = detector.detect_language_of(text) if detector else None
     return language.iso_code_639_3.name.lower() if language else None
+
+
+def letter_count(text: str) -> int:
+    """Count the letters of the words (two letters or more) in `text`."""
+    return sum(len(word) for word in WORD.findall(text))
+
+
+def likeliest_languages(text: str, candidates: list[str], count: int) -> list[str]:
+    """Return the `count` of `candidates` that `text` is likeliest written in, likeliest first."""
+    detector = _detector(tuple(sorted(candidates)))
+    if detector is None or not WORD.search(text):
+        return []
+    ranked = detector.compute_language_confidence_values(text)
+    return [value.language.iso_code_639_3.name.lower() for value in ranked[:count]]
 
 
 @cache

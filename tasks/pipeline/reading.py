@@ -18,7 +18,12 @@ from PIL import Image
 from tasks.pipeline import page_quality
 from tasks.pipeline.document import Fragment, Page
 from tasks.pipeline.engines import Engine, ProgressCallback, load_engine
-from tasks.pipeline.languages import detect_language
+from tasks.pipeline.languages import (
+    SHORT_TEXT_LETTERS,
+    detect_language,
+    letter_count,
+    likeliest_languages,
+)
 from tasks.pipeline.layout import Guide, build_page
 from tasks.pipeline.orientation import detect_rotation, upright
 
@@ -27,6 +32,9 @@ AUTO = "auto"
 # tall, is taken as upright; any other is checked for orientation (a Tesseract run).
 UPRIGHT_MIN_WORDS = 3
 UPRIGHT_MIN_CONFIDENCE = 0.8
+
+# Readings of a short text, besides the first: its likeliest languages.
+SHORT_TEXT_CANDIDATES = 3
 
 EngineLoader = Callable[[str], Engine]
 # The part of a page's progress that Tesseract's reading takes, by engine: EasyOCR's
@@ -100,13 +108,36 @@ def read_upright(
 
 
 def in_its_language(reading: Reading, engine: Engine, progress: ProgressCallback) -> Reading:
-    """Read again in the language the reading is written in, if it is another one."""
+    """Read again in the language the reading is written in, if it is another one.
+
+    A short text read in English is too garbled to tell its language from (a line of
+    German was taken for French): it is read in each of the likeliest few, and the most
+    confident reading is kept.
+    """
     text = " ".join(fragment.text for fragment in reading.fragments)
-    language = detect_language(text, _detectable_languages())
-    if language is None or [language] == reading.languages:
-        return reading
+    detectable = _detectable_languages()
+    if letter_count(text) >= SHORT_TEXT_LETTERS:
+        language = detect_language(text, detectable)
+        if language is None or [language] == reading.languages:
+            return reading
+        return _read_in(reading, engine, language, progress)
+    likeliest = likeliest_languages(text, detectable, SHORT_TEXT_CANDIDATES)
+    others = [
+        _read_in(reading, engine, code, progress)
+        for code in likeliest
+        if [code] != reading.languages
+    ]
+    return max([reading, *others], key=_confidence)
+
+
+def _read_in(reading: Reading, engine: Engine, language: str, progress) -> Reading:
     fragments = engine.recognize(reading.image, [language], progress)
     return replace(reading, fragments=fragments, languages=[language])
+
+
+def _confidence(reading: Reading) -> float:
+    """The mean confidence of a reading's words (0 without any)."""
+    return fmean(f.confidence for f in reading.fragments) if reading.fragments else 0.0
 
 
 @cache

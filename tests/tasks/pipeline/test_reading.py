@@ -47,6 +47,19 @@ def test_languages_auto_reads_again_in_the_pages_language():
     assert "Größe" in page.text and "Straße" in page.text
 
 
+@pytest.mark.parametrize(
+    ("line", "language"),
+    [("Größere Übungen für Straße und Fußgänger", "deu"), ("The fox jumps over the dog", "eng")],
+)
+def test_languages_auto_reads_a_short_text_in_its_language(line, language):
+    # One line of German, read first in English ("GréRere Ubungen fiir StraBe"), was taken
+    # for French (found in a first-time user's review): the likeliest languages are read,
+    # and the most confident reading kept.
+    _, page = read_image(printed_page([line]), "tesseract", ["auto"])
+    assert page.languages == [language]
+    assert page.text == line
+
+
 def test_languages_auto_keeps_english_for_an_english_page():
     _, page = read_image(page_image(ENGLISH), "tesseract", ["auto"])
     assert page.languages == ["eng"]
