@@ -1,9 +1,14 @@
 """Words from fragments, and lines from words."""
 
+import bisect
 import re
+from statistics import median
 
 from tasks.pipeline.document import Box, Fragment, Line, Word
 
+# Two words share over this part of the shorter one's height to sit on one line (a taller
+# word of the line below, set closely, shares about half).
+SAME_LINE = 0.6
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -26,25 +31,40 @@ def split_words(fragment: Fragment) -> list[Word]:
 
 def group_lines(words: list[Word]) -> list[Line]:
     """Group words into lines, top to bottom: left to right, a word continues the line whose
-    last word it sits beside (the middle of either within the other's height).
+    last word (or the one before, past a mark) it sits beside: they share most of the
+    shorter one's height.
 
     Each word is measured against its neighbour, not against all the line holds so far: a
     slanted line's words span more than a line's height, and the lines below joined it.
+    Lines are looked up by where their last word stands, so a long page stays quick.
     """
+    unit = median(word.box.height for word in words) if words else 0
     lines: list[list[Word]] = []
+    ends: list[tuple[float, int]] = []  # each line's last word's middle, and the line
     for word in sorted(words, key=lambda w: (w.box.left, w.box.middle)):
-        beside = [line for line in lines if _beside(line[-1].box, word.box)]
+        low = bisect.bisect_left(ends, (word.box.middle - 2 * unit, -1))
+        high = bisect.bisect_right(ends, (word.box.middle + 2 * unit, len(lines)))
+        beside = [end for end in ends[low:high] if _continues(lines[end[1]], word)]
         if beside:
-            min(beside, key=lambda line: abs(line[-1].box.middle - word.box.middle)).append(word)
+            end = min(beside, key=lambda end: abs(end[0] - word.box.middle))
+            ends.remove(end)
+            lines[end[1]].append(word)
         else:
             lines.append([word])
+        bisect.insort(ends, (word.box.middle, len(lines) - 1 if not beside else end[1]))
     lines.sort(key=lambda line: line[0].box.middle)
     return [Line(without_repeats(line)) for line in lines]
 
 
+def _continues(line: list[Word], word: Word) -> bool:
+    """Whether `word` sits beside the line's last word, or the one before (past a mark)."""
+    return any(_beside(last.box, word.box) for last in line[-2:])
+
+
 def _beside(first: Box, second: Box) -> bool:
-    """Whether two words sit on one line: the middle of either within the other's height."""
-    return first.top <= second.middle <= first.bottom or second.top <= first.middle <= second.bottom
+    """Whether two words sit on one line: they share over SAME_LINE of the shorter's height."""
+    shared = min(first.bottom, second.bottom) - max(first.top, second.top)
+    return shared > SAME_LINE * max(min(first.height, second.height), 1)
 
 
 def _overlap(first: Box, second: Box) -> float:

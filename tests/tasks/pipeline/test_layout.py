@@ -131,6 +131,39 @@ def test_words_of_a_tilted_scan_keep_to_the_line_they_sit_on():
     assert build_page(keyless, 1, 1300, 200).text == "\n".join(map(" ".join, lines))
 
 
+def word(text: str, left: int, top: int, height: int = 20, width: int | None = None) -> Fragment:
+    return Fragment(text, 0.9, Box(left, top, left + (width or 12 * len(text)), top + height))
+
+
+@pytest.mark.parametrize(
+    ("fragments", "lines"),
+    [
+        # Set closely, the next line's taller first word reaches into this one.
+        (
+            [
+                *(word("one", 0, 0), word("two", 50, 0), word("three", 100, 0)),
+                *(word("Über", 0, 10, height=32), word("vier", 60, 22), word("fünf", 120, 22)),
+            ],
+            ["one two three", "Über vier fünf"],
+        ),
+        # A superscript, and a mark with a letter after it, keep to their line.
+        (
+            [word("word", 0, 0), word("1", 48, 0, height=8, width=6), word("next", 60, 0)],
+            ["word 1 next"],
+        ),
+        (
+            [
+                *(word("word", 0, 0), word("'", 48, 0, height=6, width=4)),
+                *(word("s", 52, 12, height=8, width=6), word("next", 70, 0)),
+            ],
+            ["word ' s next"],
+        ),
+    ],
+)
+def test_lines_without_a_guide_keep_their_words(fragments, lines):
+    assert build_page(fragments, 1, 300, 100).text == "\n".join(lines)
+
+
 def test_words_the_guide_missed_are_laid_out_where_they_stand():
     fragments = [fragment("Title over both", 0, 0), fragment("aaaa bbbb", 0, 60)]
     fragments += [fragment("cccc dddd", 0, 88), fragment("eeee ffff", 300, 60)]
