@@ -19,6 +19,7 @@ from tasks.pipeline import page_quality
 from tasks.pipeline.document import Fragment, Page
 from tasks.pipeline.engines import Engine, ProgressCallback, load_engine
 from tasks.pipeline.languages import (
+    MIN_LETTERS_TO_DETECT,
     SHORT_TEXT_LETTERS,
     detect_language,
     letter_count,
@@ -121,6 +122,8 @@ def in_its_language(reading: Reading, engine: Engine, progress: ProgressCallback
         if language is None or [language] == reading.languages:
             return reading
         return _read_in(reading, engine, language, progress)
+    if letter_count(text) < MIN_LETTERS_TO_DETECT:  # a page number, a stray mark
+        return reading
     likeliest = likeliest_languages(text, detectable, SHORT_TEXT_CANDIDATES)
     others = [
         _read_in(reading, engine, code, progress)

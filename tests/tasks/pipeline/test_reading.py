@@ -60,6 +60,16 @@ def test_languages_auto_reads_a_short_text_in_its_language(line, language):
     assert page.text == line
 
 
+def test_languages_auto_reads_a_page_of_a_few_letters_once(monkeypatch):
+    # "Fig 3" was read in three more languages and labelled with the most confident.
+    engine = load_engine("tesseract")
+    calls = []
+    recognize = engine.recognize
+    monkeypatch.setattr(engine, "recognize", lambda *a: calls.append(a[1]) or recognize(*a))
+    _, page = read_image(page_image(["Fig 3"]), "tesseract", ["auto"], load=lambda _: engine)
+    assert calls == [["eng"]] and page.languages == ["eng"]
+
+
 def test_languages_auto_keeps_english_for_an_english_page():
     _, page = read_image(page_image(ENGLISH), "tesseract", ["auto"])
     assert page.languages == ["eng"]
