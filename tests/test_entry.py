@@ -1,5 +1,6 @@
 """The `ocrapp` console script: client commands start without the server's code."""
 
+import os
 import subprocess
 import sys
 
@@ -39,3 +40,20 @@ def test_the_full_command_lists_client_and_server_commands():
 def test_a_client_command_refuses_what_it_always_did():
     answer = ocrapp("status")  # no task id, no token
     assert answer.returncode == 2 and "Usage: ocrapp status" in answer.stderr
+
+
+def test_a_client_command_reads_env_files_as_the_full_group_does(tmp_path):
+    # The full group (Flask's) reads .env; the client's own path skipped it at first, and
+    # `ocrapp status` asked for a token kept there.
+    settings = "OCRAPP_URL=http://127.0.0.1:9\nOCRAPP_TOKEN=from-env-file\nOCRAPP_RETRIES=0\n"
+    (tmp_path / ".env").write_text(settings)
+    answer = subprocess.run(
+        [sys.executable, "-c", RUN, "status", "00000000-0000-0000-0000-000000000000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("OCRAPP_")},
+    )
+    assert "Missing option" not in answer.stderr
+    assert "unreachable" in answer.stderr and "port=9" in answer.stderr  # it tried that server
