@@ -16,13 +16,19 @@ from tests.images import text_image
 LARGE = 40 * 1024 * 1024
 
 
+def task_with_upload(app, client, token: str, data: bytes) -> str:
+    """Submit a task, then put `data` where its upload is kept; return the task's id."""
+    task_id = submit(client, token, text_image(["kept"]), "kept.png").get_json()["taskId"]
+    with db.session() as session:
+        key = session.get(Task, task_id).file.storage_key
+    get_storage(app.config).put(key, data, "image/png")
+    return task_id
+
+
 def test_a_large_download_is_sent_a_part_at_a_time(app, client, make_user):
     # A 500-page searchable PDF is some 80 MB: a web process held it whole per download.
     _, token = make_user()
-    task_id = submit(client, token, text_image(["large"]), "large.png").get_json()["taskId"]
-    with db.session() as session:
-        key = session.get(Task, task_id).file.storage_key
-    get_storage(app.config).put(key, b"\x89PNG" + bytes(LARGE - 4), "image/png")
+    task_id = task_with_upload(app, client, token, b"\x89PNG" + bytes(LARGE - 4))
 
     tracemalloc.start()
     try:
@@ -60,15 +66,11 @@ def test_a_store_that_cannot_be_reached_is_a_503_and_keeps_nothing(app, client, 
 def stored_file(request, app, client, make_user, s3_endpoint):
     """A task whose upload is 1 MB of known bytes, in a folder or in S3: (task id, token, data)."""
     _, token = make_user()
-    task_id = submit(client, token, text_image(["resumed"]), "resumed.png").get_json()["taskId"]
-    with db.session() as session:
-        key = session.get(Task, task_id).file.storage_key
     if request.param == "s3":
         app.config.update(STORAGE_URL="s3://downloads-test", S3_ENDPOINT_URL=s3_endpoint)
         get_storage(app.config).init()
     data = b"\x89PNG" + bytes(range(256)) * 4096
-    get_storage(app.config).put(key, data, "image/png")
-    return task_id, token, data
+    return task_with_upload(app, client, token, data), token, data
 
 
 def test_a_download_cut_short_resumes_where_it_stopped(client, stored_file):
@@ -125,10 +127,7 @@ def test_a_resumed_download_under_gunicorn_reads_only_the_rest(app, client, make
     # gunicorn's wsgi.file_wrapper cannot seek: the file was read from its start and the
     # part before the range dropped (from S3, the whole object fetched again).
     _, token = make_user()
-    task_id = submit(client, token, text_image(["large"]), "large.png").get_json()["taskId"]
-    with db.session() as session:
-        key = session.get(Task, task_id).file.storage_key
-    get_storage(app.config).put(key, b"\x89PNG" + bytes(LARGE - 4), "image/png")
+    task_id = task_with_upload(app, client, token, b"\x89PNG" + bytes(LARGE - 4))
     gunicorn = {"wsgi.file_wrapper": GunicornFileWrapper}
 
     before = bytes_read()
