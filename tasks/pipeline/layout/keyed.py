@@ -3,8 +3,9 @@
 Tesseract's order is kept, with one correction: a block that a vertical gutter runs
 right through (a menu beside a panel, a letterhead beside a contact block) is read as
 columns, left to right, instead of line by line across the gutter. Not when it is rows
-(a table's, a form's, an invoice's, a receipt's): half of its lines or more run across
-the gutter; those are read row by row, as Tesseract reads them.
+(a table's, a form's, an invoice's, a receipt's): half of its lines or more, three at
+least (or each a label ending in ":"), run across the gutter; those are read row by row,
+as Tesseract reads them.
 """
 
 from itertools import groupby
@@ -15,6 +16,8 @@ from tasks.pipeline.layout.words import split_words
 from tasks.pipeline.layout.xy_cut import GUTTER, gaps
 
 Keyed = tuple[tuple[int, int, int], Word]
+# Lines across a gutter that make rows (a table, a receipt) without a label before it.
+MIN_ROWS = 3
 
 
 def _columns(words: list[Keyed]) -> list[list[Keyed]]:
@@ -32,9 +35,18 @@ def _columns(words: list[Keyed]) -> list[list[Keyed]]:
 
 def _rows(lines: list[list[Word]], cut: float) -> bool:
     """Whether a vertical cut runs between the cells of rows: half of the lines or more run
-    across it (every line of a table, a form or a receipt; few of a menu beside a panel,
-    whose lines Tesseract joined only where they happened to meet)."""
-    return 2 * sum(_across(line, cut) for line in lines) >= len(lines)
+    across it (few of a menu beside a panel), and they are MIN_ROWS or more (a table's, a
+    receipt's) or each has a label before it (a form's: a word ending in ":"). Two lines
+    across a gutter and nothing more are as likely two short columns side by side."""
+    across = [line for line in lines if _across(line, cut)]
+    if 2 * len(across) < len(lines):
+        return False
+    return len(across) >= MIN_ROWS or all(_label(line, cut).endswith(":") for line in across)
+
+
+def _label(line: list[Word], cut: float) -> str:
+    """The last word of a line before a vertical cut."""
+    return [word.text for word in line if word.box.left < cut][-1]
 
 
 def _across(line: list[Word], cut: float) -> bool:
