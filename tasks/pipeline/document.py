@@ -25,6 +25,10 @@ class Box:
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
 
+    @property
+    def centre(self) -> float:
+        return (self.left + self.right) / 2
+
     def union(self, other: "Box") -> "Box":
         """Return the smallest box holding both."""
         return Box(

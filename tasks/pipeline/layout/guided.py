@@ -56,19 +56,15 @@ def page_slope(lines: list[Line]) -> float:
         linear_regression(centres, [word.box.middle for word in line.words]).slope
         for line in lines
         if len(line.words) >= MIN_WORDS_FOR_SLOPE
-        and len(set(centres := [_centre(word.box) for word in line.words])) > 1
+        and len(set(centres := [word.box.centre for word in line.words])) > 1
     ]
     return median(slopes) if slopes else 0.0
 
 
 def _guide_line(line: Line, slope: float) -> GuideLine:
     left = line.box.left
-    middle = median(word.box.middle - slope * (_centre(word.box) - left) for word in line.words)
+    middle = median(word.box.middle - slope * (word.box.centre - left) for word in line.words)
     return GuideLine(line.box, middle, slope)
-
-
-def _centre(box: Box) -> float:
-    return (box.left + box.right) / 2
 
 
 def _distance(word: Box, line: GuideLine) -> float:
@@ -85,7 +81,7 @@ def _distance(word: Box, line: GuideLine) -> float:
     across = -overlap / max(word.width if overlap > 0 else word.height, 1)
     if across > REACH:
         return float("inf")
-    return across + abs(middle - line.middle_at(_centre(word))) / max(word.height, 1)
+    return across + abs(middle - line.middle_at(word.centre)) / max(word.height, 1)
 
 
 def _nearest_line(word: Word, lines: list[tuple[int, int, GuideLine]]) -> tuple[int, int] | None:

@@ -48,10 +48,12 @@ def group_lines(words: list[Word]) -> list[Line]:
         if beside:
             end = min(beside, key=lambda end: abs(end[0] - word.box.middle))
             ends.remove(end)
-            lines[end[1]].append(word)
+            index = end[1]
+            lines[index].append(word)
         else:
+            index = len(lines)
             lines.append([word])
-        bisect.insort(ends, (word.box.middle, len(lines) - 1 if not beside else end[1]))
+        bisect.insort(ends, (word.box.middle, index))
     lines.sort(key=lambda line: line[0].box.middle)
     return [Line(without_repeats(line)) for line in lines]
 

@@ -37,7 +37,7 @@ def _regions(words: list[Word], unit: float) -> list[list[Word]]:
     """Cut `words` into paragraphs in reading order."""
     columns = gaps([(w.box.left, w.box.right) for w in words], GUTTER * unit)
     if columns:
-        groups = _split(words, columns, lambda w: (w.box.left + w.box.right) / 2)
+        groups = _split(words, columns, lambda w: w.box.centre)
     else:
         rows = gaps([(w.box.top, w.box.bottom) for w in words], PARAGRAPH_GAP * unit)
         if not rows:
