@@ -129,6 +129,10 @@ ensure_tesseract() {  # the second OCR engine, page layout and orientation for b
   [ -z "$missing" ] || apt_install "${missing# }" "tesseract tesseract-lang"
 }
 
+ensure_poppler() {  # pdftotext: how Evince and Okular copy a PDF's text (make bench)
+  command -v pdftotext >/dev/null || apt_install poppler-utils poppler
+}
+
 ensure_chromium() {  # the browser of the web app's tests (tests/webapp/), driven by Playwright
   [ -x "${CHROMIUM:-/usr/bin/chromium}" ] || apt_install chromium "--cask chromium"
 }
