@@ -30,15 +30,24 @@ def finish(pixels: np.ndarray, rng: np.random.Generator, noise: float, quality: 
     return jpeg(Image.fromarray(pixels.astype(np.uint8)), quality)
 
 
-def scanned(page: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """Return the page as a flatbed scanner gives it: askew, soft, speckled, unevenly lit."""
-    angle = rng.uniform(0.3, 1.5) * rng.choice([-1, 1])
+def scanned(
+    page: Image.Image, rng: np.random.Generator, askew: tuple[float, float] = (0.3, 1.5)
+) -> Image.Image:
+    """Return the page as a flatbed scanner gives it: askew (by `askew` degrees, either
+    way), soft, speckled, unevenly lit."""
+    angle = rng.uniform(*askew) * rng.choice([-1, 1])
     page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(250, 250, 247))
     page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
     pixels = np.asarray(page, dtype=np.float32)
     pixels *= np.array([0.98, 0.97, 0.93], dtype=np.float32)  # off-white paper
     pixels *= lighting(page.size, rng, 0.86)
     return finish(pixels, rng, noise=rng.uniform(5, 9), quality=int(rng.integers(60, 76)))
+
+
+def fed_askew(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as a document feeder scans a sheet it took in askew (2.5 to 5
+    degrees), otherwise as a flatbed would."""
+    return scanned(page, rng, askew=(2.5, 5.0))
 
 
 def perspective(photo_corners: list, page_corners: list) -> list[float]:

@@ -544,4 +544,8 @@ PAGES = [
     page("notebook_essay", "scan", SERIF, NOTEBOOK_ESSAY),
     page("membership_form", "scan", FORM, MEMBERSHIP_FORM),
     page("invoice", "scan", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
+    # Pages of the scans above, taken in askew by a document feeder.
+    page("essay_fed_askew", "askew", SERIF, NOTEBOOK_ESSAY),
+    page("report_fed_askew", "askew", STYLES, FERRY_REPORT),
+    page("invoice_fed_askew", "askew", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
 ]

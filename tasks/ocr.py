@@ -15,6 +15,7 @@ from ocrapp.core.runs import Run
 from ocrapp.core.storage import get_storage
 from tasks.errors import memory_cap_as_failure
 from tasks.pages import (
+    image_as_read,
     open_pages,
     recognize_page,
     stop_if_cancelled,
@@ -27,7 +28,6 @@ from tasks.pages import (
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
 from tasks.pipeline.jpeg import page_jpeg
-from tasks.pipeline.orientation import upright
 from tasks.pipeline.searchable_pdf import SearchablePdfWriter
 from tasks.pipeline.stages import StageClock
 from tasks.progress import PageProgress
@@ -125,7 +125,7 @@ def read_pages_into(
             stop_if_cancelled(task)
         if source.number in done:
             page = done[source.number]
-            source.image = upright(source.image, page.rotation)
+            source.image = image_as_read(source, page)
         else:
             with clock.stage("bookkeeping"):
                 # A page taken from a text layer takes milliseconds: it need not be announced.

@@ -25,6 +25,7 @@ from tasks.pipeline.document import Page
 from tasks.pipeline.engines import ProgressCallback
 from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.layout import build_page
+from tasks.pipeline.orientation import set_straight
 from tasks.pipeline.reading import EngineLoader, read_image
 from tasks.pipeline.sources import SourcePage, image_pages, pdf_pages
 
@@ -51,7 +52,8 @@ def recognize_page(
     progress: ProgressCallback,
     load: EngineLoader,
 ) -> Page:
-    """Return the page laid out, from its text layer or by OCR (`source` is left upright)."""
+    """Return the page laid out, from its text layer or by OCR (`source` is left as read:
+    upright and level)."""
     image = source.image
     if source.text_layer is not None:
         page = build_page(source.text_layer, source.number, image.width, image.height)
@@ -59,6 +61,15 @@ def recognize_page(
         return page
     source.image, page = read_image(source.image, engine, languages, source.number, progress, load)
     return page
+
+
+def image_as_read(source: SourcePage, page: Page) -> Image.Image:
+    """Return the source's image as `page` was read from it, for a page stored by an
+    earlier run: turned upright and levelled as OCR turned it; a text layer's page comes
+    upright already."""
+    if source.text_layer is not None:
+        return source.image
+    return set_straight(source.image, page.rotation, page.skew)
 
 
 def stored_numbers(task: Task) -> dict[int, str]:
@@ -77,7 +88,8 @@ def stored_pages(task: Task) -> dict[int, Page]:
 
 
 def store_page_image(task: Task, source: SourcePage) -> None:
-    """Keep a split task's upright page image (a JPEG with its dpi), for its searchable PDF."""
+    """Keep a split task's page image as read (upright, level), a JPEG with its dpi, for
+    its searchable PDF."""
     key = page_image_key(task.user_id, task.id, source.number)
     data = page_jpeg(source.image, source.dpi)
     get_storage(current_app.config).put(key, data, "image/jpeg")

@@ -17,6 +17,23 @@ def page_image(lines: list[str], size: int = 40) -> Image.Image:
     return Image.open(io.BytesIO(text_image(lines, size=size))).convert("RGB")
 
 
+PROSE = [
+    "For most of my working life I have carried a small notebook in my coat",
+    "pocket. It is not a diary, and I rarely read it again once it is full. Its",
+    "purpose is simpler than that: it gives a thought somewhere to land before",
+    "it is lost, the way a shelf by the front door catches keys that would",
+    "otherwise end up in a drawer. The habit began on a train, when I overheard",
+    "two strangers arguing about whether a tomato is a fruit. The argument was",
+    "not interesting, but the way one of them kept returning to his mother's",
+    "kitchen was. I wanted to remember the phrase he used, and I had nothing",
+]
+
+
+def fed_askew(image: Image.Image, degrees: float) -> Image.Image:
+    """The page as a scanner gives it when the sheet went in turned `degrees` anticlockwise."""
+    return image.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor="white")
+
+
 def two_column_image(left: list[str], right: list[str], size: int = 40) -> Image.Image:
     """Two columns of lines side by side, a wide gutter between them."""
     font = ImageFont.load_default(size=size)

@@ -112,7 +112,7 @@ def get_page(path: PagePath, query: PageQuery):
     """Download one page as soon as it is finished, while the task still runs: json or txt.
 
     - `json`: the page as in the `pages` of the task's JSON result: its `blocks`, `lines`
-      and `words` with boxes and confidences, its `rotation`, `source` and size.
+      and `words` with boxes and confidences, its `rotation`, `skew`, `source` and size.
     - `txt`: its text, as in the task's txt result.
 
     A page not read yet answers `404 page_not_ready` while the task is `queued` or

@@ -124,7 +124,10 @@ class Block:
 
 @dataclass
 class Page:
-    """One page: its size in pixels, the rotation applied, and its text in reading order.
+    """One page: its size in pixels, the turns applied, and its text in reading order.
+
+    `rotation` is the clockwise turn that set it upright; `skew`, the angle (degrees,
+    anticlockwise) its lines rose by, by which it was then turned back to level them.
 
     `engine` and `languages` say what read it (for `engine=auto` and `languages=auto`,
     what was chosen for this page).
@@ -138,6 +141,7 @@ class Page:
     blocks: list[Block] = field(default_factory=list)
     engine: str | None = None
     languages: list[str] = field(default_factory=list)
+    skew: float = 0.0
 
     @property
     def lines(self) -> list[Line]:
@@ -186,6 +190,7 @@ class Page:
             blocks,
             data.get("engine"),
             data.get("languages", []),
+            data.get("skew", 0.0),  # pages stored before levelling have none
         )
 
     def to_dict(self) -> dict:
@@ -194,6 +199,7 @@ class Page:
             "width": self.width,
             "height": self.height,
             "rotation": self.rotation,
+            "skew": self.skew,
             "source": self.source,
             "engine": self.engine,
             "languages": self.languages,

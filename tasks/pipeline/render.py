@@ -60,6 +60,7 @@ def _html_page(page: Page) -> str:
     )
     return (
         f'<section class="ocr-page" data-page="{page.number}" data-rotation="{page.rotation}" '
+        f'data-skew="{page.skew}" '
         f'style="position:relative;width:{page.width}px;height:{page.height}px">\n{lines}\n'
         "</section>"
     )

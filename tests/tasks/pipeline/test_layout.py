@@ -179,10 +179,15 @@ def test_a_guide_that_does_not_fit_the_words_is_not_followed():
     assert page.text == "one\ntwo\n\nthree"
 
 
-def test_the_page_says_which_engine_and_languages_read_it():
-    page = build_page([fragment("hallo", 0, 0)], 1, 100, 30, engine="easyocr", languages=["deu"])
+def test_the_page_says_which_engine_and_languages_read_it_and_how_it_was_turned():
+    page = build_page(
+        [fragment("hallo", 0, 0)], 1, 100, 30, engine="easyocr", languages=["deu"], skew=-2.4
+    )
     again = Page.from_dict(page.to_dict())
-    assert (again.engine, again.languages) == ("easyocr", ["deu"])
+    assert (again.engine, again.languages, again.skew) == ("easyocr", ["deu"], -2.4)
+    stored_before_levelling = page.to_dict()
+    del stored_before_levelling["skew"]
+    assert Page.from_dict(stored_before_levelling).skew == 0.0
 
 
 def test_a_block_with_a_gutter_through_it_is_read_as_columns():

@@ -1,13 +1,14 @@
 """Reading a page image: Tesseract's layout, `engine=auto` and `languages=auto`, real OCR."""
 
 import pytest
+from rapidfuzz.distance import Levenshtein
 
 from tasks.pipeline.document import Block, Box, Line, Page, Word
 from tasks.pipeline.engines import load_engine
 from tasks.pipeline.languages import detect_language
 from tasks.pipeline.page_quality import better_reading, looks_like_photo, reads_poorly
 from tasks.pipeline.reading import read_image
-from tests.documents import page_image, printed_page
+from tests.documents import PROSE, fed_askew, page_image, printed_page
 
 GERMAN = [
     "Die Größe der Straße wird über",
@@ -39,6 +40,14 @@ def test_tesseract_reads_in_its_own_layout_and_says_so():
     _, page = read_image(page_image(ENGLISH), "tesseract", ["eng"])
     assert page.lines[0].text == ENGLISH[0]
     assert (page.engine, page.languages) == ("tesseract", ["eng"])
+
+
+def test_a_page_fed_askew_is_levelled_then_read():
+    askew = fed_askew(page_image(PROSE), -4.0)  # Tesseract alone reads none of it
+    image, page = read_image(askew, "tesseract", ["eng"])
+    assert Levenshtein.normalized_distance("\n".join(PROSE), page.text) < 0.05
+    assert page.skew == pytest.approx(-4.0, abs=0.1)
+    assert image.size == askew.size and (page.width, page.height) == image.size
 
 
 def test_languages_auto_reads_again_in_the_pages_language():

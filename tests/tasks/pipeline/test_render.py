@@ -4,7 +4,7 @@ import xml.etree.ElementTree as ElementTree
 
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.layout import build_page
-from tasks.pipeline.render import render_hocr, render_json, render_text, summary
+from tasks.pipeline.render import render_hocr, render_html, render_json, render_text, summary
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
@@ -33,3 +33,10 @@ def test_counts_and_confidence_are_the_same_in_every_format():
     assert figures["confidence"] == round((2 * 0.9 + 3 * 0.7) / 5, 4)
     assert render_text(pages).decode().count("\f") == 1
     assert b'"wordCount": 10' in render_json("t", pages, {"name": "x"})
+
+
+def test_the_json_and_html_say_how_each_page_was_turned():
+    page = sample_page()
+    page.rotation, page.skew = 90, -2.5
+    assert '"rotation": 90, "skew": -2.5' in render_json("t", [page], {"name": "x"}).decode()
+    assert 'data-rotation="90" data-skew="-2.5"' in render_html([page], "t").decode()

@@ -1,0 +1,78 @@
+"""Setting a page straight: its skew measured and levelled on printed pages, no OCR."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from tasks.pipeline.orientation import detect_skew, level, set_straight, upright
+from tests.documents import PROSE, fed_askew, page_image
+
+
+@pytest.mark.parametrize("degrees", [-7.5, -4.0, -2.5, 0.8, 3.0, 9.0])
+def test_a_page_fed_askew_is_measured_to_a_tenth_of_a_degree(degrees):
+    assert detect_skew(fed_askew(page_image(PROSE), degrees)) == pytest.approx(degrees, abs=0.1)
+
+
+def test_a_page_askew_by_less_than_half_a_degree_is_left_as_it_is():
+    assert detect_skew(page_image(PROSE)) == 0.0
+    assert detect_skew(fed_askew(page_image(PROSE), 0.3)) == 0.0
+
+
+def test_a_page_with_no_lines_to_tell_by_is_not_levelled():
+    rng = np.random.default_rng(1)
+    speckles = Image.fromarray((rng.random((800, 600)) * 255).astype(np.uint8)).convert("RGB")
+    sideways = upright(fed_askew(page_image(PROSE), 3.0), 90)
+    assert detect_skew(Image.new("RGB", (600, 800), "white")) == 0.0
+    assert detect_skew(speckles) == 0.0
+    assert detect_skew(sideways) == 0.0
+
+
+def test_lines_in_part_of_the_page_do_not_turn_the_whole_page():
+    # Hatching rising 6 degrees across the top third of a level page.
+    hatched = page_image(PROSE + PROSE)
+    draw, rise = ImageDraw.Draw(hatched), hatched.width * np.tan(np.radians(6))
+    for top in range(-1200, hatched.height // 3, 40):
+        draw.line([(0, top + rise), (hatched.width, top)], fill=(150, 150, 150), width=3)
+    hatched.paste("white", (0, hatched.height // 3, hatched.width, hatched.height // 3 + 60))
+    # A clipping pasted 3 degrees askew beside a level column, with twice its text.
+    clipping = fed_askew(page_image(PROSE + PROSE), 3.0)
+    column = page_image(PROSE)
+    pasted = Image.new("RGB", (column.width + clipping.width + 80, clipping.height), "white")
+    pasted.paste(column, (0, 0))
+    pasted.paste(clipping, (column.width + 80, 0))
+    assert detect_skew(hatched) == 0.0
+    assert detect_skew(pasted) == 0.0
+
+
+def test_a_narrow_tall_image_is_measured_without_enlarging_it():
+    strip = Image.new("RGB", (60, 8000), "white")
+    ImageDraw.Draw(strip).line([(0, 100), (60, 4000)], fill="black", width=4)
+    tracemalloc.start()
+    try:
+        detect_skew(strip)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * 1024 * 1024  # made 800 pixels wide, its pixels alone took 340 MB
+
+
+def test_a_levelled_page_keeps_its_size_and_resolution_and_its_paper_colour():
+    paper = (250, 248, 240)
+    page = Image.new("RGB", (1000, 700), paper)
+    page.paste(page_image(PROSE).resize((900, 456)), (50, 100))
+    askew = page.rotate(-4, Image.Resampling.BILINEAR, fillcolor=paper)
+    askew.info["dpi"] = (300, 300)
+    levelled = level(askew, detect_skew(askew))
+    assert levelled.size == askew.size and levelled.info["dpi"] == (300, 300)
+    assert levelled.getpixel((0, 0)) == paper  # a corner turned in
+    assert detect_skew(levelled) == 0.0
+
+
+def test_a_page_is_set_straight_upright_first_then_level():
+    page = fed_askew(page_image(PROSE), -3.0)
+    sideways = page.rotate(90, expand=True)  # turned a quarter anticlockwise
+    straight = set_straight(sideways, 90, detect_skew(page))
+    assert straight.tobytes() == level(page, detect_skew(page)).tobytes()
+    assert detect_skew(straight) == 0.0

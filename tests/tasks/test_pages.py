@@ -1,0 +1,45 @@
+"""A page stored by an earlier run, its image taken again as it was read (a resumed
+task's searchable PDF shows it under the page's words)."""
+
+import io
+
+from reportlab.pdfgen import canvas
+
+from tasks.pages import image_as_read
+from tasks.pipeline.layout import build_page
+from tasks.pipeline.reading import read_image
+from tasks.pipeline.sources import SourcePage, pdf_pages
+from tests.documents import PROSE, fed_askew, page_image
+
+
+def sideways_text_pdf() -> bytes:
+    """A born-digital page whose lines run up the page."""
+    buffer = io.BytesIO()
+    document = canvas.Canvas(buffer, pagesize=(400, 300))
+    document.translate(100, 20)
+    document.rotate(90)
+    for number in range(5):
+        document.drawString(0, -20 * number, f"Sideways line number {number} of the page")
+    document.showPage()
+    document.save()
+    return buffer.getvalue()
+
+
+def first_page(data: bytes) -> SourcePage:
+    return next(pdf_pages(data, 300, 40_000_000, False)[1])
+
+
+def test_a_text_layer_page_comes_upright_and_is_not_turned_again():
+    source = first_page(sideways_text_pdf())
+    page = build_page(source.text_layer, 1, source.image.width, source.image.height)
+    page.rotation = source.rotation
+    assert page.rotation  # its text ran sideways: the page was turned to read it
+    again = first_page(sideways_text_pdf())
+    assert image_as_read(again, page).size == (page.width, page.height)
+
+
+def test_an_ocr_page_is_turned_upright_and_levelled_as_it_was_read():
+    askew = fed_askew(page_image(PROSE), -4.0)
+    image, page = read_image(askew, "tesseract", ["eng"])
+    assert page.skew
+    assert image_as_read(SourcePage(1, askew.copy()), page).tobytes() == image.tobytes()
