@@ -105,7 +105,7 @@ def read_upright(
     upright, level it again and read it again.
 
     Tesseract's layout falls apart on a page askew by a few degrees (a page of plain
-    prose fed 4 degrees askew: CER 0.90; levelled: 0.00).
+    prose fed 4 degrees askew clockwise: CER 0.86; levelled: 0.00).
     """
     skew = detect_skew(image)
     levelled = level(image, skew)
