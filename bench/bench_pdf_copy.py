@@ -121,6 +121,13 @@ def report(results: dict[str, dict], readers: list[str]) -> str:
             ["(its plain text)", *(f"{fmean(p['texts'][w] for p in chosen):.3f}" for w in WRITERS)]
         )
         sections.append(f"### {kind} pages ({len(chosen)})\n\n{table(header, rows)}")
+    columns = [(writer, reader) for writer in WRITERS for reader in readers]
+    rows = [
+        [name, page["kind"], *(f"{page['copies'][column]:.3f}" for column in columns)]
+        for name, page in results.items()
+    ]
+    titles = [f"{reader}, {writer}'s" for writer, reader in columns]
+    sections.append("### CER per page\n\n" + table(["page", "kind", *titles], rows))
     return "\n\n".join(sections)
 
 

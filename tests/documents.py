@@ -29,7 +29,7 @@ PROSE = [
 ]
 
 
-def fed_askew(image: Image.Image, degrees: float) -> Image.Image:
+def tilted(image: Image.Image, degrees: float) -> Image.Image:
     """The page as a scanner gives it when the sheet went in turned `degrees` anticlockwise."""
     return image.rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor="white")
 

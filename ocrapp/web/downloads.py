@@ -72,11 +72,12 @@ def get_result(path: TaskPath, query: ResultQuery):
     - `json`: the text, and every page's `blocks` (paragraphs in reading order: a column is
       read to its end before the next), each with its `lines` and their `words`, with boxes
       in pixels of the page image and confidences from 0 to 1. A page says how it was
-      turned before it was read (`rotation`: clockwise, to set it upright; then `skew`:
-      the degrees its lines rose by, anticlockwise, to level them), whether it was read by
-      OCR or taken from a PDF's text layer (`source`), and which `engine` and `languages`
-      read it. Boxes, the html and hocr results and the pdf's page images are of the page
-      as turned.
+      turned to be read, two clockwise turns in this order: `rotation`, a quarter turn or
+      more with its canvas (the page lay sideways or upside down), then `skew` degrees about
+      its centre on the same canvas (its lines rose by as much: it was fed askew). Boxes,
+      the html and hocr results and the pdf's page images are of the page as turned. It
+      also says whether it was read by OCR or taken from a PDF's text layer (`source`), and
+      which `engine` and `languages` read it.
     - `txt`: the text only; pages are separated by a form feed on a line of its own.
     - `html`: a document with a `<section class="ocr-page">` per page, each line placed
       where it was found.

@@ -18,6 +18,7 @@ SMALLEST_SKEW = 0.5
 # The page is measured at most this many pixels across (enough to tell a line's slope to a
 # twentieth of a degree) and four times as many down, and never enlarged.
 SKEW_WIDTH = 800
+INK_SHADE = 0.75  # a pixel darker than this share of the page's median brightness is ink
 MIN_INK = 200  # inked pixels (as measured) a page or a half of it needs to tell its lines by
 # Lines stand out where the rows of ink at the best angle are this many times sharper than at
 # the median angle: 7 and more on text pages; under 2 for a photo of a scene or sideways text.
@@ -117,7 +118,7 @@ def _ink(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     scale = min(1.0, SKEW_WIDTH / gray.width, 4 * SKEW_WIDTH / gray.height)
     size = (max(round(gray.width * scale), 1), max(round(gray.height * scale), 1))
     pixels = np.asarray(gray.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
-    rows, columns = np.nonzero(pixels < np.median(pixels) * 0.75)
+    rows, columns = np.nonzero(pixels < np.median(pixels) * INK_SHADE)
     return rows, columns - size[0] / 2
 
 

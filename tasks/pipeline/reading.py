@@ -26,7 +26,13 @@ from tasks.pipeline.languages import (
     likeliest_languages,
 )
 from tasks.pipeline.layout import Guide, build_page
-from tasks.pipeline.orientation import detect_rotation, detect_skew, level, upright
+from tasks.pipeline.orientation import (
+    detect_rotation,
+    detect_skew,
+    level,
+    set_straight,
+    upright,
+)
 
 AUTO = "auto"
 # A page read with at least this many words, at this mean confidence, in boxes wider than
@@ -113,9 +119,8 @@ def read_upright(
     rotation = 0 if looks_upright(fragments) else detect_rotation(levelled)
     if not rotation:
         return Reading(levelled, 0, skew, fragments, engine.name, languages)
-    turned = upright(image, rotation)
-    skew = detect_skew(turned)
-    levelled = level(turned, skew)
+    skew = detect_skew(upright(image, rotation))
+    levelled = set_straight(image, rotation, skew)  # as a resumed task turns it again
     fragments = engine.recognize(levelled, languages, progress)
     return Reading(levelled, rotation, skew, fragments, engine.name, languages)
 

@@ -13,3 +13,4 @@ def test_each_reader_copies_each_pdf_and_ocrapps_copy_keeps_its_reading_order():
     assert page["texts"]["ocrapp"] < 0.05
     report = bench_pdf_copy.report(results, list(readers))
     assert "### screenshot pages (1)" in report and "| pypdf |" in report
+    assert "| sourdough_article | screenshot |" in report

@@ -9,7 +9,7 @@ from tasks.pages import image_as_read
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.reading import read_image
 from tasks.pipeline.sources import SourcePage, pdf_pages
-from tests.documents import PROSE, fed_askew, page_image
+from tests.documents import PROSE, page_image, tilted
 
 
 def sideways_text_pdf() -> bytes:
@@ -39,7 +39,8 @@ def test_a_text_layer_page_comes_upright_and_is_not_turned_again():
 
 
 def test_an_ocr_page_is_turned_upright_and_levelled_as_it_was_read():
-    askew = fed_askew(page_image(PROSE), -4.0)
-    image, page = read_image(askew, "tesseract", ["eng"])
-    assert page.skew
-    assert image_as_read(SourcePage(1, askew.copy()), page).tobytes() == image.tobytes()
+    askew = tilted(page_image(PROSE), -4.0)
+    for scanned in (askew, askew.rotate(90, expand=True)):  # and lying on its side
+        image, page = read_image(scanned, "tesseract", ["eng"])
+        assert page.skew and page.rotation == (0 if scanned is askew else 90)
+        assert image_as_read(SourcePage(1, scanned.copy()), page).tobytes() == image.tobytes()

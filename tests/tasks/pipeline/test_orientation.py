@@ -7,23 +7,23 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tasks.pipeline.orientation import detect_skew, level, set_straight, upright
-from tests.documents import PROSE, fed_askew, page_image
+from tests.documents import PROSE, page_image, tilted
 
 
 @pytest.mark.parametrize("degrees", [-7.5, -4.0, -2.5, 0.8, 3.0, 9.0])
 def test_a_page_fed_askew_is_measured_to_a_tenth_of_a_degree(degrees):
-    assert detect_skew(fed_askew(page_image(PROSE), degrees)) == pytest.approx(degrees, abs=0.1)
+    assert detect_skew(tilted(page_image(PROSE), degrees)) == pytest.approx(degrees, abs=0.1)
 
 
 def test_a_page_askew_by_less_than_half_a_degree_is_left_as_it_is():
     assert detect_skew(page_image(PROSE)) == 0.0
-    assert detect_skew(fed_askew(page_image(PROSE), 0.3)) == 0.0
+    assert detect_skew(tilted(page_image(PROSE), 0.3)) == 0.0
 
 
 def test_a_page_with_no_lines_to_tell_by_is_not_levelled():
     rng = np.random.default_rng(1)
     speckles = Image.fromarray((rng.random((800, 600)) * 255).astype(np.uint8)).convert("RGB")
-    sideways = upright(fed_askew(page_image(PROSE), 3.0), 90)
+    sideways = upright(tilted(page_image(PROSE), 3.0), 90)
     assert detect_skew(Image.new("RGB", (600, 800), "white")) == 0.0
     assert detect_skew(speckles) == 0.0
     assert detect_skew(sideways) == 0.0
@@ -37,7 +37,7 @@ def test_lines_in_part_of_the_page_do_not_turn_the_whole_page():
         draw.line([(0, top + rise), (hatched.width, top)], fill=(150, 150, 150), width=3)
     hatched.paste("white", (0, hatched.height // 3, hatched.width, hatched.height // 3 + 60))
     # A clipping pasted 3 degrees askew beside a level column, with twice its text.
-    clipping = fed_askew(page_image(PROSE + PROSE), 3.0)
+    clipping = tilted(page_image(PROSE + PROSE), 3.0)
     column = page_image(PROSE)
     pasted = Image.new("RGB", (column.width + clipping.width + 80, clipping.height), "white")
     pasted.paste(column, (0, 0))
@@ -71,7 +71,7 @@ def test_a_levelled_page_keeps_its_size_and_resolution_and_its_paper_colour():
 
 
 def test_a_page_is_set_straight_upright_first_then_level():
-    page = fed_askew(page_image(PROSE), -3.0)
+    page = tilted(page_image(PROSE), -3.0)
     sideways = page.rotate(90, expand=True)  # turned a quarter anticlockwise
     straight = set_straight(sideways, 90, detect_skew(page))
     assert straight.tobytes() == level(page, detect_skew(page)).tobytes()

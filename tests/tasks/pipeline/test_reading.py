@@ -8,7 +8,7 @@ from tasks.pipeline.engines import load_engine
 from tasks.pipeline.languages import detect_language
 from tasks.pipeline.page_quality import better_reading, looks_like_photo, reads_poorly
 from tasks.pipeline.reading import read_image
-from tests.documents import PROSE, fed_askew, page_image, printed_page
+from tests.documents import PROSE, page_image, printed_page, tilted
 
 GERMAN = [
     "Die Größe der Straße wird über",
@@ -43,7 +43,7 @@ def test_tesseract_reads_in_its_own_layout_and_says_so():
 
 
 def test_a_page_fed_askew_is_levelled_then_read():
-    askew = fed_askew(page_image(PROSE), -4.0)  # Tesseract alone reads none of it
+    askew = tilted(page_image(PROSE), -4.0)  # Tesseract alone reads none of it
     image, page = read_image(askew, "tesseract", ["eng"])
     assert Levenshtein.normalized_distance("\n".join(PROSE), page.text) < 0.05
     assert page.skew == pytest.approx(-4.0, abs=0.1)

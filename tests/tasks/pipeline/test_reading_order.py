@@ -55,7 +55,7 @@ def test_easyocr_reads_the_two_column_sheet_in_order():
 
 
 @pytest.mark.slow
-def test_auto_reads_a_phone_photo_with_easyocr_too_and_keeps_the_better_reading():
+def test_auto_reads_a_phone_photo_with_easyocr_too_and_keeps_a_reading_no_worse():
     photo, asked = page("water_notice"), []
 
     def load(name: str):
