@@ -1,12 +1,15 @@
 """In a browser: uploads, live progress through drops and reloads, cancel, delete, results."""
 
 import base64
+import io
 import re
 
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.documents import image_pdf, page_image
+from tests.documents import PROSE, image_pdf, page_image, tilted
 from tests.helpers import wait_for_engines
 from tests.images import text_image
 from tests.stack import wait_for
@@ -80,6 +83,33 @@ def test_two_files_are_read_and_the_image_text_shown_with_its_words(reader, tmp_
     for href in downloads.evaluate_all("links => links.map(link => link.href)"):
         answer = reader.request.get(href)  # with the page's cookie
         assert answer.status == 200 and answer.body(), href
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("quarter_turns", [0, 1])  # and lying on its side
+def test_an_image_fed_askew_shows_each_word_outlined_on_its_ink(reader, tmp_path, quarter_turns):
+    buffer = io.BytesIO()
+    tilted(page_image(PROSE[:5]), -4.0).rotate(90 * quarter_turns, expand=True).save(buffer, "PNG")
+    upload(reader, tmp_path, {"askew.png": buffer.getvalue()})
+    entry = task_entry(reader, "askew.png")
+    expect(entry.locator(".status")).to_have_text("completed", timeout=READ)
+    entry.get_by_role("link", name="Open text").click()
+    expect(reader.locator("svg rect.word").first).to_be_visible()
+    origin, task_id = re.match(r"(https?://[^/]+).*/tasks/([^/?#]+)", reader.url).groups()
+    result = reader.request.get(f"{origin}/api/tasks/{task_id}/result?format=json").json()
+    page = result["pages"][0]
+    assert page["skew"] == pytest.approx(-4.0, abs=0.2)  # read upright and levelled
+    assert page["rotation"] == 90 * quarter_turns
+    reader.evaluate("document.querySelectorAll('rect.word').forEach((rect) => rect.remove())")
+    shot = Image.open(io.BytesIO(reader.locator("svg.overlay").screenshot())).convert("L")
+    scale = shot.width / page["width"]
+    words = [w for block in page["blocks"] for line in block["lines"] for w in line["words"]]
+    assert len(words) > 40
+    for word in words:  # the upload is drawn turned as it was read, under the boxes
+        box = word["box"]
+        corners = (box["left"], box["top"], box["right"], box["bottom"])
+        inside = shot.crop(tuple(round(value * scale) for value in corners))
+        assert (np.asarray(inside) < 128).mean() > 0.05, word
 
 
 @pytest.mark.slow

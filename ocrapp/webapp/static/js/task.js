@@ -53,9 +53,27 @@ function wordBox(word) {
   return rect;
 }
 
+// The upload, turned as the worker turned it to read it (the words' boxes are on the page as
+// turned): a quarter turn clockwise with its canvas (`rotation`), then `skew` degrees
+// clockwise about its centre on the same canvas. SVG angles are clockwise.
+function uploadAsRead(page) {
+  const quarter = ((page.rotation ?? 0) % 360 + 360) % 360;
+  const sideways = quarter === 90 || quarter === 270;
+  const [width, height] = sideways ? [page.height, page.width] : [page.width, page.height];
+  const shift = { 0: "0 0", 90: `${height} 0`, 180: `${width} ${height}`, 270: `0 ${width}` }[quarter];
+  return svgNode("image", {
+    href: `/api/tasks/${taskId}/file`, width, height, class: "upload",
+    transform: `rotate(${page.skew ?? 0} ${page.width / 2} ${page.height / 2}) translate(${shift}) rotate(${quarter})`,
+  });
+}
+
 function pageView(page, isImage) {
-  const svg = svgNode("svg", { viewBox: `0 0 ${page.width} ${page.height}`, class: "overlay" });
-  if (!isImage) {
+  const svg = svgNode("svg", {
+    viewBox: `0 0 ${page.width} ${page.height}`, class: "overlay", role: "group",
+    "aria-label": `Page ${page.number}${isImage ? " as uploaded" : ""}, its words outlined`,
+  });
+  if (isImage) svg.append(uploadAsRead(page));
+  else {
     // No image of a PDF page in the browser: the words are drawn where they were found.
     for (const line of page.blocks.flatMap((block) => block.lines)) {
       for (const word of line.words) {
@@ -70,7 +88,6 @@ function pageView(page, isImage) {
     for (const line of block.lines) line.words.forEach((word) => svg.append(wordBox(word)));
   }
   const figure = element("figure", { class: isImage ? "page image" : "page sheet" });
-  if (isImage) figure.append(element("img", { src: `/api/tasks/${taskId}/file`, alt: `Page ${page.number} as uploaded` }));
   figure.append(svg, element("figcaption", { text: `Page ${page.number} · ${page.words ?? countWords(page)} words` }));
   return figure;
 }
