@@ -118,7 +118,8 @@ def store_page(
         check_owner(session, run)
         row = session.query(TaskPage).filter_by(task_id=task.id, number=page.number).first()
         row = row or TaskPage(task_id=task.id, number=page.number)
-        row.source, row.rotation, row.result_key = page.source, page.rotation, key
+        row.source, row.rotation, row.skew = page.source, page.rotation, page.skew
+        row.result_key = key
         row.size_bytes = len(data)  # counted in the user's quota
         row.word_count, row.confidence_score = page.word_count, page.confidence
         session.add(row)

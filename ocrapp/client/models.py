@@ -65,6 +65,7 @@ class PageSummary(Answer):
     number: int
     source: str = ""
     rotation: int = 0
+    skew: float = 0.0
     word_count: int = 0
     confidence: float | None = None
     links: dict[str, str] = {}

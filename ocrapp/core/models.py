@@ -218,6 +218,8 @@ class TaskPage(Base):
     number: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16))
     rotation: Mapped[int] = mapped_column(Integer, default=0)
+    # Degrees (anticlockwise) its lines rose by: it was turned back by as much to be read.
+    skew: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     word_count: Mapped[int] = mapped_column(Integer)
     confidence_score: Mapped[float] = mapped_column(Float)
     result_key: Mapped[str] = mapped_column(String(512))

@@ -37,7 +37,11 @@ class PageSummary(Schema):
 
     number: int = Field(description="From 1.")
     source: str = Field(description="`ocr`, or `text-layer`: taken from the PDF's text.")
-    rotation: int = Field(description="Degrees it was turned to read it upright.")
+    rotation: int = Field(description="Degrees it was turned clockwise to read it upright.")
+    skew: float = Field(
+        description="Degrees it was then turned clockwise to level its lines (they rose by"
+        " as much, anticlockwise: it was fed askew)."
+    )
     word_count: int
     confidence: float = Field(description="Mean word confidence, 0 to 1.")
     links: PageLinks
@@ -73,6 +77,7 @@ def summary(row: TaskPage) -> dict:
         "number": row.number,
         "source": row.source,
         "rotation": row.rotation,
+        "skew": row.skew,
         "wordCount": row.word_count,
         "confidence": row.confidence_score,
         "links": links,

@@ -130,6 +130,7 @@ def record_page_event(session, task: Task, page: TaskPage) -> None:
         "confidence": page.confidence_score,
         "source": page.source,
         "rotation": page.rotation,
+        "skew": page.skew,
     }
     view = TaskView.of(session, task, in_line=False).as_json()
     add_deliveries(session, endpoints, EventType.PAGE_COMPLETED, view, summary)

@@ -16,7 +16,7 @@ def store_page(app, task_id: str, number: int, words: list[str]) -> None:
     fragments = [
         Fragment(word, 0.9, Box(10 + 60 * i, 10, 60 + 60 * i, 30)) for i, word in enumerate(words)
     ]
-    page = build_page(fragments, number, 400, 100)
+    page = build_page(fragments, number, 400, 100, skew=-1.5)
     with db.session() as session:
         task = session.get(Task, task_id)
         key = page_key(task.user_id, task_id, number)
@@ -27,6 +27,7 @@ def store_page(app, task_id: str, number: int, words: list[str]) -> None:
                 number=number,
                 source=page.source,
                 rotation=page.rotation,
+                skew=page.skew,
                 word_count=page.word_count,
                 confidence_score=page.confidence,
                 result_key=key,
@@ -54,6 +55,7 @@ def test_finished_pages_are_listed_with_links(app, client, make_user):
             "number": 1,
             "source": "ocr",
             "rotation": 0,
+            "skew": -1.5,
             "wordCount": 2,
             "confidence": 0.9,
             "links": {

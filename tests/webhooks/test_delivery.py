@@ -354,7 +354,7 @@ def test_events_are_recorded_with_the_status_change_and_each_new_page(webhook_ap
         with db.session() as session:
             page = session.scalar(select(TaskPage).where(TaskPage.task_id == task_id))
             page = page or TaskPage(task_id=task_id, number=1, source="ocr", result_key="k")
-            page.word_count, page.confidence_score = 3, 0.9
+            page.word_count, page.confidence_score, page.skew = 3, 0.9, 2.5
             session.add(page)
     set_task(task_id, page_count=1)
     lifecycle.mark_completed(task_id)
@@ -368,6 +368,7 @@ def test_events_are_recorded_with_the_status_change_and_each_new_page(webhook_ap
     ]
     page_event, task_event = (json.loads(d.body) for d in recorded)
     assert page_event["data"]["completedPage"]["number"] == 1
+    assert page_event["data"]["completedPage"]["skew"] == 2.5
     assert page_event["data"]["completedPage"]["link"] == f"/api/tasks/{task_id}/pages/1"
     assert task_event["data"]["taskId"] == task_id and task_event["data"]["status"] == "completed"
 
