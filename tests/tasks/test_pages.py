@@ -3,13 +3,20 @@ task's searchable PDF shows it under the page's words)."""
 
 import io
 
+from PIL import Image
 from reportlab.pdfgen import canvas
 
-from tasks.pages import image_as_read
+from ocrapp.core.db import db
+from ocrapp.core.models import Task, User
+from tasks.pages import image_as_read, page_image, recognize_page, store_page_image
+from tasks.pipeline.engines import load_engine
 from tasks.pipeline.layout import build_page
+from tasks.pipeline.orientation import detect_skew
 from tasks.pipeline.reading import read_image
 from tasks.pipeline.sources import SourcePage, pdf_pages
-from tests.documents import PROSE, page_image, tilted
+from tests.documents import PROSE, tilted
+from tests.documents import page_image as prose_image
+from tests.factories import queued_task
 
 
 def sideways_text_pdf() -> bytes:
@@ -39,8 +46,24 @@ def test_a_text_layer_page_comes_upright_and_is_not_turned_again():
 
 
 def test_an_ocr_page_is_turned_upright_and_levelled_as_it_was_read():
-    askew = tilted(page_image(PROSE), -4.0)
+    askew = tilted(prose_image(PROSE), -4.0)
     for scanned in (askew, askew.rotate(90, expand=True)):  # and lying on its side
         image, page = read_image(scanned, "tesseract", ["eng"])
         assert page.skew and page.rotation == (0 if scanned is askew else 90)
         assert image_as_read(SourcePage(1, scanned.copy()), page).tobytes() == image.tobytes()
+
+
+def test_a_split_tasks_page_image_is_kept_as_it_was_read(sqlite_app):
+    with sqlite_app.app_context():
+        user = User(email="split@example.com")
+        with db.session() as session:
+            session.add(user)
+        with db.session() as session:
+            task = session.get(Task, queued_task(user.id))
+        source = SourcePage(1, tilted(prose_image(PROSE), -4.0))
+        page = recognize_page(source, "tesseract", ["eng"], lambda *_: None, load_engine)
+        store_page_image(task, source)  # what the range's searchable PDF part is made of
+        kept, _ = page_image(task, 1)
+    image = Image.open(io.BytesIO(kept))
+    assert page.skew and image.size == (page.width, page.height)
+    assert detect_skew(image) == 0.0  # levelled, as its words' boxes are
