@@ -76,9 +76,8 @@ def tesseract_pdf(page: corpus.CorpusPage, path: Path) -> str:
     bench_quality gives it (a PNG that declares no resolution); return its plain text."""
     png = path.with_suffix(".png")
     page.image.save(png)
-    environment = os.environ | {"OMP_THREAD_LIMIT": "1"}
     command = ["tesseract", str(png), str(path.with_suffix("")), "pdf", "txt"]
-    subprocess.run(command, capture_output=True, env=environment, check=True)
+    subprocess.run(command, capture_output=True, check=True)  # one thread: main() says so
     return path.with_suffix(".txt").read_text()
 
 
@@ -135,7 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kinds", help="scan,askew,photo,screenshot (default: all)")
     arguments = parser.parse_args()
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # for ocrapp's Tesseract too, as in a worker
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # both Tesseracts on one thread, as in a worker
     pages = corpus.pages(arguments.kinds.split(",") if arguments.kinds else None)
     readers = dict(PDF_READERS)
     if not shutil.which("pdftotext"):

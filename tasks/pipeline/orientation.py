@@ -83,8 +83,15 @@ def level(image: Image.Image, skew: float) -> Image.Image:
     return image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=paper)
 
 
+def straighten(image: Image.Image, rotation: int = 0) -> tuple[Image.Image, float]:
+    """Turn `image` upright by `rotation`, then level it; return it and its skew."""
+    turned = upright(image, rotation)
+    skew = detect_skew(turned)
+    return level(turned, skew), skew
+
+
 def set_straight(image: Image.Image, rotation: int, skew: float) -> Image.Image:
-    """Turn `image` as it was turned to be read: upright first, then levelled."""
+    """Turn `image` again as `straighten` turned it to be read: upright, then levelled."""
     return level(upright(image, rotation), skew)
 
 

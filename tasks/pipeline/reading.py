@@ -26,13 +26,7 @@ from tasks.pipeline.languages import (
     likeliest_languages,
 )
 from tasks.pipeline.layout import Guide, build_page
-from tasks.pipeline.orientation import (
-    detect_rotation,
-    detect_skew,
-    level,
-    set_straight,
-    upright,
-)
+from tasks.pipeline.orientation import detect_rotation, straighten
 
 AUTO = "auto"
 # A page read with at least this many words, at this mean confidence, in boxes wider than
@@ -113,14 +107,12 @@ def read_upright(
     Tesseract's layout falls apart on a page askew by a few degrees (a page of plain
     prose fed 4 degrees askew clockwise: CER 0.86; levelled: 0.00).
     """
-    skew = detect_skew(image)
-    levelled = level(image, skew)
+    levelled, skew = straighten(image)
     fragments = engine.recognize(levelled, languages, progress)
     rotation = 0 if looks_upright(fragments) else detect_rotation(levelled)
     if not rotation:
         return Reading(levelled, 0, skew, fragments, engine.name, languages)
-    skew = detect_skew(upright(image, rotation))
-    levelled = set_straight(image, rotation, skew)  # as a resumed task turns it again
+    levelled, skew = straighten(image, rotation)
     fragments = engine.recognize(levelled, languages, progress)
     return Reading(levelled, rotation, skew, fragments, engine.name, languages)
 
