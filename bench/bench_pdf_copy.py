@@ -132,7 +132,7 @@ def report(results: dict[str, dict], readers: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--kinds", help="scan,askew,photo,screenshot (default: all)")
+    parser.add_argument("--kinds", help=f"{','.join(corpus.KINDS)} (default: all)")
     arguments = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # both Tesseracts on one thread, as in a worker
     pages = corpus.pages(arguments.kinds.split(",") if arguments.kinds else None)

@@ -171,7 +171,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--engines", default="tesseract,easyocr,auto", help="ocrapp engines")
     parser.add_argument("--pages", help="page names, comma-separated (default: all)")
-    parser.add_argument("--kinds", help="scan,askew,photo,screenshot (default: all)")
+    parser.add_argument("--kinds", help=f"{','.join(corpus.KINDS)} (default: all)")
     parser.add_argument("--json", type=Path, help="write the raw numbers and readings here")
     arguments = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # for ocrapp's Tesseract too, as in a worker

@@ -12,16 +12,16 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from bench import corpus_photos, corpus_scans, corpus_screenshots
-from bench.corpus_capture import fed_askew, photographed, scanned
+from bench.corpus_capture import fed_askew, lid_open, photographed, scanned
 from bench.corpus_drawing import POINTS, draw_pdf
 from bench.corpus_layout import PageLayout, truth
 
-KINDS = ("scan", "askew", "photo", "screenshot")
+KINDS = ("scan", "askew", "lid_open", "photo", "screenshot")
 LAYOUTS = {
     layout.name: layout
     for layout in [*corpus_scans.PAGES, *corpus_photos.PAGES, *corpus_screenshots.PAGES]
 }
-CAPTURES = {"scan": scanned, "askew": fed_askew, "photo": photographed}
+CAPTURES = {"scan": scanned, "askew": fed_askew, "lid_open": lid_open, "photo": photographed}
 
 
 @dataclass(frozen=True)

@@ -37,17 +37,36 @@ def scanned(
     way), soft, speckled, unevenly lit."""
     angle = rng.uniform(*askew) * rng.choice([-1, 1])
     page = page.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=(250, 250, 247))
-    page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
-    pixels = np.asarray(page, dtype=np.float32)
-    pixels *= np.array([0.98, 0.97, 0.93], dtype=np.float32)  # off-white paper
-    pixels *= lighting(page.size, rng, 0.86)
-    return finish(pixels, rng, noise=rng.uniform(5, 9), quality=int(rng.integers(60, 76)))
+    return scanner_finish(page, rng)
 
 
 def fed_askew(page: Image.Image, rng: np.random.Generator) -> Image.Image:
     """Return the page as a document feeder scans a sheet it took in askew (2.5 to 5
     degrees), otherwise as a flatbed would."""
     return scanned(page, rng, askew=(2.5, 5.0))
+
+
+def lid_open(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as a flatbed scans it with its lid open (a bound book's page): on
+    the black of the room, laid 2 to 5 degrees askew near a corner of glass half as wide
+    again and a third as tall again as the page."""
+    angle = rng.uniform(2.0, 5.0) * rng.choice([-1, 1])
+    night = (14, 14, 16)
+    sheet = page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=night)
+    outline = Image.new("L", page.size, 255).rotate(angle, Image.Resampling.BICUBIC, expand=True)
+    glass = Image.new("RGB", (round(page.width * 1.5), round(page.height * 1.33)), night)
+    glass.paste(sheet, (int(rng.integers(20, 120)), int(rng.integers(20, 120))), outline)
+    return scanner_finish(glass, rng)
+
+
+def scanner_finish(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as a scanner's optics and compression leave it: soft, speckled, on
+    off-white paper, unevenly lit."""
+    page = page.filter(ImageFilter.GaussianBlur(rng.uniform(0.6, 1.0)))
+    pixels = np.asarray(page, dtype=np.float32)
+    pixels *= np.array([0.98, 0.97, 0.93], dtype=np.float32)  # off-white paper
+    pixels *= lighting(page.size, rng, 0.86)
+    return finish(pixels, rng, noise=rng.uniform(5, 9), quality=int(rng.integers(60, 76)))
 
 
 def perspective(photo_corners: list, page_corners: list) -> list[float]:

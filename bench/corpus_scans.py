@@ -2,6 +2,7 @@
 a report with figures and an essay, each with its text in reading order."""
 
 from bench.corpus_layout import Style, page
+from bench.corpus_photos import BOOK, NOVEL_PAGE
 
 STYLES = {
     "title": Style("Helvetica-Bold", 20, 24, space_after=4),
@@ -548,4 +549,7 @@ PAGES = [
     page("essay_fed_askew", "askew", SERIF, NOTEBOOK_ESSAY),
     page("report_fed_askew", "askew", STYLES, FERRY_REPORT),
     page("invoice_fed_askew", "askew", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
+    # A bound book's page and a bound thesis's, scanned with the lid open.
+    page("novel_lid_open", "lid_open", BOOK, NOVEL_PAGE, size=(5.5, 8.5)),
+    page("essay_lid_open", "lid_open", SERIF, NOTEBOOK_ESSAY),
 ]

@@ -29,6 +29,19 @@ def test_a_page_with_no_lines_to_tell_by_is_not_levelled():
     assert detect_skew(sideways) == 0.0
 
 
+@pytest.mark.parametrize("degrees", [-4.0, 3.0])
+def test_a_small_page_on_a_dark_scanner_bed_or_in_shadow_is_measured(degrees):
+    sheet = page_image(PROSE).rotate(degrees, Image.Resampling.BILINEAR, expand=True, fillcolor=20)
+    on_bed = Image.new("RGB", (sheet.width * 2, sheet.height * 3 // 2), (20, 20, 20))
+    on_bed.paste(sheet, (sheet.width // 2, sheet.height // 4))
+    # Lit from the top: the paper at the foot in shadow, at 0.35 of its brightness.
+    shaded = np.asarray(tilted(page_image(PROSE), degrees), dtype=np.float32)
+    shaded *= np.linspace(1.0, 0.35, shaded.shape[0], dtype=np.float32)[:, None, None]
+    in_shadow = Image.fromarray(shaded.astype(np.uint8))
+    assert detect_skew(on_bed) == pytest.approx(degrees, abs=0.1)
+    assert detect_skew(in_shadow) == pytest.approx(degrees, abs=0.1)
+
+
 def test_lines_in_part_of_the_page_do_not_turn_the_whole_page():
     # Hatching rising 6 degrees across the top third of a level page.
     hatched = page_image(PROSE + PROSE)
