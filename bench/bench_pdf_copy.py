@@ -65,7 +65,7 @@ PDF_READERS: dict[str, Callable[[Path], str]] = {
 def ocrapp_pdf(page: corpus.CorpusPage, path: Path) -> str:
     """Read the page as ocrapp's Tesseract engine does, write its searchable PDF to
     `path`; return its plain text."""
-    image, read = read_image(page.image, "tesseract", ["eng"])
+    image, read = read_image(corpus.as_uploaded(page), "tesseract", ["eng"])
     with SearchablePdfWriter(path) as pdf:
         pdf.add_page(page_jpeg(image), read, DPI)
     return document_text([read])

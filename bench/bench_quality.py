@@ -58,8 +58,10 @@ def easyocr_readtext() -> Read:
 def ocrapp_reader(engine: str) -> Read:
     """Return a reader that reads the page as ocrapp does, with `engine`."""
     from tasks.pipeline.reading import read_image
+    from tasks.pipeline.sources import decode_image
 
-    return lambda image, png: read_image(image, engine, ["eng"])[1].text
+    # The PNG the bare engines read, decoded as an upload of it is.
+    return lambda image, png: read_image(decode_image(png.read_bytes()), engine, ["eng"])[1].text
 
 
 def warm_readers(engines: list[str], warm_up: Image.Image, notes: list[str]) -> dict[str, Read]:

@@ -2,6 +2,7 @@
 its true text in reading order. `python -m bench.corpus OUTDIR` writes them out to look at."""
 
 import argparse
+import io
 import zlib
 from dataclasses import dataclass
 from functools import cache
@@ -12,16 +13,22 @@ import pypdfium2 as pdfium
 from PIL import Image
 
 from bench import corpus_photos, corpus_scans, corpus_screenshots
-from bench.corpus_capture import fed_askew, lid_open, photographed, scanned
+from bench.corpus_capture import black_and_white, fed_askew, lid_open, photographed, scanned
 from bench.corpus_drawing import POINTS, draw_pdf
 from bench.corpus_layout import PageLayout, truth
 
-KINDS = ("scan", "askew", "lid_open", "photo", "screenshot")
+KINDS = ("scan", "askew", "lid_open", "bilevel", "photo", "screenshot")
 LAYOUTS = {
     layout.name: layout
     for layout in [*corpus_scans.PAGES, *corpus_photos.PAGES, *corpus_screenshots.PAGES]
 }
-CAPTURES = {"scan": scanned, "askew": fed_askew, "lid_open": lid_open, "photo": photographed}
+CAPTURES = {
+    "scan": scanned,
+    "askew": fed_askew,
+    "lid_open": lid_open,
+    "bilevel": black_and_white,
+    "photo": photographed,
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,15 @@ def page(name: str) -> CorpusPage:
     """Return the corpus page `name`, generated once per process."""
     layout = LAYOUTS[name]
     return CorpusPage(name, layout.kind, capture(layout, rasterise(layout)), truth(layout))
+
+
+def as_uploaded(page: CorpusPage) -> Image.Image:
+    """Return the page's image as ocrapp decodes an upload of it (a PNG): in RGB."""
+    from tasks.pipeline.sources import decode_image
+
+    buffer = io.BytesIO()
+    page.image.save(buffer, format="PNG")
+    return decode_image(buffer.getvalue())
 
 
 def pages(kinds: list[str] | None = None) -> list[CorpusPage]:

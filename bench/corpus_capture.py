@@ -59,6 +59,17 @@ def lid_open(page: Image.Image, rng: np.random.Generator) -> Image.Image:
     return scanner_finish(glass, rng)
 
 
+def black_and_white(page: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Return the page as an office scanner's black-and-white mode gives it through its
+    document feeder: askew by 0.5 to 4 degrees, at two thirds of the resolution (200 dpi),
+    its paper stretched to white, each pixel black or white, greys dithered (Floyd-Steinberg)."""
+    page = scanned(page, rng, askew=(0.5, 4.0)).convert("L")
+    size = (round(page.width * 2 / 3), round(page.height * 2 / 3))
+    page = page.resize(size, Image.Resampling.LANCZOS)
+    white = float(np.percentile(np.asarray(page), 95))
+    return page.point(lambda value: min(255, round(value * 255 / white))).convert("1")
+
+
 def scanner_finish(page: Image.Image, rng: np.random.Generator) -> Image.Image:
     """Return the page as a scanner's optics and compression leave it: soft, speckled, on
     off-white paper, unevenly lit."""

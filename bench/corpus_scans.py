@@ -552,4 +552,9 @@ PAGES = [
     # A bound book's page and a bound thesis's, scanned with the lid open.
     page("novel_lid_open", "lid_open", BOOK, NOVEL_PAGE, size=(5.5, 8.5)),
     page("essay_lid_open", "lid_open", SERIF, NOTEBOOK_ESSAY),
+    # Pages of the scans above through an office scanner's black-and-white mode.
+    page("product_sheet_bilevel", "bilevel", STYLES, PRODUCT_SHEET),
+    page("newsletter_bilevel", "bilevel", NEWS, NEWSLETTER),
+    page("invoice_bilevel", "bilevel", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
+    page("report_bilevel", "bilevel", STYLES, FERRY_REPORT),
 ]

@@ -5,7 +5,7 @@ import logging
 import shutil
 
 import numpy as np
-from PIL import Image, ImageStat
+from PIL import Image, ImageColor, ImageFilter, ImageStat
 
 log = logging.getLogger(__name__)
 OSD_SIDE = 2000  # orientation needs no more detail than this
@@ -34,6 +34,10 @@ LINES_CONTRAST = 3.0
 # the page's angle, give or take this: hatching across the top, a chart's rising lines or
 # a clipping pasted askew beside level text are not the page's skew.
 HALVES_AGREE = 1.0
+# A bilevel page (black and white: a fax, an office scanner's black-and-white mode) is
+# smoothed by this many pixels before it is turned, then made black and white again: turned
+# as it is, its dither's dots blended into grey textures that Tesseract read as noise.
+BILEVEL_SMOOTHING = 0.8
 
 
 def detect_rotation(image: Image.Image) -> int:
@@ -86,8 +90,25 @@ def level(image: Image.Image, skew: float) -> Image.Image:
     the corners it turns in are the paper's colour."""
     if not skew:
         return image
+    if _black_and_white(image):
+        return _level_bilevel(image, skew)
     paper = _paper_colour(image)
     return image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=paper)
+
+
+def _level_bilevel(image: Image.Image, skew: float) -> Image.Image:
+    """Level a black-and-white page and keep it black and white: smoothed, turned, then
+    each pixel made black or white by which it is nearer."""
+    gray = image.convert("L").filter(ImageFilter.GaussianBlur(BILEVEL_SMOOTHING))
+    turned = gray.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=_paper_colour(gray))
+    return turned.point(lambda value: 255 if value >= 128 else 0).convert(image.mode)
+
+
+def _black_and_white(image: Image.Image) -> bool:
+    """Whether every pixel of `image` is black or white."""
+    colours = image.getcolors(2) or [(0, None)]
+    bilevel = {ImageColor.getcolor(name, image.mode) for name in ("black", "white")}
+    return all(colour in bilevel for _, colour in colours)
 
 
 def straighten(image: Image.Image, rotation: int = 0) -> tuple[Image.Image, float]:

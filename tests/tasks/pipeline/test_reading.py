@@ -50,6 +50,16 @@ def test_a_page_fed_askew_is_levelled_then_read():
     assert image.size == askew.size and (page.width, page.height) == image.size
 
 
+def test_a_black_and_white_page_fed_askew_is_levelled_and_stays_black_and_white():
+    # An office scanner's black-and-white mode: its off-white paper dithered into dots.
+    askew = tilted(page_image(PROSE), -4.0).convert("L").point(lambda value: value * 0.86)
+    black_and_white = askew.convert("1").convert("RGB")
+    image, page = read_image(black_and_white, "tesseract", ["eng"])
+    assert page.skew == pytest.approx(-4.0, abs=0.1)
+    assert Levenshtein.normalized_distance("\n".join(PROSE), page.text) < 0.05
+    assert {colour for _, colour in image.getcolors(2)} == {(0, 0, 0), (255, 255, 255)}
+
+
 def test_languages_auto_reads_again_in_the_pages_language():
     _, page = read_image(printed_page(GERMAN), "tesseract", ["auto"])
     assert page.languages == ["deu"]
