@@ -5,17 +5,18 @@ right through (a menu beside a panel, a letterhead beside a contact block) is re
 columns, left to right, instead of line by line across the gutter. Not when it is rows
 (a table's, a form's, an invoice's, a receipt's): half of its lines or more, three at
 least (or each a label ending in ":"), run across the gutter; those are read row by row,
-as Tesseract reads them.
+as Tesseract reads them. A table that Tesseract cut into blocks side by side, a column
+or two each, is put back together and read row by row (`tables.py`).
 """
 
 from itertools import groupby
 from statistics import median
 
 from tasks.pipeline.document import Block, Fragment, Line, Word
+from tasks.pipeline.layout.tables import Keyed, table_block, table_groups
 from tasks.pipeline.layout.words import split_words
 from tasks.pipeline.layout.xy_cut import GUTTER, gaps
 
-Keyed = tuple[tuple[int, int, int], Word]
 # Lines across a gutter that make rows (a table, a receipt) without a label before it.
 MIN_ROWS = 3
 
@@ -67,10 +68,15 @@ def _paragraphs(words: list[Keyed]) -> list[Block]:
 
 
 def keyed_blocks(fragments: list[Fragment]) -> list[Block]:
-    """Group fragments into paragraphs and lines by their keys, in the engine's order."""
+    """Group fragments into paragraphs and lines by their keys, in the engine's order; a
+    table the engine cut into blocks side by side is read row by row."""
     words = [(f.line_key, word) for f in fragments for word in split_words(f)]
+    in_blocks = [list(in_block) for _, in_block in groupby(words, key=lambda k: k[0][0])]
     blocks = []
-    for _, in_block in groupby(words, key=lambda keyed: keyed[0][0]):
-        for column in _columns(list(in_block)):
+    for group in table_groups(in_blocks):
+        if len(group) > 1:
+            blocks.append(table_block(group))
+            continue
+        for column in _columns(group[0]):
             blocks += _paragraphs(column)
     return blocks

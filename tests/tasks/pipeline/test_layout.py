@@ -244,6 +244,43 @@ def test_rows_across_a_gutter_stay_rows(rows):
     assert page.text == "\n".join(f"{label} {value}" for label, value in rows)
 
 
+def test_a_table_cut_into_blocks_side_by_side_is_read_row_by_row():
+    # Tesseract's blocks for a levelled black-and-white invoice: the items with their
+    # quantities, then each column of prices, then the total's label on its own.
+    items = [("Oak desk, 140 cm", "2"), ("Task chair, grey", "4"), ("Subtotal", "")]
+    prices = ["389.00", "145.50", ""]
+    amounts = ["778.00", "582.00", "1,360.00", "1,632.00"]
+    fragments = [
+        keyed(f"{item} {quantity}".strip(), 0, 28 * row, (1, 1, row))
+        for row, (item, quantity) in enumerate(items)
+    ]
+    fragments += [
+        keyed(price, 300, 28 * row, (2, 1, row)) for row, price in enumerate(prices) if price
+    ]
+    fragments += [keyed(amount, 450, 28 * row, (3, 1, row)) for row, amount in enumerate(amounts)]
+    fragments += [keyed("Total due", 0, 28 * 3, (4, 1, 1))]
+    page = build_page(fragments, 1, 600, 200)
+    assert page.text == (
+        "Oak desk, 140 cm 2 389.00 778.00\nTask chair, grey 4 145.50 582.00\n"
+        "Subtotal 1,360.00\nTotal due 1,632.00"
+    )
+
+
+@pytest.mark.parametrize("words_per_line", [4, 1])
+def test_blocks_side_by_side_that_are_no_table_are_read_one_after_the_other(words_per_line):
+    # Two columns of prose with their lines level (too long for cells); and a list of
+    # short lines beside a paragraph with only two of its lines level with it.
+    line = " ".join(["word"] * words_per_line)
+    left = [keyed("a paragraph of prose here", 0, 28 * row, (1, 1, row)) for row in range(4)]
+    top = 0 if words_per_line == 4 else 56
+    right = [keyed(line, 400, top + 28 * row, (2, 1, row)) for row in range(4)]
+    page = build_page(left + right, 1, 700, 300)
+    assert [block.text for block in page.blocks] == [
+        "\n".join(["a paragraph of prose here"] * 4),
+        "\n".join([line] * 4),
+    ]
+
+
 def test_a_word_two_overlapping_regions_both_read_is_kept_once():
     fragments = [
         Fragment("call us in advance", 0.9, Box(0, 0, 216, 20)),
