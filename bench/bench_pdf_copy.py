@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from bench import corpus
 from bench.bench_quality import table
 from bench.quality import character_error_rate
-from tasks.pipeline.jpeg import page_jpeg
+from tasks.pipeline.page_images import encode_page
 from tasks.pipeline.reading import read_image
 from tasks.pipeline.render import document_text
 from tasks.pipeline.searchable_pdf import SearchablePdfWriter
@@ -67,7 +67,7 @@ def ocrapp_pdf(page: corpus.CorpusPage, path: Path) -> str:
     `path`; return its plain text."""
     image, read = read_image(corpus.as_uploaded(page), "tesseract", ["eng"])
     with SearchablePdfWriter(path) as pdf:
-        pdf.add_page(page_jpeg(image), read, DPI)
+        pdf.add_page(encode_page(image), read, DPI)
     return document_text([read])
 
 

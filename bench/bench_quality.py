@@ -52,7 +52,8 @@ def easyocr_readtext() -> Read:
         download_enabled=False,
         verbose=False,
     )
-    return lambda image, png: "\n".join(reader.readtext(np.asarray(image), detail=0))
+    # In RGB: a black-and-white page's array is of booleans, which OpenCV refuses.
+    return lambda image, png: "\n".join(reader.readtext(np.asarray(image.convert("RGB")), detail=0))
 
 
 def ocrapp_reader(engine: str) -> Read:

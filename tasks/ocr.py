@@ -27,7 +27,7 @@ from tasks.pages import (
 )
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
-from tasks.pipeline.jpeg import page_jpeg
+from tasks.pipeline.page_images import encode_page
 from tasks.pipeline.searchable_pdf import SearchablePdfWriter
 from tasks.pipeline.stages import StageClock
 from tasks.progress import PageProgress
@@ -136,7 +136,7 @@ def read_pages_into(
                 store_page(task, page, run=run)
             read += page.source == "ocr"
         with clock.stage("searchable pdf"):
-            pdf.add_page(page_jpeg(source.image), page, source.dpi)
+            pdf.add_page(encode_page(source.image), page, source.dpi)
         pages.append(page)
         clock.report(f"page {source.number} of {page_count}")
     return pages, read

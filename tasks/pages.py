@@ -23,9 +23,9 @@ from tasks.errors import TaskCancelled
 from tasks.pipeline import render
 from tasks.pipeline.document import Page
 from tasks.pipeline.engines import ProgressCallback
-from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.orientation import set_straight
+from tasks.pipeline.page_images import content_type, encode_page
 from tasks.pipeline.reading import EngineLoader, read_image
 from tasks.pipeline.sources import SourcePage, image_pages, pdf_pages
 
@@ -88,15 +88,15 @@ def stored_pages(task: Task) -> dict[int, Page]:
 
 
 def store_page_image(task: Task, source: SourcePage) -> None:
-    """Keep a split task's page image as read (upright, level), a JPEG with its dpi, for
-    its searchable PDF."""
+    """Keep a split task's page image as read (upright, level), encoded for its searchable
+    PDF (Group 4 or JPEG) with its dpi."""
     key = page_image_key(task.user_id, task.id, source.number)
-    data = page_jpeg(source.image, source.dpi)
-    get_storage(current_app.config).put(key, data, "image/jpeg")
+    data = encode_page(source.image, source.dpi)
+    get_storage(current_app.config).put(key, data, content_type(data))
 
 
 def page_image(task: Task, number: int) -> tuple[bytes, float]:
-    """Return a split task's stored page image (JPEG) and its dpi."""
+    """Return a split task's stored page image (`encode_page`'s) and its dpi."""
     data = get_storage(current_app.config).get(page_image_key(task.user_id, task.id, number))
     return data, float(Image.open(io.BytesIO(data)).info.get("dpi", (300,))[0])
 

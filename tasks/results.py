@@ -65,17 +65,17 @@ def save_result(
 
 
 def write_searchable_pdf(path: Path, parts: Iterable[tuple[bytes, Page, float]]) -> None:
-    """Write the searchable PDF of (page JPEG, page, dpi) parts to `path`, a page at a time."""
+    """Write the searchable PDF of (page image, page, dpi) parts to `path`, a page at a time."""
     with SearchablePdfWriter(path) as pdf:
-        for jpeg, page, dpi in parts:
-            pdf.add_page(jpeg, page, dpi)  # embedded as stored, not decoded and encoded again
+        for picture, page, dpi in parts:
+            pdf.add_page(picture, page, dpi)  # embedded as stored, not decoded and encoded again
 
 
 def _pdf_parts(task: Task, pages: list[Page]) -> Iterator[tuple[bytes, Page, float]]:
     """Yield each page's stored image, the page and its dpi, one page at a time."""
     for page in pages:
-        jpeg, dpi = page_image(task, page.number)
-        yield jpeg, page, dpi
+        picture, dpi = page_image(task, page.number)
+        yield picture, page, dpi
 
 
 def assemble_result(task: Task, engine: str, languages: list[str], run: Run | None = None) -> None:

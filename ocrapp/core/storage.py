@@ -9,6 +9,7 @@ Key layout (the only place that knows it):
     users/<user_id>/results/<task_id>/result.pdf    searchable PDF: page images, invisible text
     users/<user_id>/results/<task_id>/pages/<n>.json  page n, stored as soon as it is done
     users/<user_id>/results/<task_id>/pages/<n>.jpg   page n's image, while a split task runs
+        (a JPEG; a Group 4 TIFF where the page is black and white, under the same key)
 
 Everything a task keeps but its upload lies under its own prefix (`task_prefix`), so the
 task's objects are listed and deleted together, without knowing each one's name.

@@ -5,7 +5,9 @@ import logging
 import shutil
 
 import numpy as np
-from PIL import Image, ImageColor, ImageFilter, ImageStat
+from PIL import Image, ImageFilter, ImageStat
+
+from tasks.pipeline.page_images import black_and_white
 
 log = logging.getLogger(__name__)
 OSD_SIDE = 2000  # orientation needs no more detail than this
@@ -90,7 +92,7 @@ def level(image: Image.Image, skew: float) -> Image.Image:
     the corners it turns in are the paper's colour."""
     if not skew:
         return image
-    if _black_and_white(image):
+    if black_and_white(image):
         return _level_bilevel(image, skew)
     paper = _paper_colour(image)
     return image.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=paper)
@@ -102,13 +104,6 @@ def _level_bilevel(image: Image.Image, skew: float) -> Image.Image:
     gray = image.convert("L").filter(ImageFilter.GaussianBlur(BILEVEL_SMOOTHING))
     turned = gray.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=_paper_colour(gray))
     return turned.point(lambda value: 255 if value >= 128 else 0).convert(image.mode)
-
-
-def _black_and_white(image: Image.Image) -> bool:
-    """Whether every pixel of `image` is black or white."""
-    colours = image.getcolors(2) or [(0, None)]
-    bilevel = {ImageColor.getcolor(name, image.mode) for name in ("black", "white")}
-    return all(colour in bilevel for _, colour in colours)
 
 
 def straighten(image: Image.Image, rotation: int = 0) -> tuple[Image.Image, float]:

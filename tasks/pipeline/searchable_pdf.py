@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tasks.pipeline.document import Line, Page
-from tasks.pipeline.jpeg import jpeg_image_entries
+from tasks.pipeline.page_images import image_stream
 from tasks.pipeline.pdf_objects import PdfObjectWriter
 
 INVISIBLE = 3  # PDF text render mode: neither fill nor stroke
@@ -59,10 +59,11 @@ class SearchablePdfWriter:
         else:
             self.file.close()  # an unfinished PDF: no trailer that would make it look whole
 
-    def add_page(self, jpeg: bytes, page: Page, dpi: float) -> None:
-        """Write page image `jpeg` at `dpi` with the words of `page` (boxes in its pixels)."""
-        entries, (width, height) = jpeg_image_entries(jpeg)
-        image = self.objects.add_stream(entries, jpeg, compress=False)
+    def add_page(self, picture: bytes, page: Page, dpi: float) -> None:
+        """Write page image `picture` (`encode_page`'s) at `dpi` with the words of `page`
+        (boxes in its pixels)."""
+        entries, stream, (width, height) = image_stream(picture)
+        image = self.objects.add_stream(entries, stream, compress=False)
         width_pt, height_pt = width * 72 / dpi, height * 72 / dpi
         scale = (width_pt / (page.width or width), height_pt / (page.height or height))
         content = [f"q {_number(width_pt)} 0 0 {_number(height_pt)} 0 0 cm /Im0 Do Q"]

@@ -9,6 +9,7 @@ from reportlab.pdfgen import canvas
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, User
 from tasks.pages import image_as_read, page_image, recognize_page, store_page_image
+from tasks.pipeline.document import Page
 from tasks.pipeline.engines import load_engine
 from tasks.pipeline.layout import build_page
 from tasks.pipeline.orientation import detect_skew
@@ -53,17 +54,33 @@ def test_an_ocr_page_is_turned_upright_and_levelled_as_it_was_read():
         assert image_as_read(SourcePage(1, scanned.copy()), page).tobytes() == image.tobytes()
 
 
+def read_and_kept(source: SourcePage) -> tuple[Page, bytes]:
+    """Read a split task's page and keep its image, as a range does; return both."""
+    user = User(email="split@example.com")
+    with db.session() as session:
+        session.add(user)
+    with db.session() as session:
+        task = session.get(Task, queued_task(user.id))
+    page = recognize_page(source, "tesseract", ["eng"], lambda *_: None, load_engine)
+    store_page_image(task, source)  # what the range's searchable PDF part is made of
+    return page, page_image(task, 1)[0]
+
+
 def test_a_split_tasks_page_image_is_kept_as_it_was_read(sqlite_app):
     with sqlite_app.app_context():
-        user = User(email="split@example.com")
-        with db.session() as session:
-            session.add(user)
-        with db.session() as session:
-            task = session.get(Task, queued_task(user.id))
-        source = SourcePage(1, tilted(prose_image(PROSE), -4.0))
-        page = recognize_page(source, "tesseract", ["eng"], lambda *_: None, load_engine)
-        store_page_image(task, source)  # what the range's searchable PDF part is made of
-        kept, _ = page_image(task, 1)
+        page, kept = read_and_kept(SourcePage(1, tilted(prose_image(PROSE), -4.0)))
     image = Image.open(io.BytesIO(kept))
     assert page.skew and image.size == (page.width, page.height)
     assert detect_skew(image) == 0.0  # levelled, as its words' boxes are
+
+
+def test_a_black_and_white_page_is_kept_as_read_black_and_white_in_group_4(sqlite_app):
+    # An office scanner's black-and-white mode: its off-white paper dithered into dots.
+    askew = tilted(prose_image(PROSE), -4.0).convert("L").point(lambda value: value * 0.86)
+    scanned = askew.convert("1").convert("RGB")
+    with sqlite_app.app_context():
+        page, kept = read_and_kept(SourcePage(1, scanned.copy()))
+    image = Image.open(io.BytesIO(kept))
+    assert page.skew and (image.format, image.info["compression"]) == ("TIFF", "group4")
+    as_read = image_as_read(SourcePage(1, scanned), page)  # a resumed task's
+    assert image.convert("RGB").tobytes() == as_read.tobytes()

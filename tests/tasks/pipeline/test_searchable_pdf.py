@@ -4,12 +4,13 @@ import pikepdf
 import pypdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bench.bench_searchable_pdf import noise_jpeg, sample_page, writer_growth
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.jpeg import page_jpeg
 from tasks.pipeline.layout import build_page
+from tasks.pipeline.page_images import encode_page
 from tasks.pipeline.searchable_pdf import SearchablePdfWriter
 
 MB = 1024 * 1024
@@ -81,6 +82,24 @@ def test_the_page_jpeg_is_embedded_as_it_is_and_the_text_is_invisible(tmp_path):
         image = page.Resources.XObject.Im0
         assert image.read_raw_bytes() == jpeg and image.ColorSpace == "/DeviceGray"
         assert b"3 Tr" in page.Contents.read_bytes()
+
+
+def test_a_black_and_white_page_is_embedded_as_group_4_black_where_it_is_black(tmp_path):
+    image = Image.new("RGB", (400, 200), "white")
+    ImageDraw.Draw(image).rectangle((20, 20, 120, 80), fill="black")
+    picture = encode_page(image, 100)
+    path = tmp_path / "out.pdf"
+    with SearchablePdfWriter(path) as pdf:
+        pdf.add_page(picture, page_of(["ink"], 400, 200), 100)
+    with pikepdf.open(path) as document:
+        embedded = document.pages[0].Resources.XObject.Im0
+        assert embedded.Filter == "/CCITTFaxDecode" and embedded.BitsPerComponent == 1
+        decoded = pikepdf.PdfImage(embedded).as_pil_image().convert("L")
+    rendered = pdfium.PdfDocument(path)[0].render(scale=100 / 72).to_pil().convert("L")
+    for shown in (decoded, rendered):
+        assert shown.size == (400, 200)
+        assert (shown.getpixel((70, 50)), shown.getpixel((300, 150))) == (0, 255)
+    assert len(picture) * 5 < len(page_jpeg(image))
 
 
 def test_finished_gives_the_temporary_file_then_removes_it():
