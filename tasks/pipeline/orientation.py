@@ -40,6 +40,9 @@ HALVES_AGREE = 1.0
 # smoothed by this many pixels before it is turned, then made black and white again: turned
 # as it is, its dither's dots blended into grey textures that Tesseract read as noise.
 BILEVEL_SMOOTHING = 0.8
+# Then a pixel this bright or brighter is white: a lone dot, smoothed to about 190, fades; a
+# line a pixel wide, about 130, stays (at half way, 128, thin rules and small type were lost).
+BILEVEL_WHITE = 160
 
 
 def detect_rotation(image: Image.Image) -> int:
@@ -99,11 +102,11 @@ def level(image: Image.Image, skew: float) -> Image.Image:
 
 
 def _level_bilevel(image: Image.Image, skew: float) -> Image.Image:
-    """Level a black-and-white page and keep it black and white: smoothed, turned, then
-    each pixel made black or white by which it is nearer."""
+    """Level a black-and-white page and keep it black and white: smoothed (a dither's
+    lone dots fade), turned, then made black and white again."""
     gray = image.convert("L").filter(ImageFilter.GaussianBlur(BILEVEL_SMOOTHING))
     turned = gray.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=_paper_colour(gray))
-    return turned.point(lambda value: 255 if value >= 128 else 0).convert(image.mode)
+    return turned.point(lambda value: 255 if value >= BILEVEL_WHITE else 0).convert(image.mode)
 
 
 def straighten(image: Image.Image, rotation: int = 0) -> tuple[Image.Image, float]:
@@ -147,8 +150,10 @@ def _ink(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     gray = image.convert("L")
     scale = min(1.0, SKEW_WIDTH / gray.width, 4 * SKEW_WIDTH / gray.height)
     size = (max(round(gray.width * scale), 1), max(round(gray.height * scale), 1))
-    pixels = np.asarray(gray.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
-    paper = _paper_around(pixels)
+    small = gray.resize(size, Image.Resampling.BILINEAR)
+    pixels = np.asarray(small, dtype=np.float32)
+    # The paper from the page a little blurred: one bright speck of noise is not paper.
+    paper = _paper_around(np.asarray(small.filter(ImageFilter.BoxBlur(1)), dtype=np.float32))
     ink = (pixels < paper * INK_SHADE) & (paper > np.percentile(paper, 90) * PAPER_SHADE)
     rows, columns = np.nonzero(ink)
     return rows, columns - size[0] / 2

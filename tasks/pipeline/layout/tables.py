@@ -1,14 +1,15 @@
 """Tables that Tesseract cut into blocks side by side, a column or two each: put back
 together, to be read row by row as the table is, not column by column.
 
-A block of cells (lines of a few words) whose lines stand level with the lines of a block
-to its left, three rows at least and half of its lines, is a column of the same table;
-so is a block of cells within the table whose every line stands level with one of the
-table's rows (a "Total due" that Tesseract kept apart). Two columns of prose side by
-side are not: their lines are long.
+A block of cells (three lines or more of a few words each) whose lines stand level with
+the lines of the nearest such block to its left, three rows at least and half of its
+lines, is a column of that block's table, unless that block is prose (most of its lines
+long and running its width: a list beside a paragraph is not a table). A block of cells
+that lies within a table, across and down, each of its lines level with one of the
+table's rows, joins it too (a "Total due" that Tesseract kept apart).
 """
 
-from collections.abc import Callable
+import bisect
 from statistics import median
 
 from tasks.pipeline.document import Block, Word
@@ -18,6 +19,9 @@ Keyed = tuple[tuple[int, int, int], Word]
 CELL_WORDS = 3  # a line of a table's column has at most this many words
 MIN_ROWS = 3  # lines of a column that must stand level with lines to their left
 LEVEL = 0.5  # two lines stand level when their middles are within this many text heights
+# A block is prose when this share of its lines or more have PROSE_WORDS words or more
+# and run over PROSE_WIDTH of its width.
+PROSE_SHARE, PROSE_WORDS, PROSE_WIDTH = 2 / 3, 5, 0.85
 
 
 class _Lines:
@@ -27,8 +31,8 @@ class _Lines:
         by_line: dict[tuple[int, int, int], list[Word]] = {}
         for key, word in words:
             by_line.setdefault(key, []).append(word)
-        self.lengths = [len(line) for line in by_line.values()]
-        self.middles = [median(word.box.middle for word in line) for line in by_line.values()]
+        self.lines = list(by_line.values())
+        self.middles = sorted(median(word.box.middle for word in line) for line in self.lines)
         self.left = min(word.box.left for _, word in words)
         self.right = max(word.box.right for _, word in words)
         self.top = min(word.box.top for _, word in words)
@@ -36,23 +40,27 @@ class _Lines:
 
     def cells(self) -> bool:
         """Whether every line is short, as a table column's cells are."""
-        return max(self.lengths) <= CELL_WORDS
+        return max(len(line) for line in self.lines) <= CELL_WORDS
+
+    def prose(self) -> bool:
+        """Whether most lines are long and run the block's width, as running text does."""
+        reach = self.left + PROSE_WIDTH * (self.right - self.left)
+        long = [
+            line
+            for line in self.lines
+            if len(line) >= PROSE_WORDS and max(word.box.right for word in line) >= reach
+        ]
+        return len(long) >= PROSE_SHARE * len(self.lines)
 
     def level_with(self, middles: list[float], unit: float) -> int:
-        """How many of these lines stand level with a line whose middle is in `middles`."""
-        return sum(
-            any(abs(middle - theirs) <= LEVEL * unit for theirs in middles)
-            for middle in self.middles
-        )
-
-    def apart(self, other: "_Lines") -> bool:
-        """Whether the two blocks stand side by side, apart."""
-        return other.left >= self.right or other.right <= self.left
+        """How many of these lines stand level with a line whose middle is in `middles`
+        (sorted)."""
+        return sum(_has_near(middles, middle, LEVEL * unit) for middle in self.middles)
 
 
 def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
-    """Group Tesseract's blocks (in its order) into tables; each group stands where its
-    first block stood, and a block in no table is a group of its own."""
+    """Group Tesseract's blocks (in its order) into tables; a table stands where its
+    leftmost block stood, and a block in no table is a group of its own."""
     if len(blocks) < 2:
         return [[block] for block in blocks]
     unit = median(word.box.height for block in blocks for _, word in block)
@@ -64,22 +72,20 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
             index = table[index]
         return index
 
-    for left, beside in enumerate(lines):
-        for right, column in enumerate(lines):
-            if column.left >= beside.right and _column_of(column, beside, unit):
-                table[find(right)] = find(left)
-    tables = _tables(find, len(blocks))
+    for index, column in enumerate(lines):
+        if (beside := _beside(column, lines, unit)) is not None:
+            table[find(index)] = find(beside)
+    tables = _tables(lines, find)
     for index, block in enumerate(lines):
-        if find(index) in tables:
+        if len(tables.get(find(index), [])) > 1 or not block.cells():
             continue
         for root, members in tables.items():
-            if _kept_apart(block, [lines[member] for member in members], unit):
+            if len(members) > 1 and _kept_apart(block, [lines[m] for m in members], unit):
                 table[index] = root
                 break
-    groups: dict[int, list[list[Keyed]]] = {}
-    for index, block in enumerate(blocks):
-        groups.setdefault(find(index), []).append(block)
-    return list(groups.values())
+    groups = _tables(lines, find)
+    anchors = {min(members, key=lambda m: lines[m].left): members for members in groups.values()}
+    return [[blocks[m] for m in anchors[index]] for index in range(len(blocks)) if index in anchors]
 
 
 def table_block(group: list[list[Keyed]]) -> Block:
@@ -87,27 +93,48 @@ def table_block(group: list[list[Keyed]]) -> Block:
     return Block(tuple(group_lines([word for block in group for _, word in block])))
 
 
-def _column_of(column: _Lines, beside: _Lines, unit: float) -> bool:
-    """Whether `column` is cells whose rows stand level with `beside`'s lines."""
-    if not column.cells() or len(column.middles) < MIN_ROWS:
-        return False
-    level = column.level_with(beside.middles, unit)
-    return level >= MIN_ROWS and 2 * level >= len(column.middles)
+def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
+    """Return the index of the nearest block left of `column` whose lines its cells
+    stand level with, if that block is no prose; None if `column` is no table's."""
+    if len(column.middles) < MIN_ROWS or not column.cells():
+        return None
+    level = [
+        (beside.right, index)
+        for index, beside in enumerate(lines)
+        if beside.right <= column.left
+        and beside.bottom >= column.top
+        and beside.top <= column.bottom
+        and column.level_with(beside.middles, unit) >= max(MIN_ROWS, len(column.middles) / 2)
+    ]
+    if not level:
+        return None
+    nearest = max(level)[1]
+    return None if lines[nearest].prose() else nearest
 
 
-def _tables(find: Callable[[int], int], count: int) -> dict[int, list[int]]:
-    """Return each table of two blocks or more: its blocks' indexes, by its own."""
+def _tables(lines: list[_Lines], find) -> dict[int, list[int]]:
+    """Return each table's blocks' indexes, by the index of one of them."""
     members: dict[int, list[int]] = {}
-    for index in range(count):
+    for index in range(len(lines)):
         members.setdefault(find(index), []).append(index)
-    return {root: indexes for root, indexes in members.items() if len(indexes) > 1}
+    return members
 
 
 def _kept_apart(block: _Lines, table: list[_Lines], unit: float) -> bool:
-    """Whether `block` is cells within the table's height, each line level with a line of
-    a table block beside it."""
+    """Whether `block` lies within the table, across and down, each of its lines level
+    with a line of a table block beside it."""
+    left, right = min(part.left for part in table), max(part.right for part in table)
     top, bottom = min(part.top for part in table), max(part.bottom for part in table)
-    if not block.cells() or block.top < top - unit or block.bottom > bottom + unit:
+    if block.left < left - unit or block.right > right + unit:
         return False
-    rows = [middle for part in table if block.apart(part) for middle in part.middles]
+    if block.top < top - unit or block.bottom > bottom + unit:
+        return False
+    beside = [part for part in table if part.left >= block.right or part.right <= block.left]
+    rows = sorted(middle for part in beside for middle in part.middles)
     return block.level_with(rows, unit) == len(block.middles)
+
+
+def _has_near(sorted_values: list[float], value: float, reach: float) -> bool:
+    """Whether a value in `sorted_values` is within `reach` of `value`."""
+    position = bisect.bisect_left(sorted_values, value - reach)
+    return position < len(sorted_values) and sorted_values[position] <= value + reach

@@ -266,18 +266,34 @@ def test_a_table_cut_into_blocks_side_by_side_is_read_row_by_row():
     )
 
 
-@pytest.mark.parametrize("words_per_line", [4, 1])
-def test_blocks_side_by_side_that_are_no_table_are_read_one_after_the_other(words_per_line):
-    # Two columns of prose with their lines level (too long for cells); and a list of
-    # short lines beside a paragraph with only two of its lines level with it.
+@pytest.mark.parametrize(
+    ("words_per_line", "top"),
+    [
+        (4, 0),  # two columns of prose, their lines level: too long for cells
+        (1, 0),  # a list beside a paragraph, each item level with a line of it
+        (1, 56),  # a list beside a paragraph, only two of its items level with it
+    ],
+)
+def test_blocks_side_by_side_that_are_no_table_are_read_one_after_the_other(words_per_line, top):
     line = " ".join(["word"] * words_per_line)
     left = [keyed("a paragraph of prose here", 0, 28 * row, (1, 1, row)) for row in range(4)]
-    top = 0 if words_per_line == 4 else 56
     right = [keyed(line, 400, top + 28 * row, (2, 1, row)) for row in range(4)]
     page = build_page(left + right, 1, 700, 300)
     assert [block.text for block in page.blocks] == [
         "\n".join(["a paragraph of prose here"] * 4),
         "\n".join([line] * 4),
+    ]
+
+
+def test_a_note_in_the_margin_beside_a_table_is_not_read_into_its_rows():
+    cities = [("Oslo", "4 C"), ("Bergen", "7 C"), ("Tromso", "-3 C")]
+    fragments = [keyed("See note 4", 0, 28, (1, 1, 1))]
+    fragments += [keyed(city, 300, 28 * row, (2, 1, row)) for row, (city, _) in enumerate(cities)]
+    fragments += [keyed(value, 500, 28 * row, (3, 1, row)) for row, (_, value) in enumerate(cities)]
+    page = build_page(fragments, 1, 700, 200)
+    assert [block.text for block in page.blocks] == [
+        "See note 4",
+        "Oslo 4 C\nBergen 7 C\nTromso -3 C",
     ]
 
 

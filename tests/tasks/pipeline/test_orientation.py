@@ -42,6 +42,14 @@ def test_a_small_page_on_a_dark_scanner_bed_or_in_shadow_is_measured(degrees):
     assert detect_skew(in_shadow) == pytest.approx(degrees, abs=0.1)
 
 
+def test_a_small_page_with_grainy_paper_is_measured():
+    # Measured at its own size (under 800 pixels across): no shrinking smooths the grain.
+    page = tilted(page_image(PROSE).resize((710, 360)), 3.0).convert("L")
+    grain = np.random.default_rng(3).normal(0, 20, (page.height, page.width))
+    grainy = np.clip(np.asarray(page, dtype=np.float32) * 170 / 255 + grain, 0, 255)
+    assert detect_skew(Image.fromarray(grainy.astype(np.uint8))) == pytest.approx(3.0, abs=0.1)
+
+
 def test_lines_in_part_of_the_page_do_not_turn_the_whole_page():
     # Hatching rising 6 degrees across the top third of a level page.
     hatched = page_image(PROSE + PROSE)
@@ -81,6 +89,18 @@ def test_a_levelled_page_keeps_its_size_and_resolution_and_its_paper_colour():
     assert levelled.size == askew.size and levelled.info["dpi"] == (300, 300)
     assert levelled.getpixel((0, 0)) == paper  # a corner turned in
     assert detect_skew(levelled) == 0.0
+
+
+@pytest.mark.parametrize("width", [1, 2])
+def test_a_black_and_white_page_levelled_keeps_its_thin_rules(width):
+    ruled = Image.new("L", (400, 400), "white")
+    for step in range(5):
+        ImageDraw.Draw(ruled).line((20, 40 + 60 * step, 380, 40 + 60 * step), width=width)
+        ImageDraw.Draw(ruled).line((40 + 70 * step, 20, 40 + 70 * step, 380), width=width)
+    levelled = np.asarray(level(ruled.convert("RGB"), 2.0).convert("L"))
+    assert set(np.unique(levelled)) == {0, 255}
+    black = np.count_nonzero(np.asarray(ruled) == 0)
+    assert 0.8 * black < np.count_nonzero(levelled == 0) < 1.5 * black  # was a quarter
 
 
 def test_a_page_is_set_straight_upright_first_then_level():
