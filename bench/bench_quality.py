@@ -176,16 +176,22 @@ def main() -> None:
     parser.add_argument("--pages", help="page names, comma-separated (default: all)")
     parser.add_argument("--kinds", help=f"{','.join(corpus.KINDS)} (default: all)")
     parser.add_argument("--json", type=Path, help="write the raw numbers and readings here")
+    parser.add_argument(
+        "--takes",
+        type=int,
+        default=1,
+        help="captures of each page: its own, then others with other seeds (page~1, ...)",
+    )
     arguments = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # for ocrapp's Tesseract too, as in a worker
     kinds = arguments.kinds.split(",") if arguments.kinds else None
-    pages = corpus.pages(kinds)
+    pages = corpus.pages(kinds, arguments.takes)
     if arguments.pages:
         names = arguments.pages.split(",")
         unknown = set(names) - set(corpus.LAYOUTS)
         if unknown:
             parser.error(f"unknown pages {sorted(unknown)}; the corpus has {list(corpus.LAYOUTS)}")
-        pages = [page for page in pages if page.name in names]
+        pages = [page for page in pages if page.name.split("~")[0] in names]
     notes = []
     # A strip of the smallest page: enough to load every model, quick to read.
     warm_up = corpus.page("settings_screen").image.crop((0, 0, 1280, 300))

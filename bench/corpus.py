@@ -53,20 +53,23 @@ def rasterise(layout: PageLayout) -> Image.Image:
     return image.crop((0, 0, width, height))
 
 
-def capture(layout: PageLayout, image: Image.Image) -> Image.Image:
-    """Return the image as its kind of device captures it (a screenshot is left as it is)."""
+def capture(layout: PageLayout, image: Image.Image, take: int = 0) -> Image.Image:
+    """Return the image as its kind of device captures it (a screenshot is left as it is),
+    the corpus's own capture or, for `take` 1 and on, another of the same page."""
     if layout.kind not in CAPTURES:
         return image
     # A seed of the page's own, so each page is degraded differently but the same every run.
-    rng = np.random.default_rng(zlib.crc32(layout.name.encode()))
+    rng = np.random.default_rng(zlib.crc32(layout.name.encode()) + take)
     return CAPTURES[layout.kind](image, rng)
 
 
 @cache
-def page(name: str) -> CorpusPage:
-    """Return the corpus page `name`, generated once per process."""
+def page(name: str, take: int = 0) -> CorpusPage:
+    """Return the corpus page `name` (or another capture of it: `take`), generated once per
+    process; another capture is named `name~take`."""
     layout = LAYOUTS[name]
-    return CorpusPage(name, layout.kind, capture(layout, rasterise(layout)), truth(layout))
+    image = capture(layout, rasterise(layout), take)
+    return CorpusPage(f"{name}~{take}" if take else name, layout.kind, image, truth(layout))
 
 
 def as_uploaded(page: CorpusPage) -> Image.Image:
@@ -78,9 +81,11 @@ def as_uploaded(page: CorpusPage) -> Image.Image:
     return decode_image(buffer.getvalue())
 
 
-def pages(kinds: list[str] | None = None) -> list[CorpusPage]:
-    """Return the corpus pages of the given kinds (all when None), in corpus order."""
-    return [page(name) for name, layout in LAYOUTS.items() if not kinds or layout.kind in kinds]
+def pages(kinds: list[str] | None = None, takes: int = 1) -> list[CorpusPage]:
+    """Return the corpus pages of the given kinds (all when None), in corpus order, each
+    captured `takes` times (the corpus's own capture first)."""
+    chosen = [name for name, layout in LAYOUTS.items() if not kinds or layout.kind in kinds]
+    return [page(name, take) for name in chosen for take in range(takes)]
 
 
 def write(folder: Path) -> None:

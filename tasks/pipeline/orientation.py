@@ -40,9 +40,14 @@ HALVES_AGREE = 1.0
 # smoothed by this many pixels before it is turned, then made black and white again: turned
 # as it is, its dither's dots blended into grey textures that Tesseract read as noise.
 BILEVEL_SMOOTHING = 0.8
-# Then a pixel this bright or brighter is white: a lone dot, smoothed to about 190, fades; a
-# line a pixel wide, about 130, stays (at half way, 128, thin rules and small type were lost).
+# Then a pixel on clear paper is white from BILEVEL_WHITE: a lone dot, smoothed to about
+# 190, fades; a line a pixel wide, about 130, stays (at half way, thin rules and small type
+# were lost). Within a tint's dots it is white from half way: at 160, the dots behind a
+# shaded header merged over its words. Clear paper: the median of the 4-pixel squares
+# around the pixel, SURROUNDINGS across, is CLEAR_PAPER or brighter (letters left out).
 BILEVEL_WHITE = 160
+CLEAR_PAPER = 215
+SURROUNDINGS = 9
 
 
 def detect_rotation(image: Image.Image) -> int:
@@ -106,7 +111,18 @@ def _level_bilevel(image: Image.Image, skew: float) -> Image.Image:
     lone dots fade), turned, then made black and white again."""
     gray = image.convert("L").filter(ImageFilter.GaussianBlur(BILEVEL_SMOOTHING))
     turned = gray.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=_paper_colour(gray))
-    return turned.point(lambda value: 255 if value >= BILEVEL_WHITE else 0).convert(image.mode)
+    surroundings = np.asarray(_surroundings(turned))
+    white = np.where(surroundings >= CLEAR_PAPER, BILEVEL_WHITE, 128)
+    bilevel = np.where(np.asarray(turned) >= white, 255, 0).astype(np.uint8)
+    return Image.fromarray(bilevel).convert(image.mode)
+
+
+def _surroundings(gray: Image.Image) -> Image.Image:
+    """Return the brightness around each pixel of `gray`, letters left out: the median of
+    the 4-pixel squares about it (a tint's dots are grey there; the paper between lines of
+    type is paper)."""
+    squares = gray.reduce(4).filter(ImageFilter.MedianFilter(SURROUNDINGS))
+    return squares.resize(gray.size, Image.Resampling.NEAREST)
 
 
 def straighten(image: Image.Image, rotation: int = 0) -> tuple[Image.Image, float]:

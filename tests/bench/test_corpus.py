@@ -58,6 +58,20 @@ def test_pages_are_the_same_every_run():
         assert first.tobytes() == second.tobytes()
 
 
+def test_another_take_of_a_page_is_another_capture_of_it_with_the_same_truth():
+    small = replace(corpus.LAYOUTS["product_sheet"], dpi=30)
+    image = corpus.rasterise(small)
+    assert corpus.capture(small, image, 1).tobytes() != corpus.capture(small, image).tobytes()
+    takes = corpus.pages(["screenshot"], 2)
+    assert [page.name for page in takes] == [
+        "settings_screen",
+        "settings_screen~1",
+        "sourdough_article",
+        "sourdough_article~1",
+    ]
+    assert takes[0].truth == takes[1].truth
+
+
 def test_a_perfect_reading_scores_zero_errors_and_full_recall():
     text = "The Aquila X2 measures fine particles.\n\nReadings appear on the display."
     assert (

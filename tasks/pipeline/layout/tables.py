@@ -1,15 +1,17 @@
 """Tables that Tesseract cut into blocks side by side, a column or two each: put back
 together, to be read row by row as the table is, not column by column.
 
-A block of cells (three lines or more of a few words each) whose lines stand level with
-the lines of the nearest such block to its left, three rows at least and half of its
-lines, is a column of that block's table, unless that block is prose (most of its lines
-long and running its width: a list beside a paragraph is not a table). A block of cells
-that lies within a table, across and down, each of its lines level with one of the
-table's rows, joins it too (a "Total due" that Tesseract kept apart).
+A block of figures (three lines or more of a few words each, most of them beginning with
+a number: quantities, prices, dates) whose lines stand level with the lines of the
+nearest such block to its left, three rows at least and half of its lines, is a column
+of that block's table. A list of words beside a paragraph, a letterhead beside a contact
+block, a form's values beside their labels are not figures, and stay as Tesseract read
+them. A block of cells that lies within a table, across and down, each of its lines
+level with one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
 """
 
 import bisect
+import re
 from statistics import median
 
 from tasks.pipeline.document import Block, Word
@@ -19,9 +21,8 @@ Keyed = tuple[tuple[int, int, int], Word]
 CELL_WORDS = 3  # a line of a table's column has at most this many words
 MIN_ROWS = 3  # lines of a column that must stand level with lines to their left
 LEVEL = 0.5  # two lines stand level when their middles are within this many text heights
-# A block is prose when this share of its lines or more have PROSE_WORDS words or more
-# and run over PROSE_WIDTH of its width.
-PROSE_SHARE, PROSE_WORDS, PROSE_WIDTH = 2 / 3, 5, 0.85
+# A figure: a line that begins with a number, after a sign, a bracket or a currency.
+FIGURE = re.compile(r"[-+\u2212(]?[$€£¥]?\d")  # \u2212: the minus sign
 
 
 class _Lines:
@@ -42,15 +43,9 @@ class _Lines:
         """Whether every line is short, as a table column's cells are."""
         return max(len(line) for line in self.lines) <= CELL_WORDS
 
-    def prose(self) -> bool:
-        """Whether most lines are long and run the block's width, as running text does."""
-        reach = self.left + PROSE_WIDTH * (self.right - self.left)
-        long = [
-            line
-            for line in self.lines
-            if len(line) >= PROSE_WORDS and max(word.box.right for word in line) >= reach
-        ]
-        return len(long) >= PROSE_SHARE * len(self.lines)
+    def figures(self) -> bool:
+        """Whether most lines are figures, as a table's columns of numbers are."""
+        return 2 * sum(bool(FIGURE.match(line[0].text)) for line in self.lines) > len(self.lines)
 
     def level_with(self, middles: list[float], unit: float) -> int:
         """How many of these lines stand level with a line whose middle is in `middles`
@@ -60,7 +55,7 @@ class _Lines:
 
 def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     """Group Tesseract's blocks (in its order) into tables; a table stands where its
-    leftmost block stood, and a block in no table is a group of its own."""
+    first block stood, and a block in no table is a group of its own."""
     if len(blocks) < 2:
         return [[block] for block in blocks]
     unit = median(word.box.height for block in blocks for _, word in block)
@@ -83,9 +78,7 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
             if len(members) > 1 and _kept_apart(block, [lines[m] for m in members], unit):
                 table[index] = root
                 break
-    groups = _tables(lines, find)
-    anchors = {min(members, key=lambda m: lines[m].left): members for members in groups.values()}
-    return [[blocks[m] for m in anchors[index]] for index in range(len(blocks)) if index in anchors]
+    return [[blocks[m] for m in members] for members in _tables(lines, find).values()]
 
 
 def table_block(group: list[list[Keyed]]) -> Block:
@@ -94,9 +87,9 @@ def table_block(group: list[list[Keyed]]) -> Block:
 
 
 def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
-    """Return the index of the nearest block left of `column` whose lines its cells
-    stand level with, if that block is no prose; None if `column` is no table's."""
-    if len(column.middles) < MIN_ROWS or not column.cells():
+    """Return the index of the nearest block left of `column` whose lines its figures
+    stand level with; None if there is none, or `column` is no table's column."""
+    if len(column.middles) < MIN_ROWS or not column.cells() or not column.figures():
         return None
     level = [
         (beside.right, index)
@@ -106,10 +99,7 @@ def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
         and beside.top <= column.bottom
         and column.level_with(beside.middles, unit) >= max(MIN_ROWS, len(column.middles) / 2)
     ]
-    if not level:
-        return None
-    nearest = max(level)[1]
-    return None if lines[nearest].prose() else nearest
+    return max(level)[1] if level else None
 
 
 def _tables(lines: list[_Lines], find) -> dict[int, list[int]]:

@@ -266,16 +266,27 @@ def test_a_table_cut_into_blocks_side_by_side_is_read_row_by_row():
     )
 
 
+def test_figures_beside_long_descriptions_are_read_as_their_rows():
+    items = ["Steel hammer with rubber grip, 500 g head", "Set of six screwdrivers in a case"]
+    items.append("Adjustable wrench, chrome vanadium, 250 mm")
+    fragments = [keyed(item, 0, 28 * row, (1, 1, row)) for row, item in enumerate(items)]
+    fragments += [keyed(f"{row + 1}", 560, 28 * row, (2, 1, row)) for row in range(3)]
+    fragments += [keyed(f"{9 + row}.90", 620, 28 * row, (3, 1, row)) for row in range(3)]
+    page = build_page(fragments, 1, 700, 200)
+    assert page.text == "\n".join(
+        f"{item} {row + 1} {9 + row}.90" for row, item in enumerate(items)
+    )
+
+
 @pytest.mark.parametrize(
-    ("words_per_line", "top"),
+    ("line", "top"),
     [
-        (4, 0),  # two columns of prose, their lines level: too long for cells
-        (1, 0),  # a list beside a paragraph, each item level with a line of it
-        (1, 56),  # a list beside a paragraph, only two of its items level with it
+        ("word word word word", 0),  # two columns of prose, their lines level
+        ("word", 0),  # a list of words beside a paragraph, each level with a line of it
+        ("12.50", 56),  # figures beside a paragraph, only two of them level with it
     ],
 )
-def test_blocks_side_by_side_that_are_no_table_are_read_one_after_the_other(words_per_line, top):
-    line = " ".join(["word"] * words_per_line)
+def test_blocks_side_by_side_that_are_no_table_are_read_one_after_the_other(line, top):
     left = [keyed("a paragraph of prose here", 0, 28 * row, (1, 1, row)) for row in range(4)]
     right = [keyed(line, 400, top + 28 * row, (2, 1, row)) for row in range(4)]
     page = build_page(left + right, 1, 700, 300)

@@ -1,6 +1,7 @@
 """Reading a page image: Tesseract's layout, `engine=auto` and `languages=auto`, real OCR."""
 
 import pytest
+from PIL import Image, ImageChops
 from rapidfuzz.distance import Levenshtein
 
 from tasks.pipeline.document import Block, Box, Line, Page, Word
@@ -58,6 +59,19 @@ def test_a_black_and_white_page_fed_askew_is_levelled_and_stays_black_and_white(
     assert page.skew == pytest.approx(-4.0, abs=0.1)
     assert Levenshtein.normalized_distance("\n".join(PROSE), page.text) < 0.05
     assert {colour for _, colour in image.getcolors(2)} == {(0, 0, 0), (255, 255, 255)}
+
+
+def test_a_black_and_white_page_fed_askew_keeps_the_words_on_its_shaded_header():
+    # A table's header shaded grey: in black and white, a field of dots behind its words.
+    page = page_image(["Invoice number  Quantity  Unit price  Total", *PROSE[:4]])
+    shaded = Image.new("RGB", page.size, (180, 180, 180))
+    header = (0, 20, page.width, 100)
+    page.paste(ImageChops.darker(page.crop(header), shaded.crop(header)), header[:2])
+    black_and_white = tilted(page, -2.0).convert("1").convert("RGB")
+    _, read = read_image(black_and_white, "tesseract", ["eng"])
+    assert read.skew == pytest.approx(-2.0, abs=0.1)
+    header = "Invoice number Quantity Unit price Total"  # lost at 160: the dots merged
+    assert Levenshtein.normalized_distance(header, read.lines[0].text) < 0.1
 
 
 def test_languages_auto_reads_again_in_the_pages_language():
