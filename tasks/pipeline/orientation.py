@@ -42,10 +42,11 @@ HALVES_AGREE = 1.0
 BILEVEL_SMOOTHING = 0.8
 # Then a pixel on clear paper is white from BILEVEL_WHITE: a lone dot, smoothed to about
 # 190, fades; a line a pixel wide, about 130, stays (at half way, thin rules and small type
-# were lost). Within a tint's dots it is white from half way: at 160, the dots behind a
-# shaded header merged over its words. Clear paper: the median of the 4-pixel squares
-# around the pixel, SURROUNDINGS across, is CLEAR_PAPER or brighter (letters left out).
+# were lost). Within a tint's dots it is white from TINT_WHITE, half way: at 160, the dots
+# behind a shaded header merged over its words. Clear paper: the median of the 4-pixel
+# squares around the pixel, SURROUNDINGS across, is CLEAR_PAPER or brighter (letters left out).
 BILEVEL_WHITE = 160
+TINT_WHITE = 128
 CLEAR_PAPER = 215
 SURROUNDINGS = 9
 
@@ -112,7 +113,7 @@ def _level_bilevel(image: Image.Image, skew: float) -> Image.Image:
     gray = image.convert("L").filter(ImageFilter.GaussianBlur(BILEVEL_SMOOTHING))
     turned = gray.rotate(-skew, resample=Image.Resampling.BILINEAR, fillcolor=_paper_colour(gray))
     surroundings = np.asarray(_surroundings(turned))
-    white = np.where(surroundings >= CLEAR_PAPER, BILEVEL_WHITE, 128)
+    white = np.where(surroundings >= CLEAR_PAPER, BILEVEL_WHITE, TINT_WHITE)
     bilevel = np.where(np.asarray(turned) >= white, 255, 0).astype(np.uint8)
     return Image.fromarray(bilevel).convert(image.mode)
 
