@@ -1,5 +1,5 @@
 """A page's image for the searchable PDF, encoded once: a black-and-white page as CCITT
-Group 4 (the fax standard, in a TIFF: on a page of text a sixth to a twentieth of its
+Group 4 (the fax standard, in a TIFF: on a page of text a tenth to a twentieth of its
 JPEG, and sharp), any other page as JPEG. A split task stores each page's image so until
 its PDF is assembled, which embeds it as it is."""
 
