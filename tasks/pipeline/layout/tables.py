@@ -70,12 +70,16 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     for index, column in enumerate(lines):
         if (beside := _beside(column, lines, unit)) is not None:
             table[find(index)] = find(beside)
-    tables = _tables(lines, find)
+    tables = {
+        root: (parts := [lines[m] for m in members], _extent(parts))
+        for root, members in _tables(lines, find).items()
+        if len(members) > 1
+    }
     for index, block in enumerate(lines):
-        if len(tables.get(find(index), [])) > 1 or not block.cells():
+        if find(index) in tables or not block.cells():
             continue
-        for root, members in tables.items():
-            if len(members) > 1 and _kept_apart(block, [lines[m] for m in members], unit):
+        for root, (parts, extent) in tables.items():
+            if _kept_apart(block, parts, extent, unit):
                 table[index] = root
                 break
     return [[blocks[m] for m in members] for members in _tables(lines, find).values()]
@@ -110,11 +114,18 @@ def _tables(lines: list[_Lines], find) -> dict[int, list[int]]:
     return members
 
 
-def _kept_apart(block: _Lines, table: list[_Lines], unit: float) -> bool:
-    """Whether `block` lies within the table, across and down, each of its lines level
-    with a line of a table block beside it."""
+def _extent(table: list[_Lines]) -> tuple[int, int, int, int]:
+    """Return a table's left, right, top and bottom."""
     left, right = min(part.left for part in table), max(part.right for part in table)
-    top, bottom = min(part.top for part in table), max(part.bottom for part in table)
+    return left, right, min(part.top for part in table), max(part.bottom for part in table)
+
+
+def _kept_apart(
+    block: _Lines, table: list[_Lines], extent: tuple[int, int, int, int], unit: float
+) -> bool:
+    """Whether `block` lies within the table (of `extent`), across and down, each of its
+    lines level with a line of a table block beside it."""
+    left, right, top, bottom = extent
     if block.left < left - unit or block.right > right + unit:
         return False
     if block.top < top - unit or block.bottom > bottom + unit:
