@@ -1,26 +1,36 @@
 """Tables that Tesseract cut into blocks side by side, a column or two each: put back
 together, to be read row by row as the table is, not column by column.
 
-A block of figures (three lines or more of a few words each, most of them beginning with
-a number: quantities, prices, dates) whose lines stand level with the lines of the
-nearest such block to its left, three rows at least and half of its lines, is a column
-of that block's table. A list of words beside a paragraph, a letterhead beside a contact
-block, a form's values beside their labels are not figures, and stay as Tesseract read
-them. A block of cells that lies within a table, across and down, each of its lines
-level with one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
+A block is a column of the table of the nearest block to its left when:
+- its lines are figures (three or more of a few words each, most beginning with a number:
+  quantities, prices, dates), three rows at least and half of them level with that block's
+  lines, whatever that block is (items, descriptions);
+- or its lines are short cells of words (names, places, a form's values), and so are the
+  lines of the block to its left (labels, names), and the two stand level row for row:
+  five rows at least and three quarters of each block's lines. A list of words beside a
+  paragraph, a letterhead beside a contact block, an address of a few lines beside a
+  letter's references stay as Tesseract read them.
+A block of cells that lies within a table, across and down, each of its lines level with
+one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
 """
 
 import bisect
 import re
+from dataclasses import replace
+from itertools import pairwise
 from statistics import median
 
-from tasks.pipeline.document import Block, Word
+from tasks.pipeline.document import Block, Line, Word
 from tasks.pipeline.layout.words import group_lines
+from tasks.pipeline.layout.xy_cut import GUTTER
 
 Keyed = tuple[tuple[int, int, int], Word]
-CELL_WORDS = 3  # a line of a table's column has at most this many words
-MIN_ROWS = 3  # lines of a column that must stand level with lines to their left
+CELL_WORDS = 3  # a line of a table's column of figures has at most this many words
+MIN_ROWS = 3  # lines of a column of figures that must stand level with lines to their left
+WORD_ROWS = 5  # rows two columns of words must share: fewer are as likely an address
+LEVEL_SHARE = 0.75  # of each column of words' lines that must stand level with the other's
 LEVEL = 0.5  # two lines stand level when their middles are within this many text heights
+SHIFT = 0.25  # of the line spacing: two columns' rows may stand this far apart (a photo's tilt)
 # A figure: a line that begins with a number, after a sign, a bracket or a currency.
 FIGURE = re.compile(r"[-+\u2212(]?[$€£¥]?\d")  # \u2212: the minus sign
 
@@ -28,11 +38,12 @@ FIGURE = re.compile(r"[-+\u2212(]?[$€£¥]?\d")  # \u2212: the minus sign
 class _Lines:
     """A Tesseract block: where each of its lines stands, and where the block stands."""
 
-    def __init__(self, words: list[Keyed]) -> None:
+    def __init__(self, words: list[Keyed], unit: float) -> None:
         by_line: dict[tuple[int, int, int], list[Word]] = {}
         for key, word in words:
             by_line.setdefault(key, []).append(word)
         self.lines = list(by_line.values())
+        self.cell_sizes = [size for line in self.lines for size in _cell_sizes(line, unit)]
         self.middles = sorted(median(word.box.middle for word in line) for line in self.lines)
         self.left = min(word.box.left for _, word in words)
         self.right = max(word.box.right for _, word in words)
@@ -43,6 +54,11 @@ class _Lines:
         """Whether every line is short, as a table column's cells are."""
         return max(len(line) for line in self.lines) <= CELL_WORDS
 
+    def word_cells(self) -> bool:
+        """Whether its lines are rows of short cells (split where a gutter parts two words):
+        half of them or more of a few words, none of a line of prose."""
+        return median(self.cell_sizes) <= CELL_WORDS and max(self.cell_sizes) <= 2 * CELL_WORDS
+
     def figures(self) -> bool:
         """Whether most lines are figures, as a table's columns of numbers are."""
         return 2 * sum(bool(FIGURE.match(line[0].text)) for line in self.lines) > len(self.lines)
@@ -52,6 +68,27 @@ class _Lines:
         (sorted)."""
         return sum(_has_near(middles, middle, LEVEL * unit) for middle in self.middles)
 
+    def shift_to(self, other: "_Lines") -> float:
+        """How far these lines stand below `other`'s rows (above: less than 0): a
+        photograph tilts rows, so a column to the right may stand a little higher or lower
+        than its rows to the left; none past SHIFT of `other`'s line spacing."""
+        if len(other.middles) < 2:
+            return 0.0
+        shift = median(_nearest(other.middles, middle) - middle for middle in self.middles)
+        return -shift if abs(shift) <= SHIFT * other.spacing() else 0.0
+
+    def rows_level_with(self, other: "_Lines", unit: float) -> int:
+        """How many of these lines stand level with one of `other`'s, once set level with
+        its rows."""
+        shift = self.shift_to(other)
+        return sum(
+            _has_near(other.middles, middle - shift, LEVEL * unit) for middle in self.middles
+        )
+
+    def spacing(self) -> float:
+        """The median distance from one line's middle to the next's (two lines or more)."""
+        return median(after - before for before, after in pairwise(self.middles))
+
 
 def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     """Group Tesseract's blocks (in its order) into tables; a table stands where its
@@ -59,7 +96,7 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     if len(blocks) < 2:
         return [[block] for block in blocks]
     unit = median(word.box.height for block in blocks for _, word in block)
-    lines = [_Lines(block) for block in blocks]
+    lines = [_Lines(block, unit) for block in blocks]
     table = list(range(len(blocks)))  # each block's table: the index of one of its blocks
 
     def find(index: int) -> int:
@@ -86,14 +123,31 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
 
 
 def table_block(group: list[list[Keyed]]) -> Block:
-    """Return a table's words as one block, row by row, each row left to right."""
-    return Block(tuple(group_lines([word for block in group for _, word in block])))
+    """Return a table's words as one block, row by row, each row left to right: a column
+    that a photograph tilted above or below its rows is set level with them first."""
+    unit = median(word.box.height for block in group for _, word in block)
+    parts = [_Lines(block, unit) for block in group]
+    rows = max(parts, key=lambda part: len(part.middles))
+    placed = {}  # each word as set level with the rows: the word it is
+    for part, block in zip(parts, group, strict=True):
+        shift = round(part.shift_to(rows))
+        for _, word in block:
+            box = replace(word.box, top=word.box.top - shift, bottom=word.box.bottom - shift)
+            placed[replace(word, box=box)] = word
+    lines = group_lines(list(placed))
+    return Block(tuple(Line(tuple(placed[word] for word in line.words)) for line in lines))
 
 
 def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
-    """Return the index of the nearest block left of `column` whose lines its figures
-    stand level with; None if there is none, or `column` is no table's column."""
-    if len(column.middles) < MIN_ROWS or not column.cells() or not column.figures():
+    """Return the index of the nearest block left of `column` whose table it is a column
+    of; None if there is none, or `column` is no table's column."""
+    if len(column.middles) < MIN_ROWS:
+        return None
+    if column.cells() and column.figures():
+        rows = _figures_level
+    elif column.word_cells():
+        rows = _words_level
+    else:
         return None
     level = [
         (beside.right, index)
@@ -101,9 +155,23 @@ def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
         if beside.right <= column.left
         and beside.bottom >= column.top
         and beside.top <= column.bottom
-        and column.level_with(beside.middles, unit) >= max(MIN_ROWS, len(column.middles) / 2)
+        and rows(column, beside, unit)
     ]
     return max(level)[1] if level else None
+
+
+def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
+    """Whether a column of figures stands level with the lines of the block beside it."""
+    return column.rows_level_with(beside, unit) >= max(MIN_ROWS, len(column.middles) / 2)
+
+
+def _words_level(column: _Lines, beside: _Lines, unit: float) -> bool:
+    """Whether a column of words and the block of short cells beside it stand level row for
+    row."""
+    return beside.word_cells() and all(
+        one.rows_level_with(other, unit) >= max(WORD_ROWS, LEVEL_SHARE * len(one.middles))
+        for one, other in ((column, beside), (beside, column))
+    )
 
 
 def _tables(lines: list[_Lines], find) -> dict[int, list[int]]:
@@ -133,6 +201,23 @@ def _kept_apart(
     beside = [part for part in table if part.left >= block.right or part.right <= block.left]
     rows = sorted(middle for part in beside for middle in part.middles)
     return block.level_with(rows, unit) == len(block.middles)
+
+
+def _cell_sizes(line: list[Word], unit: float) -> list[int]:
+    """The number of words in each cell of a line, where a gutter parts two words."""
+    words = sorted(line, key=lambda word: word.box.left)
+    sizes = [1]
+    for before, word in pairwise(words):
+        if word.box.left - before.box.right >= GUTTER * unit:
+            sizes.append(0)
+        sizes[-1] += 1
+    return sizes
+
+
+def _nearest(sorted_values: list[float], value: float) -> float:
+    """The value in `sorted_values` (not empty) nearest to `value`."""
+    position = bisect.bisect_left(sorted_values, value)
+    return min(sorted_values[max(position - 1, 0) : position + 1], key=lambda v: abs(v - value))
 
 
 def _has_near(sorted_values: list[float], value: float, reach: float) -> bool:

@@ -308,6 +308,62 @@ def test_a_note_in_the_margin_beside_a_table_is_not_read_into_its_rows():
     ]
 
 
+STAFF = [("Name", "Department", "Office"), ("Anna Berg", "Finance", "Leeds")]
+STAFF += [("Tomas Reyes", "Marketing", "Bristol"), ("Helen Park", "Legal", "London")]
+STAFF += [("Samuel Osei", "Research", "Cambridge"), ("Priya Nair", "Operations", "Glasgow")]
+
+
+def test_a_table_of_words_cut_into_blocks_side_by_side_is_read_row_by_row():
+    # Tesseract's blocks for a scanned staff directory: names with their departments, then
+    # the offices (read as a column after the page's last paragraph, found in the corpus).
+    fragments = [
+        keyed(text, left, 28 * row, (1, 1, row))
+        for row, (name, department, _) in enumerate(STAFF)
+        for text, left in ((name, 0), (department, 200))
+    ]
+    fragments += [keyed("Please keep this list up to date.", 0, 28 * 7, (2, 1, 1))]
+    fragments += [
+        keyed(office, 400, 28 * row, (3, 1, row)) for row, (*_, office) in enumerate(STAFF)
+    ]
+    page = build_page(fragments, 1, 600, 300)
+    assert [block.text for block in page.blocks] == [
+        "\n".join(" ".join(row) for row in STAFF),
+        "Please keep this list up to date.",
+    ]
+
+
+def test_a_forms_values_a_photograph_tilted_above_their_labels_are_read_beside_them():
+    # A phone photo of a form: Tesseract's block of labels, then its block of values,
+    # each value half a text height above its label.
+    rows = [("Full name", "Margaret Ellison"), ("Date of birth", "14 March 1979")]
+    rows += [("Address", "27 Orchard Close, Ashford"), ("Postcode", "TN24 8QP")]
+    rows += [("Telephone", "01233 556 120"), ("Membership type", "Family (two adults)")]
+    fragments = [keyed(label, 0, 60 * row, (1, 1, row)) for row, (label, _) in enumerate(rows)]
+    fragments += [
+        keyed(value, 300, 60 * row - 10, (2, 1, row)) for row, (_, value) in enumerate(rows)
+    ]
+    page = build_page(fragments, 1, 700, 400)
+    assert page.text == "\n".join(f"{label} {value}" for label, value in rows)
+
+
+@pytest.mark.parametrize(
+    ("rows", "listed", "offset"),
+    [
+        (4, 4, 0),  # an address beside a letter's references: four lines are no table
+        (6, 6, 14),  # two lists of words whose lines stand half a line apart: not rows
+        (5, 12, 0),  # a long list beside a short one: most of its lines level with nothing
+    ],
+)
+def test_columns_of_words_that_are_no_table_are_read_one_after_the_other(rows, listed, offset):
+    left = [keyed(f"Street {row}", 0, 28 * row, (1, 1, row)) for row in range(rows)]
+    right = [keyed(f"Ref {row}", 400, 28 * row + offset, (2, 1, row)) for row in range(listed)]
+    page = build_page(left + right, 1, 700, 400)
+    assert [block.text for block in page.blocks] == [
+        "\n".join(f"Street {row}" for row in range(rows)),
+        "\n".join(f"Ref {row}" for row in range(listed)),
+    ]
+
+
 def test_a_word_two_overlapping_regions_both_read_is_kept_once():
     fragments = [
         Fragment("call us in advance", 0.9, Box(0, 0, 216, 20)),
