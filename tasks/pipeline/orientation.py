@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 from PIL import Image, ImageFilter, ImageStat
 
+from tasks.pipeline.ink import ink
 from tasks.pipeline.page_images import black_and_white
 
 log = logging.getLogger(__name__)
@@ -20,14 +21,6 @@ SMALLEST_SKEW = 0.5
 # The page is measured at most this many pixels across (enough to tell a line's slope to a
 # twentieth of a degree) and four times as many down, and never enlarged.
 SKEW_WIDTH = 800
-# A pixel darker than this share of the paper around it is ink. The paper around a pixel is
-# the brightest in its block of the measured page and the eight blocks beside it: paper in
-# shadow stays paper, and a dark scanner bed or table around a small page is not ink.
-INK_SHADE = 0.75
-PAPER_BLOCK = 16  # pixels (as measured): more than a letter's stroke, less than a line apart
-# Blocks darker than this share of the page's bright paper (its 90th percentile) are not
-# paper, and hold no ink: the scanner bed, the table, a dark photograph.
-PAPER_SHADE = 0.3
 MIN_INK = 200  # inked pixels (as measured) a page or a half of it needs to tell its lines by
 # Lines stand out where the rows of ink at the best angle are this many times sharper than at
 # the median angle: 7 and more on text pages; under 2 for a photo of a scene or sideways text.
@@ -164,32 +157,10 @@ def _agrees(half: tuple[np.ndarray, np.ndarray], skew: float) -> bool:
 
 def _ink(image: Image.Image) -> tuple[np.ndarray, np.ndarray]:
     """Return the rows and columns (from the middle) of the page's ink, made small."""
-    gray = image.convert("L")
-    scale = min(1.0, SKEW_WIDTH / gray.width, 4 * SKEW_WIDTH / gray.height)
-    size = (max(round(gray.width * scale), 1), max(round(gray.height * scale), 1))
-    small = gray.resize(size, Image.Resampling.BILINEAR)
-    pixels = np.asarray(small, dtype=np.float32)
-    # The paper from the page a little blurred: one bright speck of noise is not paper.
-    paper = _paper_around(np.asarray(small.filter(ImageFilter.BoxBlur(1)), dtype=np.float32))
-    ink = (pixels < paper * INK_SHADE) & (paper > np.percentile(paper, 90) * PAPER_SHADE)
-    rows, columns = np.nonzero(ink)
-    return rows, columns - size[0] / 2
-
-
-def _paper_around(pixels: np.ndarray) -> np.ndarray:
-    """Return, for each pixel, the brightest pixel in its block and the eight beside it."""
-    height, width = pixels.shape
-    down, across = -(-height // PAPER_BLOCK), -(-width // PAPER_BLOCK)
-    padding = ((0, down * PAPER_BLOCK - height), (0, across * PAPER_BLOCK - width))
-    blocks = np.pad(pixels, padding, mode="edge").reshape(down, PAPER_BLOCK, across, PAPER_BLOCK)
-    brightest = np.pad(blocks.max(axis=(1, 3)), 1, mode="edge")
-    beside = [
-        brightest[row : row + down, column : column + across]
-        for row in range(3)
-        for column in range(3)
-    ]
-    paper = np.max(beside, axis=0)
-    return np.repeat(np.repeat(paper, PAPER_BLOCK, 0), PAPER_BLOCK, 1)[:height, :width]
+    scale = min(1.0, SKEW_WIDTH / image.width, 4 * SKEW_WIDTH / image.height)
+    mask = ink(image, scale)
+    rows, columns = np.nonzero(mask)
+    return rows, columns - mask.shape[1] / 2
 
 
 def _sharpness(rows: np.ndarray, columns: np.ndarray, angle: float) -> float:
