@@ -1,4 +1,4 @@
-"""The corpus's phone photos of paper: a notice, a page of a novel and a café menu."""
+"""The corpus's phone photos of paper: a notice, a page of a novel, a café menu and a form."""
 
 from bench.corpus_layout import Style, page
 
@@ -119,8 +119,48 @@ footer: Please tell us about any allergies before you order. A discretionary ser
 charge of ten percent is added to tables of six or more.
 """
 
+FORM = {
+    "title": Style("Helvetica-Bold", 20, 24, space_after=4),
+    "body": Style("Helvetica", 12, 15, space_after=7),
+    "label": Style("Helvetica-Bold", 10.5, 13, space_after=0),
+    "value": Style("Helvetica", 10.5, 13, space_after=0),
+}
+# A form filled in, its labels without colons: the photograph tilts each row, so its value
+# stands a little above or below its label (found in the fifth session: ocrapp read every
+# label, then every value, as bare Tesseract does).
+LIBRARY_ROWS = [
+    ("Surname", "Okafor"),
+    ("First names", "Daniel James"),
+    ("Date of birth", "2 September 1988"),
+    ("Home address", "14 Willow Street, Leyton"),
+    ("Postcode", "E10 5PX"),
+    ("Telephone", "020 7946 0310"),
+    ("Email", "d.okafor@example.net"),
+    ("Card type", "Adult"),
+    ("Home branch", "Leyton Library"),
+]
+LIBRARY_FORM = (
+    """
+[0.9 0.9 6.7]
+title: Library card application
+
+Please fill in every box in capital letters or type. Bring proof of your address when you
+collect your card.
+"""
+    + "".join(
+        f"[0.9 {2.3 + 0.5 * row:.2f} 2.2]\nlabel: {label}\n[3.2 {2.3 + 0.5 * row:.2f} 4.4]\n"
+        f"value: {value}\n"
+        for row, (label, value) in enumerate(LIBRARY_ROWS)
+    )
+    + """
+[0.9 7.1 6.7]
+Your card will be ready to collect from your home branch within five working days.
+"""
+)
+
 PAGES = [
     page("water_notice", "photo", NOTICE, WATER_NOTICE),
     page("novel_page", "photo", BOOK, NOVEL_PAGE, size=(5.5, 8.5)),
     page("cafe_menu", "photo", MENU, CAFE_MENU),
+    page("library_form", "photo", FORM, LIBRARY_FORM),
 ]

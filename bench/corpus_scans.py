@@ -535,6 +535,35 @@ Thank you for your order of 4 March 2024. Payment is due within 30 days.
     _invoice_row(3.2 + 0.3 * row, cells, header=row == 0) for row, cells in enumerate(INVOICE_ROWS)
 )
 
+# A table of words with no figures in it, each row read across (found in the fifth session:
+# Tesseract cut it into blocks side by side and ocrapp read every name, then every office).
+STAFF_ROWS = [
+    ("Name", "Department", "Office"),
+    ("Anna Berg", "Finance", "Leeds"),
+    ("Tomas Reyes", "Marketing", "Bristol"),
+    ("Helen Park", "Legal", "London"),
+    ("Samuel Osei", "Research", "Cambridge"),
+    ("Priya Nair", "Operations", "Glasgow"),
+    ("Martin Kowalski", "Sales", "Cardiff"),
+]
+STAFF_DIRECTORY = (
+    """
+[0.9 0.8 6.7]
+title: Staff directory
+
+Contact the people below for questions about their departments.
+"""
+    + "".join(
+        f"[{left} {1.9 + 0.3 * row:.2f} 2]\n{'label' if row == 0 else 'value'}: {cell}\n"
+        for row, cells in enumerate(STAFF_ROWS)
+        for left, cell in zip((0.9, 3.2, 5.4), cells, strict=True)
+    )
+    + """
+[0.9 4.5 6.7]
+Please keep this list up to date and tell the office of any change.
+"""
+)
+
 PAGES = [
     page("product_sheet", "scan", STYLES, PRODUCT_SHEET),
     page("newsletter", "scan", NEWS, NEWSLETTER),
@@ -545,6 +574,7 @@ PAGES = [
     page("notebook_essay", "scan", SERIF, NOTEBOOK_ESSAY),
     page("membership_form", "scan", FORM, MEMBERSHIP_FORM),
     page("invoice", "scan", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
+    page("staff_directory", "scan", FORM, STAFF_DIRECTORY),
     # Pages of the scans above, taken in askew by a document feeder.
     page("essay_fed_askew", "askew", SERIF, NOTEBOOK_ESSAY),
     page("report_fed_askew", "askew", STYLES, FERRY_REPORT),

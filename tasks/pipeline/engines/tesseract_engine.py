@@ -8,6 +8,12 @@ from PIL import Image
 
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.engines import ProgressCallback, limit_threads
+from tasks.pipeline.engines.tesseract_unread import (
+    found_again,
+    in_order,
+    read_out,
+    unread_lines,
+)
 
 
 @cache
@@ -31,36 +37,49 @@ class TesseractEngine:
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
     ) -> list[Fragment]:
-        """Return the words Tesseract finds, in its reading order, each keyed by its line."""
-        # Handed over uncompressed: pytesseract's PNG took a sixth of Tesseract's own time.
-        with tempfile.NamedTemporaryFile(suffix=".ppm") as file:
-            image.convert("RGB").save(file, format="PPM")
-            file.flush()
-            data = pytesseract.image_to_data(
-                file.name,
-                lang="+".join(languages),
-                config=resolution_option(image),
-                output_type=pytesseract.Output.DICT,
-            )
+        """Return the words Tesseract finds, in its reading order, each keyed by its line;
+        lines of ink its layout passed over are read again on their own, and put in."""
+        fragments = _read(image, languages, resolution_option(image))
+        lines = unread_lines(image, fragments)
+        if lines:
+            part, area = read_out(image, fragments, lines)
+            # One block of text: no layout analysis, which passed these lines over.
+            again = _read(part, languages, f"{resolution_option(image)} --psm 6")
+            fragments = in_order(fragments, found_again(again, lines, area))
         progress(1.0, "Text recognised")
-        return [
-            Fragment(
-                text.strip(),
-                float(conf) / 100,
-                Box(left, top, left + width, top + height),
-                (block, paragraph, line),
-            )
-            for text, conf, left, top, width, height, block, paragraph, line in zip(
-                data["text"],
-                data["conf"],
-                data["left"],
-                data["top"],
-                data["width"],
-                data["height"],
-                data["block_num"],
-                data["par_num"],
-                data["line_num"],
-                strict=True,
-            )
-            if text.strip() and float(conf) >= 0
-        ]
+        return fragments
+
+
+def _read(image: Image.Image, languages: list[str], config: str) -> list[Fragment]:
+    """Return the words Tesseract finds in the image with `config`, in its order."""
+    # Handed over uncompressed: pytesseract's PNG took a sixth of Tesseract's own time.
+    with tempfile.NamedTemporaryFile(suffix=".ppm") as file:
+        image.convert("RGB").save(file, format="PPM")
+        file.flush()
+        data = pytesseract.image_to_data(
+            file.name,
+            lang="+".join(languages),
+            config=config,
+            output_type=pytesseract.Output.DICT,
+        )
+    return [
+        Fragment(
+            text.strip(),
+            float(conf) / 100,
+            Box(left, top, left + width, top + height),
+            (block, paragraph, line),
+        )
+        for text, conf, left, top, width, height, block, paragraph, line in zip(
+            data["text"],
+            data["conf"],
+            data["left"],
+            data["top"],
+            data["width"],
+            data["height"],
+            data["block_num"],
+            data["par_num"],
+            data["line_num"],
+            strict=True,
+        )
+        if text.strip() and float(conf) >= 0
+    ]
