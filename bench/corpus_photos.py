@@ -125,9 +125,9 @@ FORM = {
     "label": Style("Helvetica-Bold", 10.5, 13, space_after=0),
     "value": Style("Helvetica", 10.5, 13, space_after=0),
 }
-# A form filled in, its labels without colons: the photograph tilts each row, so its value
-# stands a little above or below its label (found in the fifth session: ocrapp read every
-# label, then every value, as bare Tesseract does).
+# A form filled in, its bold labels without colons, photographed (found in the fifth
+# session: Tesseract's layout passed every label over, in ocrapp as in the `tesseract`
+# command); the photograph tilts each row, so a value stands a little above its label.
 LIBRARY_ROWS = [
     ("Surname", "Okafor"),
     ("First names", "Daniel James"),

@@ -56,7 +56,8 @@ class Fragment:
     """A piece of text as an engine found it (a word or a run of words), before layout.
 
     `line_key` is where an engine with its own page layout (Tesseract) put it: its block,
-    paragraph and line; None from an engine that only finds text boxes.
+    paragraph and line (a negative block: lines its layout passed over, found again); None
+    from an engine that only finds text boxes.
     """
 
     text: str

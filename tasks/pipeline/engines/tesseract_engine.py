@@ -37,8 +37,7 @@ class TesseractEngine:
     def recognize(
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
     ) -> list[Fragment]:
-        """Return the words Tesseract finds, in its reading order, each keyed by its line;
-        lines of ink its layout passed over are read again on their own, and put in."""
+        """Return the words Tesseract finds, in its order, keyed by line, and those found again."""
         fragments = _read(image, languages, resolution_option(image))
         lines = unread_lines(image, fragments)
         if lines:

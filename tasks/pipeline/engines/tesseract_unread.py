@@ -6,7 +6,6 @@ rest well: a form's labels, bold, beside their values (a phone photo of a librar
 form: no label read, where reading the same lines on their own finds every one).
 """
 
-from functools import reduce
 from itertools import groupby
 from statistics import fmean, median
 
@@ -14,7 +13,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageStat
 from scipy import ndimage
 
-from tasks.pipeline.document import Box, Fragment
+from tasks.pipeline.document import Box, Fragment, enclosing
 from tasks.pipeline.ink import ink
 
 UNIT_PIXELS = 12  # the page is searched made small, its words this many pixels tall
@@ -36,23 +35,23 @@ BLOCK_GAP = 5.0
 def unread_lines(image: Image.Image, fragments: list[Fragment]) -> list[Box]:
     """Return the boxes (in the page's pixels) of the lines of ink that no word read covers."""
     words = [fragment.box for fragment in fragments if fragment.text]
-    if not words:
+    unit = median(box.height for box in words) if words else 0
+    if unit < 1:  # nothing read, or nothing of a height to measure lines by
         return []
-    unit = median(box.height for box in words)
     scale = min(1.0, UNIT_PIXELS / unit)
-    left = ink(image, scale)
+    unread_ink = ink(image, scale)
     small = UNIT_PIXELS if scale < 1 else unit
     reach = COVER * small
     for box in words:
         top, bottom = round(box.top * scale - reach), round(box.bottom * scale + reach)
         start, end = round(box.left * scale - reach), round(box.right * scale + reach)
-        left[max(top, 0) : max(bottom, 0), max(start, 0) : max(end, 0)] = False
+        unread_ink[max(top, 0) : max(bottom, 0), max(start, 0) : max(end, 0)] = False
     across = np.ones((1, max(round(WORD_GAP * small), 1)), dtype=bool)
-    labels, _ = ndimage.label(ndimage.binary_dilation(left, across))
+    labels, _ = ndimage.label(ndimage.binary_dilation(unread_ink, across))
     lines = []
     for rows, columns in ndimage.find_objects(labels):
         height, width = rows.stop - rows.start, columns.stop - columns.start
-        inked = left[rows, columns].sum() / (height * width)
+        inked = unread_ink[rows, columns].sum() / (height * width)
         if (
             LINE_HEIGHT[0] * small <= height <= LINE_HEIGHT[1] * small
             and width >= LINE_WIDTH * height
@@ -70,11 +69,10 @@ def unread_lines(image: Image.Image, fragments: list[Fragment]) -> list[Box]:
 
 
 def read_out(image: Image.Image, read: list[Fragment], lines: list[Box]) -> tuple[Image.Image, Box]:
-    """Return the part of the page that holds the unread lines, every word read painted
-    out in the paper's colour, and where that part stands on the page."""
+    """Return the page's part that holds `lines`, every word read painted out, and its box."""
     unit = median(fragment.box.height for fragment in read)
     margin = round(COVER * unit)
-    area = _extent_of(lines)
+    area = enclosing(lines)
     area = Box(
         max(area.left - margin, 0),
         max(area.top - margin, 0),
@@ -94,9 +92,11 @@ def read_out(image: Image.Image, read: list[Fragment], lines: list[Box]) -> tupl
 
 
 def found_again(read: list[Fragment], lines: list[Box], area: Box) -> list[Fragment]:
-    """Return the words read again on the unread lines (confident ones, in confident lines,
-    with a letter or a digit), on the page, keyed by new blocks: a line starts a block of
-    its own unless it stands just under the last one, its left edge level with it."""
+    """Return the words read again on `lines`, on the page, keyed by blocks of their own.
+
+    Kept: confident words, in confident lines, with a letter or a digit. A line starts a
+    block unless it stands just under the last one, its left edge level with it.
+    """
     confidence: dict[tuple, list[float]] = {}
     for fragment in read:
         confidence.setdefault(fragment.line_key, []).append(fragment.confidence)
@@ -124,6 +124,7 @@ def found_again(read: list[Fragment], lines: list[Box], area: Box) -> list[Fragm
             blocks.append([])
         blocks[-1].append(line)
     return [
+        # A negative block: not one of Tesseract's (layout/tables.py tells them apart).
         Fragment(word.text, word.confidence, word.box, (-block, 1, number))
         for block, in_block in enumerate(blocks, start=1)
         for number, line in enumerate(in_block, start=1)
@@ -132,23 +133,28 @@ def found_again(read: list[Fragment], lines: list[Box], area: Box) -> list[Fragm
 
 
 def in_order(fragments: list[Fragment], found: list[Fragment]) -> list[Fragment]:
-    """Put each block found again before the first block read that starts below its top and
-    stands across from it; after the rest where none does."""
+    """Put each block found again before the first block read that comes after it."""
     blocks = _blocks(fragments)
     for block in _blocks(found):
-        box = _extent(block)
+        first_line = _extent([f for f in block if f.line_key == block[0].line_key])
         position = next(
             (
                 index
                 for index, other in enumerate(blocks)
-                if (below := _extent(other)).top > box.top
-                and below.left < box.right
-                and below.right > box.left
+                if _after(_extent(other), _extent(block), first_line)
             ),
             len(blocks),
         )
         blocks.insert(position, block)
     return [fragment for block in blocks for fragment in block]
+
+
+def _after(other: Box, found: Box, first_line: Box) -> bool:
+    """Whether a block read comes after a block found again: it starts below it, across
+    from it, or level with its first line, to its right (a step beside its number)."""
+    if abs(other.top - first_line.top) <= first_line.height / 2:
+        return other.right > found.left
+    return other.top > found.top and other.left < found.right and other.right > found.left
 
 
 def _blocks(fragments: list[Fragment]) -> list[list[Fragment]]:
@@ -158,12 +164,7 @@ def _blocks(fragments: list[Fragment]) -> list[list[Fragment]]:
 
 def _extent(fragments: list[Fragment]) -> Box:
     """The smallest box holding every fragment."""
-    return _extent_of([fragment.box for fragment in fragments])
-
-
-def _extent_of(boxes: list[Box]) -> Box:
-    """The smallest box holding every box."""
-    return reduce(Box.union, boxes)
+    return enclosing(fragment.box for fragment in fragments)
 
 
 def _moved(box: Box, across: int, down: int) -> Box:

@@ -5,11 +5,14 @@ A block is a column of the table of the nearest block to its left when:
 - its lines are figures (three or more of a few words each, most beginning with a number:
   quantities, prices, dates), three rows at least and half of them level with that block's
   lines, whatever that block is (items, descriptions);
-- or its lines are short cells of words (names, places, a form's values), and so are the
-  lines of the block to its left (labels, names), and the two stand level row for row:
-  five rows at least and three quarters of each block's lines. A list of words beside a
-  paragraph, a letterhead beside a contact block, an address of a few lines beside a
-  letter's references stay as Tesseract read them.
+- or its lines are short cells of words (names, places, a form's values), and so are that
+  block's, the two stand level row for row (five rows at least, three quarters of each
+  block's lines), and the table shows itself: that block's rows already hold two cells
+  or more across a gutter (Tesseract found part of the table), or one of the two was
+  found again after Tesseract's layout passed it over (a form's labels). Two blocks of
+  one column each are otherwise Tesseract's judgement of two columns, and stay so: two
+  lists side by side (a menu's starters and mains, ingredients beside a method), an
+  address beside a letter's references.
 A block of cells that lies within a table, across and down, each of its lines level with
 one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
 """
@@ -43,8 +46,18 @@ class _Lines:
         for key, word in words:
             by_line.setdefault(key, []).append(word)
         self.lines = list(by_line.values())
-        self.cell_sizes = [size for line in self.lines for size in _cell_sizes(line, unit)]
+        cells = [_cell_sizes(line, unit) for line in self.lines]
+        sizes = [size for line in cells for size in line]
+        # Short cells of words: half of them or more of a few words, none a line of prose.
+        self.word_cells = median(sizes) <= CELL_WORDS and max(sizes) <= 2 * CELL_WORDS
+        self.rows_of_cells = 2 * sum(len(line) > 1 for line in cells) >= len(cells)
+        self.found_again = words[0][0][0] < 0  # a negative block: see tesseract_unread.py
         self.middles = sorted(median(word.box.middle for word in line) for line in self.lines)
+        self.spacing = (
+            median(after - before for before, after in pairwise(self.middles))
+            if len(self.middles) > 1
+            else 0.0
+        )
         self.left = min(word.box.left for _, word in words)
         self.right = max(word.box.right for _, word in words)
         self.top = min(word.box.top for _, word in words)
@@ -53,11 +66,6 @@ class _Lines:
     def cells(self) -> bool:
         """Whether every line is short, as a table column's cells are."""
         return max(len(line) for line in self.lines) <= CELL_WORDS
-
-    def word_cells(self) -> bool:
-        """Whether its lines are rows of short cells (split where a gutter parts two words):
-        half of them or more of a few words, none of a line of prose."""
-        return median(self.cell_sizes) <= CELL_WORDS and max(self.cell_sizes) <= 2 * CELL_WORDS
 
     def figures(self) -> bool:
         """Whether most lines are figures, as a table's columns of numbers are."""
@@ -69,25 +77,19 @@ class _Lines:
         return sum(_has_near(middles, middle, LEVEL * unit) for middle in self.middles)
 
     def shift_to(self, other: "_Lines") -> float:
-        """How far these lines stand below `other`'s rows (above: less than 0): a
-        photograph tilts rows, so a column to the right may stand a little higher or lower
-        than its rows to the left; none past SHIFT of `other`'s line spacing."""
+        """How far these lines stand below `other`'s rows, as a photograph tilts them."""
         if len(other.middles) < 2:
             return 0.0
+        # The median offset to the nearest row; none past SHIFT of the rows' spacing.
         shift = median(_nearest(other.middles, middle) - middle for middle in self.middles)
-        return -shift if abs(shift) <= SHIFT * other.spacing() else 0.0
+        return -shift if abs(shift) <= SHIFT * other.spacing else 0.0
 
     def rows_level_with(self, other: "_Lines", unit: float) -> int:
-        """How many of these lines stand level with one of `other`'s, once set level with
-        its rows."""
+        """How many of these lines stand level with `other`'s, once set level with them."""
         shift = self.shift_to(other)
         return sum(
             _has_near(other.middles, middle - shift, LEVEL * unit) for middle in self.middles
         )
-
-    def spacing(self) -> float:
-        """The median distance from one line's middle to the next's (two lines or more)."""
-        return median(after - before for before, after in pairwise(self.middles))
 
 
 def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
@@ -145,19 +147,21 @@ def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
         return None
     if column.cells() and column.figures():
         rows = _figures_level
-    elif column.word_cells():
+    elif column.word_cells:
         rows = _words_level
     else:
         return None
-    level = [
-        (beside.right, index)
-        for index, beside in enumerate(lines)
-        if beside.right <= column.left
-        and beside.bottom >= column.top
-        and beside.top <= column.bottom
-        and rows(column, beside, unit)
-    ]
-    return max(level)[1] if level else None
+    to_the_left = sorted(
+        (
+            (beside.right, index)
+            for index, beside in enumerate(lines)
+            if beside.right <= column.left
+            and beside.bottom >= column.top
+            and beside.top <= column.bottom
+        ),
+        reverse=True,
+    )
+    return next((index for _, index in to_the_left if rows(column, lines[index], unit)), None)
 
 
 def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
@@ -166,11 +170,15 @@ def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
 
 
 def _words_level(column: _Lines, beside: _Lines, unit: float) -> bool:
-    """Whether a column of words and the block of short cells beside it stand level row for
-    row."""
-    return beside.word_cells() and all(
-        one.rows_level_with(other, unit) >= max(WORD_ROWS, LEVEL_SHARE * len(one.middles))
-        for one, other in ((column, beside), (beside, column))
+    """Whether a column of words and the block beside it are one table's, row for row."""
+    shows_table = beside.rows_of_cells or column.found_again or beside.found_again
+    return (
+        beside.word_cells
+        and shows_table
+        and all(
+            one.rows_level_with(other, unit) >= max(WORD_ROWS, LEVEL_SHARE * len(one.middles))
+            for one, other in ((column, beside), (beside, column))
+        )
     )
 
 

@@ -332,13 +332,13 @@ def test_a_table_of_words_cut_into_blocks_side_by_side_is_read_row_by_row():
     ]
 
 
-def test_a_forms_values_a_photograph_tilted_above_their_labels_are_read_beside_them():
-    # A phone photo of a form: Tesseract's block of labels, then its block of values,
-    # each value half a text height above its label.
+def test_a_forms_labels_found_again_are_read_beside_values_a_photograph_tilted():
+    # A phone photo of a form: the labels Tesseract's layout passed over, found again (a
+    # negative block), then its block of values, each half a text height above its label.
     rows = [("Full name", "Margaret Ellison"), ("Date of birth", "14 March 1979")]
     rows += [("Address", "27 Orchard Close, Ashford"), ("Postcode", "TN24 8QP")]
     rows += [("Telephone", "01233 556 120"), ("Membership type", "Family (two adults)")]
-    fragments = [keyed(label, 0, 60 * row, (1, 1, row)) for row, (label, _) in enumerate(rows)]
+    fragments = [keyed(label, 0, 60 * row, (-1, 1, row)) for row, (label, _) in enumerate(rows)]
     fragments += [
         keyed(value, 300, 60 * row - 10, (2, 1, row)) for row, (_, value) in enumerate(rows)
     ]
@@ -346,20 +346,51 @@ def test_a_forms_values_a_photograph_tilted_above_their_labels_are_read_beside_t
     assert page.text == "\n".join(f"{label} {value}" for label, value in rows)
 
 
+LISTS = {
+    "menu": (
+        ["Starters", "Tomato soup", "Garlic bread", "Prawn cocktail", "Onion rings"],
+        ["Mains", "Roast lamb", "Fish and chips", "Chicken pie", "Veggie burger"],
+    ),
+    "recipe": (
+        ["2 eggs", "200 g flour", "100 ml milk", "1 pinch salt", "Butter"],
+        ["Whisk the eggs", "Add the flour", "Pour the milk", "Season it", "Fry them"],
+    ),
+    "checklist": (
+        ["Sun cream", "First aid kit", "Torch", "Maps", "Water bottles"],
+        ["Tent pegs", "Rain jackets", "Stove", "Matches", "Sleeping bags"],
+    ),
+}
+
+
+@pytest.mark.parametrize("lists", list(LISTS))
+def test_two_lists_side_by_side_that_tesseract_kept_apart_are_read_one_after_the_other(lists):
+    # Found in review: read across, row by row, "Tomato soup Roast lamb".
+    left, right = LISTS[lists]
+    fragments = [keyed(line, 0, 28 * row, (1, 1, row)) for row, line in enumerate(left)]
+    fragments += [keyed(line, 400, 28 * row, (2, 1, row)) for row, line in enumerate(right)]
+    page = build_page(fragments, 1, 700, 300)
+    assert [block.text for block in page.blocks] == ["\n".join(left), "\n".join(right)]
+
+
 @pytest.mark.parametrize(
-    ("rows", "listed", "offset"),
+    ("rows", "listed", "offset", "town"),
     [
-        (4, 4, 0),  # an address beside a letter's references: four lines are no table
-        (6, 6, 14),  # two lists of words whose lines stand half a line apart: not rows
-        (5, 12, 0),  # a long list beside a short one: most of its lines level with nothing
+        (5, 5, 0, ""),  # an address beside a letter's references: two lists of one column
+        # Rows of two cells, as a table's, but:
+        (4, 4, 0, "Leeds"),  # four lines, as likely a short address
+        (6, 6, 14, "Leeds"),  # lines that stand half a line apart are not rows
+        (5, 12, 0, "Leeds"),  # a long list beside a short one: most of it level with nothing
     ],
 )
-def test_columns_of_words_that_are_no_table_are_read_one_after_the_other(rows, listed, offset):
+def test_columns_of_words_that_are_no_table_are_read_one_after_the_other(
+    rows, listed, offset, town
+):
     left = [keyed(f"Street {row}", 0, 28 * row, (1, 1, row)) for row in range(rows)]
+    left += [keyed(town, 200, 28 * row, (1, 1, row)) for row in range(rows) if town]
     right = [keyed(f"Ref {row}", 400, 28 * row + offset, (2, 1, row)) for row in range(listed)]
-    page = build_page(left + right, 1, 700, 400)
+    page = build_page(sorted(left, key=lambda f: f.line_key) + right, 1, 700, 400)
     assert [block.text for block in page.blocks] == [
-        "\n".join(f"Street {row}" for row in range(rows)),
+        "\n".join(f"Street {row} {town}".strip() for row in range(rows)),
         "\n".join(f"Ref {row}" for row in range(listed)),
     ]
 

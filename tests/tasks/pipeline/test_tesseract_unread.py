@@ -70,22 +70,38 @@ def test_lines_found_again_make_a_block_where_they_stand_in_a_column():
     assert len({f.line_key[0] for f in found}) == 1
 
 
-def test_a_block_found_again_goes_before_the_first_block_below_it_across_from_it():
+def test_a_block_found_again_goes_before_the_first_block_read_below_it_or_level_to_its_right():
     read = [
         word("Title", 0, 0, (1, 1, 1)),
         word("Okafor", 400, 100, (2, 1, 1)),
         word("Leyton", 400, 200, (2, 1, 2)),
-        word("Closing words", 0, 400, (3, 1, 1)),
+        word("Closing words across the page", 0, 400, (3, 1, 1)),
     ]
-    found = [word("Surname", 0, 100, (-1, 1, 1)), word("Address", 0, 200, (-1, 1, 2))]
-    ordered = in_order(read, found)
-    assert [f.text for f in ordered] == [
+    found = [word("Surname", 0, 104, (-1, 1, 1)), word("Address", 0, 200, (-1, 1, 2))]
+    found += [word("Signed", 400, 300, (-2, 1, 1))]
+    assert [f.text for f in in_order(read, found)] == [
         "Title",
+        "Surname",  # level with the values to its right: before them
+        "Address",
         "Okafor",
         "Leyton",
-        "Surname",
-        "Address",
-        "Closing words",
+        "Signed",  # under the values: before the first block below it across from it
+        "Closing words across the page",
+    ]
+
+
+def test_a_number_found_again_goes_before_the_step_level_with_it_to_its_right():
+    read = [
+        word("Lift the lid.", 60, -100, (3, 1, 1)),
+        word("Close the cover.", 60, 0, (1, 1, 1)),
+        word("Connect the power.", 60, 100, (2, 1, 1)),
+    ]
+    found = [word("2.", 0, 4, (-1, 1, 1))]  # Tesseract missed the second step's number
+    assert [f.text for f in in_order(read, found)] == [
+        "Lift the lid.",
+        "2.",
+        "Close the cover.",
+        "Connect the power.",
     ]
 
 
