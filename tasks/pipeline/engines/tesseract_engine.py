@@ -41,10 +41,10 @@ class TesseractEngine:
         fragments = _read(image, languages, resolution_option(image))
         lines = unread_lines(image, fragments)
         if lines:
-            part, area = read_out(image, fragments, lines)
+            part = read_out(image, fragments, lines)
             # One block of text: no layout analysis, which passed these lines over.
-            again = _read(part, languages, f"{resolution_option(image)} --psm 6")
-            fragments = in_order(fragments, found_again(again, lines, area))
+            again = _read(part.image, languages, f"{resolution_option(part.image)} --psm 6")
+            fragments = in_order(fragments, found_again(again, lines, part))
         progress(1.0, "Text recognised")
         return fragments
 

@@ -6,15 +6,17 @@ rest well: a form's labels, bold, beside their values (a phone photo of a librar
 form: no label read, where reading the same lines on their own finds every one).
 """
 
+from dataclasses import replace
 from itertools import groupby
 from statistics import fmean, median
+from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageStat
+from PIL import Image, ImageStat
 from scipy import ndimage
 
 from tasks.pipeline.document import Box, Fragment, enclosing
-from tasks.pipeline.ink import ink
+from tasks.pipeline.ink import INK_SHADE, ink
 
 UNIT_PIXELS = 12  # the page is searched made small, its words this many pixels tall
 COVER = 0.5  # text heights around a word read that its ink may reach (its accents, its tail)
@@ -27,6 +29,10 @@ LINE_INK = (0.08, 0.8)
 # A word read again, or the line it is read in, less confident than this is noise read as
 # letters: a dithered photograph's lines read 0.1 to 0.3, with a word or two over 0.5 in them.
 MIN_CONFIDENCE = 0.45
+# A piece of ink of a letter covers this share of a text height squared or more (a letter's
+# stroke at 300 dpi, hundreds of pixels); a dithered picture's dots, a pixel or two.
+LETTER_PIECE = 0.02
+SMALL_TEXT = 24  # pixels: text less tall is read again enlarged twice (a phone photo's)
 # A line read again under the last one, its left edge within a text height, at most this
 # many text heights below it, is of the same block (a column of labels, 3.5 apart).
 BLOCK_GAP = 5.0
@@ -57,41 +63,72 @@ def unread_lines(image: Image.Image, fragments: list[Fragment]) -> list[Box]:
             and width >= LINE_WIDTH * height
             and LINE_INK[0] <= inked <= LINE_INK[1]
         ):
-            lines.append(
-                Box(
-                    int(columns.start / scale),
-                    int(rows.start / scale),
-                    int(np.ceil(columns.stop / scale)),
-                    int(np.ceil(rows.stop / scale)),
-                )
+            line = Box(
+                int(columns.start / scale),
+                int(rows.start / scale),
+                int(np.ceil(columns.stop / scale)),
+                int(np.ceil(rows.stop / scale)),
             )
+            if _in_letters(image, line, unit):
+                lines.append(line)
     return lines
 
 
-def read_out(image: Image.Image, read: list[Fragment], lines: list[Box]) -> tuple[Image.Image, Box]:
-    """Return the page's part that holds `lines`, every word read painted out, and its box."""
+def _in_letters(image: Image.Image, line: Box, unit: float) -> bool:
+    """Whether the line's ink is in letters (strokes joined over many pixels), not in the
+    scattered dots of a dithered picture: half its pieces of ink LETTER_PIECE or larger."""
+    gray = np.asarray(image.convert("L").crop((line.left, line.top, line.right, line.bottom)))
+    paper = np.percentile(gray, 90)
+    pieces, count = ndimage.label(gray < paper * INK_SHADE)
+    if not count:
+        return False
+    sizes = np.bincount(pieces.ravel())[1:]
+    return float(np.median(sizes)) >= LETTER_PIECE * unit * unit
+
+
+class Part(NamedTuple):
+    """The part of the page read again: its image, where it stands, how much enlarged."""
+
+    image: Image.Image
+    area: Box
+    scale: int
+
+
+def read_out(image: Image.Image, read: list[Fragment], lines: list[Box]) -> Part:
+    """Return the page's part that holds `lines`, on its paper and nothing else."""
     unit = median(fragment.box.height for fragment in read)
     margin = round(COVER * unit)
-    area = enclosing(lines)
-    area = Box(
-        max(area.left - margin, 0),
-        max(area.top - margin, 0),
-        min(area.right + margin, image.width),
-        min(area.bottom + margin, image.height),
+    grown = [_grown(line, margin, image) for line in lines]
+    area = enclosing(grown)
+    page = image.convert("RGB")
+    # Nothing but the lines: a photograph beside them, read too, took seconds and gave noise.
+    paper = tuple(round(value) for value in ImageStat.Stat(page.crop(_corners(area))).median)
+    part = Image.new("RGB", (area.width, area.height), paper)
+    for line in grown:
+        part.paste(page.crop(_corners(line)), (line.left - area.left, line.top - area.top))
+    scale = 2 if unit < SMALL_TEXT else 1
+    if scale > 1:
+        part = part.resize((part.width * scale, part.height * scale), Image.Resampling.LANCZOS)
+    if "dpi" in image.info:
+        part.info["dpi"] = tuple(value * scale for value in image.info["dpi"])
+    return Part(part, area, scale)
+
+
+def _grown(box: Box, margin: int, image: Image.Image) -> Box:
+    """The box grown by `margin` on every side, within the image."""
+    return Box(
+        max(box.left - margin, 0),
+        max(box.top - margin, 0),
+        min(box.right + margin, image.width),
+        min(box.bottom + margin, image.height),
     )
-    part = image.convert("RGB").crop((area.left, area.top, area.right, area.bottom))
-    paper = tuple(round(value) for value in ImageStat.Stat(part).median)
-    draw = ImageDraw.Draw(part)
-    grown = round(COVER * unit / 2)
-    for fragment in read:
-        box = _moved(fragment.box, -area.left, -area.top)
-        draw.rectangle(
-            (box.left - grown, box.top - grown, box.right + grown, box.bottom + grown), fill=paper
-        )
-    return part, area
 
 
-def found_again(read: list[Fragment], lines: list[Box], area: Box) -> list[Fragment]:
+def _corners(box: Box) -> tuple[int, int, int, int]:
+    return (box.left, box.top, box.right, box.bottom)
+
+
+def found_again(read: list[Fragment], lines: list[Box], part: Part) -> list[Fragment]:
     """Return the words read again on `lines`, on the page, keyed by blocks of their own.
 
     Kept: confident words, in confident lines, with a letter or a digit. A line starts a
@@ -100,13 +137,14 @@ def found_again(read: list[Fragment], lines: list[Box], area: Box) -> list[Fragm
     confidence: dict[tuple, list[float]] = {}
     for fragment in read:
         confidence.setdefault(fragment.line_key, []).append(fragment.confidence)
+    on_page = [replace(f, box=_on_page(f.box, part)) for f in read]
     words = [
-        Fragment(f.text, f.confidence, _moved(f.box, area.left, area.top), f.line_key)
-        for f in read
+        f
+        for f in on_page
         if f.confidence >= MIN_CONFIDENCE
         and fmean(confidence[f.line_key]) >= MIN_CONFIDENCE
         and any(character.isalnum() for character in f.text)
-        and any(_holds(line, f.box, area) for line in lines)
+        and any(_holds(line, f.box) for line in lines)
     ]
     by_line: dict[tuple, list[Fragment]] = {}
     for word in words:
@@ -167,13 +205,17 @@ def _extent(fragments: list[Fragment]) -> Box:
     return enclosing(fragment.box for fragment in fragments)
 
 
-def _moved(box: Box, across: int, down: int) -> Box:
-    """The box moved `across` and `down`."""
-    return Box(box.left + across, box.top + down, box.right + across, box.bottom + down)
+def _on_page(box: Box, part: Part) -> Box:
+    """A box on the part read again, on the page."""
+    left, top = part.area.left, part.area.top
+    return Box(
+        left + box.left // part.scale,
+        top + box.top // part.scale,
+        left + -(-box.right // part.scale),
+        top + -(-box.bottom // part.scale),
+    )
 
 
-def _holds(line: Box, box: Box, area: Box) -> bool:
-    """Whether the line (on the page) holds the middle of a word read in `area`."""
-    x = (box.left + box.right) / 2 + area.left
-    y = (box.top + box.bottom) / 2 + area.top
-    return line.left <= x <= line.right and line.top <= y <= line.bottom
+def _holds(line: Box, box: Box) -> bool:
+    """Whether the line holds the middle of the box."""
+    return line.left <= box.centre <= line.right and line.top <= box.middle <= line.bottom

@@ -1,5 +1,6 @@
 """Text Tesseract's page layout passed over, found by its ink and read again (real OCR)."""
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
@@ -8,7 +9,12 @@ from bench.corpus_photos import LIBRARY_ROWS
 from bench.quality import character_error_rate
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.engines.tesseract_engine import _read
-from tasks.pipeline.engines.tesseract_unread import found_again, in_order, unread_lines
+from tasks.pipeline.engines.tesseract_unread import (
+    Part,
+    found_again,
+    in_order,
+    unread_lines,
+)
 from tasks.pipeline.reading import read_image
 from tests.documents import PROSE, page_image
 from tests.tasks.pipeline.test_reading_order import bare_tesseract
@@ -34,9 +40,14 @@ def test_a_line_no_word_read_covers_is_found_and_nothing_else():
 def test_bars_rules_and_specks_are_not_lines_of_text():
     prose = page_image(PROSE[:3])
     width, height = prose.size
-    image = Image.new("RGB", (width, height + 400), "white")
+    image = Image.new("RGB", (width, height + 500), "white")
     image.paste(prose)
     read = _read(image, ["eng"], "")
+    # A strip of a dithered picture, as tall as a line, lighter and darker: dots, not letters.
+    random = np.random.default_rng(7)
+    shade = np.kron(random.uniform(0.05, 0.6, (5, 75)), np.ones((8, 8)))
+    dots = random.random((40, 600)) < shade
+    image.paste(Image.fromarray(np.where(dots, 0, 255).astype(np.uint8)), (40, height + 420))
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, height + 20, 400, height + 120), fill="black")  # a bar, a photo
     draw.line((40, height + 200, width - 40, height + 200), fill="black", width=2)  # a rule
@@ -61,7 +72,7 @@ def test_lines_found_again_make_a_block_where_they_stand_in_a_column():
         *(word(text, 600 + 50 * n, 5, (6, 1, 1), 0.1) for n, text in enumerate(["aE", "Sn"])),
         word("pay", 800, 5, (6, 1, 1), confidence=0.57),
     ]
-    found = found_again(read, lines, Box(0, 0, 900, 300))
+    found = found_again(read, lines, Part(Image.new("RGB", (900, 300)), Box(0, 0, 900, 300), 1))
     assert [(f.text, f.line_key[1:]) for f in found] == [
         ("Surname", (1, 1)),
         ("Postcode", (1, 2)),
