@@ -44,7 +44,7 @@ class TesseractEngine:
             part = read_out(image, fragments, lines)
             # One block of text: no layout analysis, which passed these lines over.
             again = _read(part.image, languages, f"{resolution_option(part.image)} --psm 6")
-            fragments = in_order(fragments, found_again(again, lines, part))
+            fragments = in_order(fragments, found_again(again, part))
         progress(1.0, "Text recognised")
         return fragments
 

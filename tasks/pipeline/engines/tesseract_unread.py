@@ -12,11 +12,12 @@ from statistics import fmean, median
 from typing import NamedTuple
 
 import numpy as np
-from PIL import Image, ImageStat
+from PIL import Image, ImageDraw, ImageStat
 from scipy import ndimage
 
 from tasks.pipeline.document import Box, Fragment, enclosing
 from tasks.pipeline.ink import INK_SHADE, ink
+from tasks.pipeline.layout.xy_cut import GUTTER
 
 UNIT_PIXELS = 12  # the page is searched made small, its words this many pixels tall
 COVER = 0.5  # text heights around a word read that its ink may reach (its accents, its tail)
@@ -36,6 +37,7 @@ SMALL_TEXT = 24  # pixels: text less tall is read again enlarged twice (a phone 
 # A line read again under the last one, its left edge within a text height, at most this
 # many text heights below it, is of the same block (a column of labels, 3.5 apart).
 BLOCK_GAP = 5.0
+STRIP_GAP = 1.0  # text heights of paper between two lines stacked to be read again
 
 
 def unread_lines(image: Image.Image, fragments: list[Fragment]) -> list[Box]:
@@ -87,31 +89,46 @@ def _in_letters(image: Image.Image, line: Box, unit: float) -> bool:
 
 
 class Part(NamedTuple):
-    """The part of the page read again: its image, where it stands, how much enlarged."""
+    """The unread lines stacked on their paper to be read again: the image, each line's box
+    on the page with its top on the image, where the lines start across, the enlargement."""
 
     image: Image.Image
-    area: Box
+    lines: list[tuple[Box, int]]
+    left: int
     scale: int
 
 
 def read_out(image: Image.Image, read: list[Fragment], lines: list[Box]) -> Part:
-    """Return the page's part that holds `lines`, on its paper and nothing else."""
+    """Return the unread lines one under another on their paper, every word read painted
+    out: nothing else of the page (a photograph beside them read noise for seconds)."""
     unit = median(fragment.box.height for fragment in read)
-    margin = round(COVER * unit)
+    margin, gap = round(COVER * unit), round(STRIP_GAP * unit)
     grown = [_grown(line, margin, image) for line in lines]
-    area = enclosing(grown)
     page = image.convert("RGB")
-    # Nothing but the lines: a photograph beside them, read too, took seconds and gave noise.
-    paper = tuple(round(value) for value in ImageStat.Stat(page.crop(_corners(area))).median)
-    part = Image.new("RGB", (area.width, area.height), paper)
-    for line in grown:
-        part.paste(page.crop(_corners(line)), (line.left - area.left, line.top - area.top))
+    strips = [page.crop(_corners(box)) for box in grown]
+    paper = tuple(
+        round(median(channel))
+        for channel in zip(*(ImageStat.Stat(strip).median for strip in strips), strict=True)
+    )
+    width = max(box.width for box in grown) + 2 * gap
+    height = sum(box.height for box in grown) + gap * (len(grown) + 1)
+    stacked = Image.new("RGB", (width, height), paper)
+    draw = ImageDraw.Draw(stacked)
+    placed, top = [], gap
+    for box, strip in zip(grown, strips, strict=True):
+        stacked.paste(strip, (gap, top))
+        for fragment in read:  # a word read that the margin takes in, painted out
+            word = _moved(fragment.box, gap - box.left, top - box.top)
+            if word.bottom > top and word.top < top + box.height:
+                draw.rectangle((word.left, word.top, word.right - 1, word.bottom - 1), fill=paper)
+        placed.append((box, top))
+        top += box.height + gap
     scale = 2 if unit < SMALL_TEXT else 1
     if scale > 1:
-        part = part.resize((part.width * scale, part.height * scale), Image.Resampling.LANCZOS)
+        stacked = stacked.resize((width * scale, height * scale), Image.Resampling.LANCZOS)
     if "dpi" in image.info:
-        part.info["dpi"] = tuple(value * scale for value in image.info["dpi"])
-    return Part(part, area, scale)
+        stacked.info["dpi"] = tuple(value * scale for value in image.info["dpi"])
+    return Part(stacked, placed, gap, scale)
 
 
 def _grown(box: Box, margin: int, image: Image.Image) -> Box:
@@ -128,39 +145,40 @@ def _corners(box: Box) -> tuple[int, int, int, int]:
     return (box.left, box.top, box.right, box.bottom)
 
 
-def found_again(read: list[Fragment], lines: list[Box], part: Part) -> list[Fragment]:
-    """Return the words read again on `lines`, on the page, keyed by blocks of their own.
+def found_again(read: list[Fragment], part: Part) -> list[Fragment]:
+    """Return the words read again, on the page, keyed by blocks of their own.
 
-    Kept: confident words, in confident lines, with a letter or a digit. A line starts a
-    block unless it stands just under the last one, its left edge level with it.
+    Kept: confident words, in confident lines, with a letter or a digit. A line joins the
+    block whose last line stands just above it, its left edge level with it; else it
+    starts a block.
     """
     confidence: dict[tuple, list[float]] = {}
     for fragment in read:
         confidence.setdefault(fragment.line_key, []).append(fragment.confidence)
-    on_page = [replace(f, box=_on_page(f.box, part)) for f in read]
-    words = [
-        f
-        for f in on_page
-        if f.confidence >= MIN_CONFIDENCE
-        and fmean(confidence[f.line_key]) >= MIN_CONFIDENCE
-        and any(character.isalnum() for character in f.text)
-        and any(_holds(line, f.box) for line in lines)
-    ]
-    by_line: dict[tuple, list[Fragment]] = {}
-    for word in words:
-        by_line.setdefault(word.line_key, []).append(word)
-    ordered = sorted(by_line.values(), key=lambda line: (line[0].box.top, line[0].box.left))
-    blocks: list[list[list[Fragment]]] = []
-    for line in ordered:
-        unit = median(word.box.height for word in line)
-        last = blocks[-1][-1] if blocks else None
+    lines: dict[int, list[Fragment]] = {}
+    for fragment in read:
         if (
-            last is None
-            or abs(line[0].box.left - last[0].box.left) > unit
-            or line[0].box.top - max(word.box.bottom for word in last) > BLOCK_GAP * unit
+            fragment.confidence >= MIN_CONFIDENCE
+            and fmean(confidence[fragment.line_key]) >= MIN_CONFIDENCE
+            and any(character.isalnum() for character in fragment.text)
+            and (found := _on_page(fragment.box, part)) is not None
         ):
-            blocks.append([])
-        blocks[-1].append(line)
+            number, box = found
+            lines.setdefault(number, []).append(replace(fragment, box=box))
+    blocks: list[list[list[Fragment]]] = []
+    for line in sorted(lines.values(), key=lambda line: _extent(line).top):
+        line.sort(key=lambda word: word.box.left)
+        extent, unit = _extent(line), median(word.box.height for word in line)
+        above = [
+            block
+            for block in blocks
+            if abs(_extent(block[-1]).left - extent.left) <= unit
+            and 0 <= extent.top - _extent(block[-1]).bottom <= BLOCK_GAP * unit
+        ]
+        if above:
+            above[-1].append(line)
+        else:
+            blocks.append([line])
     return [
         # A negative block: not one of Tesseract's (layout/tables.py tells them apart).
         Fragment(word.text, word.confidence, word.box, (-block, 1, number))
@@ -171,9 +189,12 @@ def found_again(read: list[Fragment], lines: list[Box], part: Part) -> list[Frag
 
 
 def in_order(fragments: list[Fragment], found: list[Fragment]) -> list[Fragment]:
-    """Put each block found again before the first block read that comes after it."""
+    """Put each line found again that goes on a line read at the end of it, and each other
+    block found again before the first block read that comes after it."""
     blocks = _blocks(fragments)
     for block in _blocks(found):
+        if _continued(blocks, block):
+            continue
         first_line = _extent([f for f in block if f.line_key == block[0].line_key])
         position = next(
             (
@@ -187,11 +208,31 @@ def in_order(fragments: list[Fragment], found: list[Fragment]) -> list[Fragment]
     return [fragment for block in blocks for fragment in block]
 
 
+def _continued(blocks: list[list[Fragment]], found: list[Fragment]) -> bool:
+    """Put a block found again of one line at the end of the line read it goes on (level
+    with it, less than a gutter to its left: "Notice:" before grey words); whether it did."""
+    if len({fragment.line_key for fragment in found}) > 1:
+        return False
+    line = _extent(found)
+    for block in blocks:
+        for key in dict.fromkeys(fragment.line_key for fragment in block):
+            words = [fragment for fragment in block if fragment.line_key == key]
+            read = _extent(words)
+            if (
+                abs(read.middle - line.middle) <= line.height / 2
+                and 0 <= line.left - read.right <= GUTTER * line.height
+            ):
+                end = block.index(words[-1]) + 1
+                block[end:end] = [replace(fragment, line_key=key) for fragment in found]
+                return True
+    return False
+
+
 def _after(other: Box, found: Box, first_line: Box) -> bool:
     """Whether a block read comes after a block found again: it starts below it, across
     from it, or level with its first line, to its right (a step beside its number)."""
     if abs(other.top - first_line.top) <= first_line.height / 2:
-        return other.right > found.left
+        return other.left > found.left
     return other.top > found.top and other.left < found.right and other.right > found.left
 
 
@@ -205,17 +246,19 @@ def _extent(fragments: list[Fragment]) -> Box:
     return enclosing(fragment.box for fragment in fragments)
 
 
-def _on_page(box: Box, part: Part) -> Box:
-    """A box on the part read again, on the page."""
-    left, top = part.area.left, part.area.top
-    return Box(
-        left + box.left // part.scale,
-        top + box.top // part.scale,
-        left + -(-box.right // part.scale),
-        top + -(-box.bottom // part.scale),
-    )
+def _on_page(box: Box, part: Part) -> tuple[int, Box] | None:
+    """Which stacked line a box read again lies on, and the box on the page (None: off
+    every line)."""
+    left, top = box.left // part.scale, box.top // part.scale
+    right, bottom = -(-box.right // part.scale), -(-box.bottom // part.scale)
+    middle = (top + bottom) / 2
+    for number, (line, line_top) in enumerate(part.lines):
+        if line_top <= middle < line_top + line.height:
+            across, down = line.left - part.left, line.top - line_top
+            return number, Box(left + across, top + down, right + across, bottom + down)
+    return None
 
 
-def _holds(line: Box, box: Box) -> bool:
-    """Whether the line holds the middle of the box."""
-    return line.left <= box.centre <= line.right and line.top <= box.middle <= line.bottom
+def _moved(box: Box, across: int, down: int) -> Box:
+    """The box moved `across` and `down`."""
+    return Box(box.left + across, box.top + down, box.right + across, box.bottom + down)

@@ -9,10 +9,10 @@ A block is a column of the table of the nearest block to its left when:
   block's, the two stand level row for row (five rows at least, three quarters of each
   block's lines), and the table shows itself: that block's rows already hold two cells
   or more across a gutter (Tesseract found part of the table), or one of the two was
-  found again after Tesseract's layout passed it over (a form's labels). Two blocks of
-  one column each are otherwise Tesseract's judgement of two columns, and stay so: two
-  lists side by side (a menu's starters and mains, ingredients beside a method), an
-  address beside a letter's references.
+  found again after Tesseract's layout passed it over and the other read (a form's labels
+  beside its values). Two blocks of one column each are otherwise Tesseract's judgement
+  of two columns, and stay so: two lists side by side (a menu's starters and mains,
+  ingredients beside a method), an address beside a letter's references.
 A block of cells that lies within a table, across and down, each of its lines level with
 one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
 """
@@ -171,7 +171,8 @@ def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
 
 def _words_level(column: _Lines, beside: _Lines, unit: float) -> bool:
     """Whether a column of words and the block beside it are one table's, row for row."""
-    shows_table = beside.rows_of_cells or column.found_again or beside.found_again
+    # One found again beside one read: a form's labels beside its values, not two lists.
+    shows_table = beside.rows_of_cells or column.found_again != beside.found_again
     return (
         beside.word_cells
         and shows_table

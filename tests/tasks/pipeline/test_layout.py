@@ -363,11 +363,14 @@ LISTS = {
 
 
 @pytest.mark.parametrize("lists", list(LISTS))
-def test_two_lists_side_by_side_that_tesseract_kept_apart_are_read_one_after_the_other(lists):
+@pytest.mark.parametrize("blocks", [(1, 2), (-1, -2)])  # read, or both found again
+def test_two_lists_side_by_side_that_tesseract_kept_apart_are_read_one_after_the_other(
+    lists, blocks
+):
     # Found in review: read across, row by row, "Tomato soup Roast lamb".
-    left, right = LISTS[lists]
-    fragments = [keyed(line, 0, 28 * row, (1, 1, row)) for row, line in enumerate(left)]
-    fragments += [keyed(line, 400, 28 * row, (2, 1, row)) for row, line in enumerate(right)]
+    (left, right), (first, second) = LISTS[lists], blocks
+    fragments = [keyed(line, 0, 28 * row, (first, 1, row)) for row, line in enumerate(left)]
+    fragments += [keyed(line, 400, 28 * row, (second, 1, row)) for row, line in enumerate(right)]
     page = build_page(fragments, 1, 700, 300)
     assert [block.text for block in page.blocks] == ["\n".join(left), "\n".join(right)]
 

@@ -60,25 +60,61 @@ def word(text: str, left: int, top: int, key: tuple, confidence: float = 0.9) ->
     return Fragment(text, confidence, Box(left, top, left + 20 * len(text), top + 20), key)
 
 
+def stacked(lines: list[Box]) -> Part:
+    """Lines stacked as `read_out` stacks them: 10 pixels apart, 10 from the left."""
+    tops = [10 + sum(line.height + 10 for line in lines[:n]) for n in range(len(lines))]
+    return Part(Image.new("RGB", (1000, 1000)), list(zip(lines, tops, strict=True)), 10, 1)
+
+
 def test_lines_found_again_make_a_block_where_they_stand_in_a_column():
     lines = [Box(0, 100 * row, 300, 100 * row + 30) for row in range(3)] + [Box(600, 0, 900, 30)]
     read = [
-        word("Surname", 5, 5, (1, 1, 1)),
-        word("Postcode", 5, 105, (2, 1, 1)),
-        word("Email", 5, 205, (3, 1, 1)),
-        word("~~", 605, 5, (4, 1, 1), confidence=0.3),  # noise read as letters
-        word(".", 700, 5, (5, 1, 1)),  # a speck, read confidently
+        word("Surname", 15, 15, (1, 1, 1)),  # each on its stacked line: 10, 50, 90, 130
+        word("Postcode", 15, 55, (1, 1, 2)),
+        word("Email", 15, 95, (1, 1, 3)),
+        word("~~", 15, 135, (1, 1, 4), confidence=0.3),  # noise read as letters
+        word(".", 100, 135, (1, 1, 5)),  # a speck, read confidently
         # A dithered photograph's texture: a word or two confident among noise.
-        *(word(text, 600 + 50 * n, 5, (6, 1, 1), 0.1) for n, text in enumerate(["aE", "Sn"])),
-        word("pay", 800, 5, (6, 1, 1), confidence=0.57),
+        *(word(text, 150 + 50 * n, 135, (1, 1, 6), 0.1) for n, text in enumerate(["aE", "Sn"])),
+        word("pay", 300, 135, (1, 1, 6), confidence=0.57),
     ]
-    found = found_again(read, lines, Part(Image.new("RGB", (900, 300)), Box(0, 0, 900, 300), 1))
-    assert [(f.text, f.line_key[1:]) for f in found] == [
-        ("Surname", (1, 1)),
-        ("Postcode", (1, 2)),
-        ("Email", (1, 3)),
+    found = found_again(read, stacked(lines))
+    assert [(f.text, f.box.top, f.line_key[1:]) for f in found] == [
+        ("Surname", 5, (1, 1)),
+        ("Postcode", 105, (1, 2)),
+        ("Email", 205, (1, 3)),
     ]
     assert len({f.line_key[0] for f in found}) == 1
+
+
+def test_two_columns_found_again_side_by_side_stay_two_blocks():
+    # Found in review: read again as one block, each line ran across both columns.
+    lines = [Box(0, 0, 200, 30), Box(400, 0, 600, 30), Box(0, 40, 200, 70), Box(400, 40, 600, 70)]
+    texts = ["Town Hall", "Telephone 01233", "Station Road", "Open Monday"]
+    read = [word(text, 15, 15 + 40 * n, (1, 1, n)) for n, text in enumerate(texts)]
+    found = found_again(read, stacked(lines))
+    blocks = {}
+    for fragment in found:
+        blocks.setdefault(fragment.line_key[0], []).append(fragment.text)
+    assert list(blocks.values()) == [
+        ["Town Hall", "Station Road"],
+        ["Telephone 01233", "Open Monday"],
+    ]
+
+
+def test_words_found_again_after_a_words_read_on_their_line_come_after_them():
+    # Found in review: "this page was updated" (grey, found again) read before "Notice:".
+    read = [word("Notice:", 0, 0, (1, 1, 1)), word("and its second, long line", 0, 30, (1, 1, 2))]
+    read += [word("A paragraph below.", 0, 100, (2, 1, 1))]
+    found = [word("this page was updated", 150, 0, (-1, 1, 1))]
+    ordered = in_order(read, found)
+    assert [f.text for f in ordered] == [
+        "Notice:",
+        "this page was updated",  # on the line it continues
+        "and its second, long line",
+        "A paragraph below.",
+    ]
+    assert ordered[1].line_key == ordered[0].line_key
 
 
 def test_a_block_found_again_goes_before_the_first_block_read_below_it_or_level_to_its_right():
