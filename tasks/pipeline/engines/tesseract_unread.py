@@ -79,7 +79,7 @@ def unread_lines(image: Image.Image, fragments: list[Fragment]) -> list[Box]:
 def _in_letters(image: Image.Image, line: Box, unit: float) -> bool:
     """Whether the line's ink is in letters (strokes joined over many pixels), not in the
     scattered dots of a dithered picture: half its pieces of ink LETTER_PIECE or larger."""
-    gray = np.asarray(image.convert("L").crop((line.left, line.top, line.right, line.bottom)))
+    gray = np.asarray(image.crop((line.left, line.top, line.right, line.bottom)).convert("L"))
     paper = np.percentile(gray, 90)
     pieces, count = ndimage.label(gray < paper * INK_SHADE)
     if not count:
