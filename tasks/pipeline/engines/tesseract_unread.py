@@ -171,9 +171,9 @@ def found_again(read: list[Fragment], part: Part) -> list[Fragment]:
         extent, unit = _extent(line), median(word.box.height for word in line)
         above = [
             block
-            for block in blocks
-            if abs(_extent(block[-1]).left - extent.left) <= unit
-            and 0 <= extent.top - _extent(block[-1]).bottom <= BLOCK_GAP * unit
+            for block, last in ((block, _extent(block[-1])) for block in blocks)
+            if abs(last.left - extent.left) <= unit
+            and 0 <= extent.top - last.bottom <= BLOCK_GAP * unit
         ]
         if above:
             above[-1].append(line)
@@ -196,12 +196,9 @@ def in_order(fragments: list[Fragment], found: list[Fragment]) -> list[Fragment]
         if _continued(blocks, block):
             continue
         first_line = _extent([f for f in block if f.line_key == block[0].line_key])
+        extent = _extent(block)
         position = next(
-            (
-                index
-                for index, other in enumerate(blocks)
-                if _after(_extent(other), _extent(block), first_line)
-            ),
+            (i for i, other in enumerate(blocks) if _after(_extent(other), extent, first_line)),
             len(blocks),
         )
         blocks.insert(position, block)
