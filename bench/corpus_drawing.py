@@ -176,6 +176,12 @@ def draw_pdf(layout: PageLayout) -> bytes:
             canvas.setFillColor(HexColor(region.background))
             box = [left, height - bottom, right - left, bottom - top]
             canvas.rect(*[value * POINTS for value in box], stroke=0, fill=1)
+        if region.border:
+            left, top, right, bottom = boxes[-1]
+            canvas.setStrokeColor(HexColor("#000000"))
+            canvas.setLineWidth(region.border)
+            box = [left, height - bottom, right - left, bottom - top]
+            canvas.rect(*[value * POINTS for value in box], stroke=1, fill=0)
         draw_blocks(canvas, region, (height - region.top) * POINTS)
     check_placement(layout, boxes)
     canvas.showPage()

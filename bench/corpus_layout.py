@@ -58,6 +58,7 @@ class Region:
     padding: float = 0  # around the blocks, inside the background
     height: float | None = None  # the background's height inside the padding, if fixed
     color: str | None = None  # overrides the styles' text colour
+    border: float = 0  # a ruled box around the region (padding included), in points
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,25 @@ def parse_blocks(markup: str, styles: dict[str, Style]) -> list[Text | Figure]:
         if line.strip():
             lines.append(line.strip())
     return blocks
+
+
+def ruled_table(
+    rows: list[tuple[str, ...]],
+    columns: list[tuple[float, float]],
+    top: float,
+    row_height: float = 0.34,
+    padding: float = 0.06,
+) -> str:
+    """Return the markup of a table ruled in a grid: a region for each cell, its box ruled,
+    the header row set as "label" and the others as "value"; `columns`: (left, width)."""
+    text_height = row_height - 2 * padding
+    return "".join(
+        f"[{left} {top + number * row_height + padding:.2f} {width - 2 * padding:.2f}"
+        f" padding={padding} height={text_height:.2f} border=0.8]\n"
+        f"{'label' if number == 0 else 'value'}: {cell}\n"
+        for number, cells in enumerate(rows)
+        for (left, width), cell in zip(columns, cells, strict=True)
+    )
 
 
 def region_options(options: list[str]) -> dict[str, str | float]:

@@ -1,7 +1,7 @@
 """The scanned pages of the corpus: a data sheet, a newsletter, a guide, a manual, a letter,
 a report with figures and an essay, each with its text in reading order."""
 
-from bench.corpus_layout import Style, page
+from bench.corpus_layout import Style, page, ruled_table
 from bench.corpus_photos import BOOK, NOVEL_PAGE
 
 STYLES = {
@@ -564,6 +564,33 @@ Please keep this list up to date and tell the office of any change.
 """
 )
 
+# A table ruled in a grid (found in the sixth session: Tesseract took the grid for a picture
+# and read one row of the eight, ocrapp the same).
+TRAINING_ROWS = [
+    ("Date", "Course", "Room", "Trainer"),
+    ("12 May", "First aid at work", "Oak 2", "Dr Lena Fischer"),
+    ("14 May", "Fire safety", "Hall A", "Mark Devlin"),
+    ("19 May", "Data protection", "Oak 1", "Sara Lindqvist"),
+    ("21 May", "Manual handling", "Gym", "Paul Okafor"),
+    ("26 May", "Writing reports", "Library", "Ines Romero"),
+    ("28 May", "Time management", "Oak 2", "Grace Whitfield"),
+    ("2 June", "Customer care", "Hall B", "Omar Haddad"),
+]
+TRAINING_CALENDAR = (
+    """
+[0.9 0.8 6.7]
+title: Training calendar, May
+
+All staff courses take place at the Riverside site. Book a place with your manager at least
+a week before.
+"""
+    + ruled_table(TRAINING_ROWS, [(0.9, 1.1), (2.0, 2.4), (4.4, 1.2), (5.6, 2.0)], top=2.0)
+    + """
+[0.9 5.2 6.7]
+Courses start at 9:30 and end by 16:00. Lunch is provided.
+"""
+)
+
 PAGES = [
     page("product_sheet", "scan", STYLES, PRODUCT_SHEET),
     page("newsletter", "scan", NEWS, NEWSLETTER),
@@ -575,6 +602,7 @@ PAGES = [
     page("membership_form", "scan", FORM, MEMBERSHIP_FORM),
     page("invoice", "scan", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
     page("staff_directory", "scan", FORM, STAFF_DIRECTORY),
+    page("training_calendar", "scan", FORM, TRAINING_CALENDAR),
     # Pages of the scans above, taken in askew by a document feeder.
     page("essay_fed_askew", "askew", SERIF, NOTEBOOK_ESSAY),
     page("report_fed_askew", "askew", STYLES, FERRY_REPORT),
@@ -587,4 +615,6 @@ PAGES = [
     page("newsletter_bilevel", "bilevel", NEWS, NEWSLETTER),
     page("invoice_bilevel", "bilevel", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
     page("report_bilevel", "bilevel", STYLES, FERRY_REPORT),
+    # The ruled table, photographed.
+    page("calendar_photo", "photo", FORM, TRAINING_CALENDAR),
 ]

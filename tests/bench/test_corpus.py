@@ -15,11 +15,11 @@ from bench.quality import character_error_rate, word_recall, words
 def test_every_kind_of_page_is_there():
     kinds = Counter(layout.kind for layout in corpus.LAYOUTS.values())
     assert kinds == {
-        "scan": 10,
+        "scan": 11,
         "askew": 3,
         "lid_open": 2,
         "bilevel": 4,
-        "photo": 4,
+        "photo": 5,
         "screenshot": 2,
     }
     assert [page.name for page in corpus.pages(["screenshot"])] == [
