@@ -15,13 +15,20 @@ PAPER_SHADE = 0.3
 
 def ink(image: Image.Image, scale: float) -> np.ndarray:
     """Return which pixels of the page, made `scale` times its size, are ink."""
+    return ink_on_paper(image, scale)[0]
+
+
+def ink_on_paper(image: Image.Image, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return which pixels of the page, made `scale` times its size, are ink, and the
+    brightness of the paper around each."""
     gray = image.convert("L")
     size = (max(round(gray.width * scale), 1), max(round(gray.height * scale), 1))
     small = gray.resize(size, Image.Resampling.BILINEAR) if scale != 1 else gray
     pixels = np.asarray(small, dtype=np.float32)
     # The paper from the page a little blurred: one bright speck of noise is not paper.
     paper = _paper_around(np.asarray(small.filter(ImageFilter.BoxBlur(1)), dtype=np.float32))
-    return (pixels < paper * INK_SHADE) & (paper > np.percentile(paper, 90) * PAPER_SHADE)
+    inked = (pixels < paper * INK_SHADE) & (paper > np.percentile(paper, 90) * PAPER_SHADE)
+    return inked, paper
 
 
 def _paper_around(pixels: np.ndarray) -> np.ndarray:

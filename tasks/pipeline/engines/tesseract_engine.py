@@ -14,6 +14,8 @@ from tasks.pipeline.engines.tesseract_unread import (
     read_out,
     unread_lines,
 )
+from tasks.pipeline.layout.grids import in_grid_order
+from tasks.pipeline.rules import rule_out
 
 
 @cache
@@ -38,6 +40,8 @@ class TesseractEngine:
         self, image: Image.Image, languages: list[str], progress: ProgressCallback
     ) -> list[Fragment]:
         """Return the words Tesseract finds, in its order, keyed by line, and those found again."""
+        ruled = rule_out(image)
+        image = ruled.image
         fragments = _read(image, languages, resolution_option(image))
         lines = unread_lines(image, fragments)
         if lines:
@@ -46,7 +50,7 @@ class TesseractEngine:
             again = _read(part.image, languages, f"{resolution_option(part.image)} --psm 6")
             fragments = in_order(fragments, found_again(again, part))
         progress(1.0, "Text recognised")
-        return fragments
+        return in_grid_order(fragments, ruled.grids)
 
 
 def _read(image: Image.Image, languages: list[str], config: str) -> list[Fragment]:

@@ -3,6 +3,7 @@
 Three ways, best first: the engine's own layout (Tesseract's blocks, paragraphs and
 lines, in its order); another engine's words placed into that layout (EasyOCR's words
 into Tesseract's lines); a recursive XY-cut of the words alone, where no layout exists.
+A table ruled in a grid is read by its cells first (`grids.py`).
 """
 
 from tasks.pipeline.document import Block, Fragment, Page

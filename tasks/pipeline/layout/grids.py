@@ -1,0 +1,89 @@
+"""Tables ruled in a grid: each word in its cell, and the table read row by row, each row's
+cells left to right.
+
+Tesseract can read a ruled table's columns one after the other once its rules are painted
+out (a photographed table, its rows tilted by the camera); the rules themselves say which
+cell each word is in (`tasks.pipeline.rules` finds them).
+"""
+
+from dataclasses import dataclass
+
+from tasks.pipeline.document import Box, Fragment
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A straight rule: from `start` to `end` along it (across the page for a rule across,
+    down it for a rule down), at `offset + slope * along` the other way."""
+
+    start: float
+    end: float
+    offset: float
+    slope: float
+
+    def at(self, along: float) -> float:
+        """Where the rule stands, across its length, at `along`."""
+        return self.offset + self.slope * along
+
+    def covers(self, along: float) -> bool:
+        """Whether the rule runs past `along`."""
+        return self.start <= along <= self.end
+
+    @property
+    def middle(self) -> float:
+        """Where the rule stands at its middle."""
+        return self.at((self.start + self.end) / 2)
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A table ruled in a grid: its rules across (top to bottom) and down (left to right)."""
+
+    across: tuple[Rule, ...]
+    down: tuple[Rule, ...]
+
+    def cell(self, box: Box) -> tuple[int, int] | None:
+        """Return the row and column of the cell the box's middle is in, or None outside
+        the grid; a rule that stops short of the box (a cell across two) is no bound."""
+        x, y = box.centre, box.middle
+        row = _after(self.across, along=x, position=y)
+        column = _after(self.down, along=y, position=x)
+        if row is None or column is None:
+            return None
+        return row, column
+
+
+def _after(rules: tuple[Rule, ...], along: float, position: float) -> int | None:
+    """Return the number of the last rule before `position` of those running past `along`,
+    or None where no such rule lies before it, or none after it."""
+    running = [number for number, rule in enumerate(rules) if rule.covers(along)]
+    before = [number for number in running if rules[number].at(along) < position]
+    if not before or len(before) == len(running):
+        return None
+    return before[-1]
+
+
+def in_grid_order(fragments: list[Fragment], grids: list[Grid]) -> list[Fragment]:
+    """Return the fragments with those in each grid's cells as one block read row by row
+    (each row a line, its cells left to right, a cell's words in their order), where the
+    first of them stood."""
+    for grid in grids:
+        fragments = _in_order(fragments, grid)
+    return fragments
+
+
+def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
+    """Return the fragments with those in the grid's cells read row by row."""
+    cells = [grid.cell(fragment.box) for fragment in fragments]
+    inside = [number for number, cell in enumerate(cells) if cell is not None]
+    if not inside:
+        return fragments
+    block = 1 + max((f.line_key[0] for f in fragments if f.line_key), default=0)
+    in_rows = sorted(inside, key=lambda number: (cells[number], number))
+    table = [
+        Fragment(f.text, f.confidence, f.box, (block, 1, 1 + cells[number][0]))
+        for number in in_rows
+        for f in [fragments[number]]
+    ]
+    rest = [fragment for number, fragment in enumerate(fragments) if cells[number] is None]
+    return rest[: inside[0]] + table + rest[inside[0] :]
