@@ -6,14 +6,17 @@ columns, left to right, instead of line by line across the gutter. Not when it i
 (a table's, a form's, an invoice's, a receipt's): half of its lines or more, three at
 least (or each a label ending in ":"), run across the gutter; those are read row by row,
 as Tesseract reads them. A table that Tesseract cut into blocks side by side, a column
-or two each, is put back together and read row by row (`tables.py`).
+or two each, is put back together and read row by row (`tables.py`). Blocks one after
+another that one gutter splits into columns, each of them, with prose on both sides of
+it (two columns Tesseract read across, a block every row or two), are read column by
+column as one, not block by block.
 """
 
 from itertools import groupby
 from statistics import median
 
 from tasks.pipeline.document import Block, Fragment, Line, Word
-from tasks.pipeline.layout.tables import Keyed, table_block, table_groups
+from tasks.pipeline.layout.tables import CELL_WORDS, Keyed, table_block, table_groups
 from tasks.pipeline.layout.words import split_words
 from tasks.pipeline.layout.xy_cut import GUTTER, gaps
 
@@ -25,13 +28,26 @@ def _columns(words: list[Keyed]) -> list[list[Keyed]]:
     """Split a block's words at the vertical gutters that run through all of it, unless
     the gutter runs between the cells of rows."""
     unit = median(word.box.height for _, word in words)
-    cuts = gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
-    lines = [[word for _, word in line] for _, line in groupby(words, key=lambda k: k[0])]
-    cuts = [cut for cut in cuts if not _rows(lines, cut)]
+    lines = _lines(words)
+    return _split_at(words, [cut for cut in _gutters(words, unit) if not _rows(lines, cut)])
+
+
+def _split_at(words: list[Keyed], cuts: list[float]) -> list[list[Keyed]]:
+    """Divide the words among the columns that the vertical cuts part, left to right."""
     columns: list[list[Keyed]] = [[] for _ in range(len(cuts) + 1)]
     for key, word in words:
         columns[sum(word.box.left > cut for cut in cuts)].append((key, word))
     return [column for column in columns if column]
+
+
+def _gutters(words: list[Keyed], unit: float) -> list[float]:
+    """Return the middles of the vertical gutters that run through all of the words."""
+    return gaps([(word.box.left, word.box.right) for _, word in words], GUTTER * unit)
+
+
+def _lines(words: list[Keyed]) -> list[list[Word]]:
+    """Return the words of each line, in their order."""
+    return [[word for _, word in line] for _, line in groupby(words, key=lambda k: k[0])]
 
 
 def _rows(lines: list[list[Word]], cut: float) -> bool:
@@ -73,10 +89,57 @@ def keyed_blocks(fragments: list[Fragment]) -> list[Block]:
     words = [(f.line_key, word) for f in fragments for word in split_words(f)]
     in_blocks = [list(in_block) for _, in_block in groupby(words, key=lambda k: k[0][0])]
     blocks = []
-    for group in table_groups(in_blocks):
+    for group in _split_together(table_groups(in_blocks)):
         if len(group) > 1:
             blocks.append(table_block(group))
             continue
         for column in _columns(group[0]):
             blocks += _paragraphs(column)
     return blocks
+
+
+def _split_together(groups: list[list[list[Keyed]]]) -> list[list[list[Keyed]]]:
+    """Read blocks one after another that one gutter splits into columns, each of them,
+    column by column as one: a page's two columns of prose that Tesseract read across, a
+    block every row or two (a photographed menu), are not read block by block, woven."""
+    runs: list[list[list[list[Keyed]]]] = []
+    for group in groups:
+        alone = len(group) == 1 and runs and len(runs[-1][-1]) == 1
+        if alone and _shared_gutters([*(g[0] for g in runs[-1]), group[0]]):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    split = []
+    for run in runs:
+        blocks = [group[0] for group in run]
+        cuts = _shared_gutters(blocks) if len(run) > 1 else []
+        words = [keyed for block in blocks for keyed in block]
+        if cuts and _prose(_lines(words), cuts):
+            split += [[column] for column in _split_at(words, cuts)]
+        else:
+            split += run
+    return split
+
+
+def _shared_gutters(blocks: list[list[Keyed]]) -> list[float]:
+    """Return the gutters that run through all the blocks and split each into columns
+    (some line of each runs across it, and its lines are no rows)."""
+    words = [keyed for block in blocks for keyed in block]
+    unit = median(word.box.height for _, word in words)
+    in_lines = [_lines(block) for block in blocks]
+    return [
+        cut
+        for cut in _gutters(words, unit)
+        if all(any(_across(line, cut) for line in lines) for lines in in_lines)
+        and not any(_rows(lines, cut) for lines in in_lines)
+    ]
+
+
+def _prose(lines: list[list[Word]], cuts: list[float]) -> bool:
+    """Whether some line has more words than a table's cell on each side of a cut."""
+    return any(
+        min(sum(word.box.left < cut for word in line), sum(word.box.left > cut for word in line))
+        > CELL_WORDS
+        for line in lines
+        for cut in cuts
+    )

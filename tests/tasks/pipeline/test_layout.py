@@ -406,3 +406,48 @@ def test_a_word_two_overlapping_regions_both_read_is_kept_once():
     ]
     page = build_page(fragments, 1, 600, 40)
     assert page.text == "call us in advance so that the the"
+
+
+def test_two_columns_read_across_a_block_every_item_are_read_column_by_column():
+    # Tesseract's blocks for a photographed menu: each pair of items level across the
+    # gutter its own block, both columns' lines read across (found in the sixth session:
+    # read block by block, starters and mains woven, CER 0.449 against bare 0.013).
+    left = ["Soups", "Tomato soup with basil oil and warm", "sourdough, 6.50"]
+    left += ["Mackerel salad with beetroot and cress", "9.75", "Sandwiches"]
+    right = ["Mains", "Haddock with chips, peas and tartare", "sauce, 15.50"]
+    right += ["Mussels in cider and cream with crusty", "bread, 14.00", "Puddings"]
+    blocks = [(1, [0]), (2, [1, 2]), (3, [3, 4]), (4, [5])]
+    fragments = [keyed("The Harbour Cafe", 150, 0, (9, 1, 1))]
+    for block, rows in blocks:
+        for line, row in enumerate(rows, start=1):
+            top = 40 + 28 * row
+            fragments.append(keyed(left[row], 0, top, (10 + block, 1, line)))
+            fragments.append(keyed(right[row], 560, top, (10 + block, 1, line)))
+    fragments.append(keyed("Please tell us about any allergies", 0, 240, (20, 1, 1)))
+    page = build_page(fragments, 1, 1100, 300)
+    lines = [line for line in page.text.split("\n") if line]
+    assert lines == ["The Harbour Cafe", *left, *right, fragments[-1].text]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # A table of short cells, a block every row.
+        [("Oak desk", "389.00"), ("Task chair", "145.50"), ("Desk lamp", "32.90")],
+        # Long descriptions beside their figures.
+        [("Steel hammer with rubber grip, 500 g", "9.90"), ("Set of six screwdrivers", "4.50")],
+    ],
+)
+def test_a_tables_rows_each_a_block_stay_rows(rows):
+    fragments = [
+        fragment
+        for row, (item, amount) in enumerate(rows, start=1)
+        for fragment in (
+            keyed(item, 0, 28 * row, (row, 1, 1)),
+            keyed(amount, 560, 28 * row, (row, 1, 1)),
+        )
+    ]
+    page = build_page(fragments, 1, 700, 200)
+    assert page.text.replace("\n\n", "\n").split("\n") == [
+        part for item, amount in rows for part in (item, amount)
+    ]
