@@ -54,13 +54,52 @@ def rule_out(image: Image.Image) -> Ruled:
     across = _rules(inked, across_length, thickness, axis=1)
     down = _rules(inked & ~across, down_length, thickness, axis=0)
     across = _rules(inked & ~down, across_length, thickness, axis=1)
-    rules = ndimage.maximum_filter((across | down).view(np.uint8), size=2 * MARGIN + 1)
-    if not rules.any():
+    if not (across.any() or down.any()):
         return Ruled(image, [])
     # A rule is cut where another crosses it: bridged over twice its thickness.
     bridge = 2 * thickness + 2 * MARGIN + 1
-    lines = _lines(across, bridge, axis=1), _lines(down, bridge, axis=0)
-    return Ruled(_painted(image, gray, rules, paper), _grids(rules, *lines, scale))
+    across, down, lines = _kept(inked, _lines(across, bridge, axis=1), _lines(down, bridge, axis=0))
+    if not (across.any() or down.any()):
+        return Ruled(image, [])
+    near_across, near_down = _grown(across), _grown(down)
+    rules = (near_across | near_down).view(np.uint8)
+    # Strokes that cross a rule are kept (a letter's tail through an underline), not
+    # the rules themselves, nor ink along another rule (its blurred edge).
+    crossing = (_runs(inked, thickness + 1, 0) & ~near_down) | (
+        _runs(inked, thickness + 1, 1) & ~near_across
+    )
+    kept = inked & crossing & ~across & ~down
+    painted = _painted(image, gray, rules.view(bool) & ~kept, paper)
+    return Ruled(painted, _grids(rules, *lines, scale, slack=bridge))
+
+
+def _kept(inked: np.ndarray, across: tuple, down: tuple) -> tuple:
+    """Return the rules across and down (masks, and lines) that are no letter's strokes: a
+    piece of ink with two rules or more each way (a box, a grid), or one with rules only
+    across and at least twice as wide as tall (an underline, a rule between paragraphs).
+
+    A large letter in a thin type has stems and bars as long and thin as rules: a T, an
+    E, an H are pieces with a rule or two each way, an I one rule down.
+    """
+    pieces, _ = ndimage.label(inked)
+    boxes = ndimage.find_objects(pieces)
+    counts = {}
+    for direction, (_, lines) in enumerate((across, down)):
+        for _, pixel in lines:
+            counts.setdefault(pieces[pixel], [0, 0])[direction] += 1
+
+    def kept(pixel: tuple[int, int]) -> bool:
+        piece = pieces[pixel]
+        rows, columns = boxes[piece - 1]
+        flat = columns.stop - columns.start >= 2 * (rows.stop - rows.start)
+        return min(counts[piece]) >= 2 or (counts[piece][1] == 0 and flat)
+
+    masks, lines = [], []
+    for labels, found in (across, down):
+        keep = [number for number, (_, pixel) in enumerate(found, start=1) if kept(pixel)]
+        masks.append(np.isin(labels, keep))
+        lines.append([line for line in found if kept(line[1])])
+    return masks[0], masks[1], lines
 
 
 def _ink_to_search(gray: Image.Image) -> tuple[np.ndarray, np.ndarray, float, float] | None:
@@ -87,25 +126,33 @@ def _painted(image: Image.Image, gray: Image.Image, rules: np.ndarray, paper: np
     return painted
 
 
-def _lines(rules: np.ndarray, bridge: int, axis: int) -> list[tuple[Rule, tuple[int, int]]]:
-    """Return each rule along `axis` as a straight line, with one of its pixels."""
+def _grown(rules: np.ndarray) -> np.ndarray:
+    """Return the rules with MARGIN pixels around them: their blurred edges."""
+    return ndimage.maximum_filter(rules.view(np.uint8), size=2 * MARGIN + 1).view(bool)
+
+
+def _lines(rules: np.ndarray, bridge: int, axis: int) -> tuple:
+    """Return the rules along `axis` numbered (each pixel's rule, 0 for none), and each
+    as a straight line with one of its pixels, in the same order."""
     bridged = ndimage.maximum_filter1d(rules.view(np.uint8), bridge, axis=axis)
     labels, _ = ndimage.label(bridged)
+    labels[~rules] = 0
     lines = []
     for number, where in enumerate(ndimage.find_objects(labels), start=1):
-        rows, columns = np.nonzero((labels[where] == number) & rules[where])
+        rows, columns = np.nonzero(labels[where] == number)
         rows, columns = rows + where[0].start, columns + where[1].start
         along, position = (columns, rows) if axis == 1 else (rows, columns)
         slope = np.polyfit(along, position, 1)[0] if np.ptp(along) else 0.0
         offset = float(np.mean(position - slope * along))
         rule = Rule(float(along.min()), float(along.max()), offset, float(slope))
         lines.append((rule, (int(rows[0]), int(columns[0]))))
-    return lines
+    return labels, lines
 
 
-def _grids(rules: np.ndarray, across: list, down: list, scale: float) -> list[Grid]:
+def _grids(rules: np.ndarray, across: list, down: list, scale: float, slack: float) -> list[Grid]:
     """Return the grids the rules make: rules that touch, three across and three down at
-    least (two rows of two cells), in the page's pixels."""
+    least (two rows of two cells), the outer ones closing it (within `slack` pixels, as
+    searched), in the page's pixels."""
     touching, _ = ndimage.label(rules)
     grids = []
     for number in range(1, touching.max() + 1):
@@ -116,8 +163,9 @@ def _grids(rules: np.ndarray, across: list, down: list, scale: float) -> list[Gr
             )
             for lines in (across, down)
         )
-        if len(rows) >= 3 and len(columns) >= 3:
-            grids.append(Grid(tuple(rows), tuple(columns)))
+        grid = Grid(tuple(rows), tuple(columns))
+        if len(rows) >= 3 and len(columns) >= 3 and grid.closed(slack / scale):
+            grids.append(grid)
     return grids
 
 

@@ -6,7 +6,7 @@ out (a photographed table, its rows tilted by the camera); the rules themselves 
 cell each word is in (`tasks.pipeline.rules` finds them).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tasks.pipeline.document import Box, Fragment
 
@@ -25,9 +25,9 @@ class Rule:
         """Where the rule stands, across its length, at `along`."""
         return self.offset + self.slope * along
 
-    def covers(self, along: float) -> bool:
-        """Whether the rule runs past `along`."""
-        return self.start <= along <= self.end
+    def covers(self, along: float, slack: float = 0) -> bool:
+        """Whether the rule runs past `along` (or stops within `slack` of it)."""
+        return self.start - slack <= along <= self.end + slack
 
     @property
     def middle(self) -> float:
@@ -41,6 +41,21 @@ class Grid:
 
     across: tuple[Rule, ...]
     down: tuple[Rule, ...]
+
+    def closed(self, slack: float) -> bool:
+        """Whether the outer rules are the grid's border (within `slack`): each rule across
+        runs from the first rule down to the last and no further, and each rule down from
+        the first across to the last. A table without its border has cells at its edges
+        that no rule bounds."""
+        return all(
+            abs(rule.start - first.at(rule.at(rule.start))) <= slack
+            and abs(rule.end - last.at(rule.at(rule.end))) <= slack
+            for rules, (first, last) in (
+                (self.across, (self.down[0], self.down[-1])),
+                (self.down, (self.across[0], self.across[-1])),
+            )
+            for rule in rules
+        )
 
     def cell(self, box: Box) -> tuple[int, int] | None:
         """Return the row and column of the cell the box's middle is in, or None outside
@@ -79,11 +94,11 @@ def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
     if not inside:
         return fragments
     block = 1 + max((f.line_key[0] for f in fragments if f.line_key), default=0)
-    in_rows = sorted(inside, key=lambda number: (cells[number], number))
+    # A row is one line, even where a cell's text runs over several: a row of the table
+    # read across, not each cell's lines apart (which would read as columns).
     table = [
-        Fragment(f.text, f.confidence, f.box, (block, 1, 1 + cells[number][0]))
-        for number in in_rows
-        for f in [fragments[number]]
+        replace(fragments[number], line_key=(block, 1, 1 + cells[number][0]))
+        for number in sorted(inside, key=lambda number: (cells[number], number))
     ]
     rest = [fragment for number, fragment in enumerate(fragments) if cells[number] is None]
     return rest[: inside[0]] + table + rest[inside[0] :]

@@ -72,6 +72,55 @@ def test_a_grids_rules_are_painted_out_and_its_text_kept(tilt):
     assert grid.cell(Box(LEFT + 20, 120, LEFT + 200, 160)) is None  # the prose above
 
 
+def test_a_table_without_its_border_is_no_grid():
+    # Rules only between the rows and between the columns (four of each): the cells at the
+    # table's edges have no rule to bound them (found in review: read half by its cells,
+    # half in Tesseract's order).
+    image, _ = ruled_table()
+    image.paste(235, (0, TOP - 10, 1600, 1000))
+    draw = ImageDraw.Draw(image)
+    for step in (1, 2, 3):
+        draw.line((LEFT, TOP + 100 * step, LEFT + 1200, TOP + 100 * step), width=3)
+        draw.line((LEFT + 300 * step, TOP, LEFT + 300 * step, TOP + 400), width=3)
+    ruled = rule_out(image)
+    assert ruled.image is not image and ruled.grids == []
+
+
+def test_strokes_crossing_an_underline_are_kept():
+    image = Image.new("L", (1600, 400), 235)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=40)
+    draw.text((100, 100), "Read the notes before the meeting", font=font)
+    draw.text((100, 200), "A line of body text under it", font=font)
+    draw.line((90, 143, 850, 143), width=3)
+    for x in (300, 500, 700):  # tails of letters through it, straight down (a p's, a q's)
+        draw.line((x, 125, x, 158), width=4)
+    ruled = rule_out(image)
+    for x in (300, 500, 700):
+        tail = (x - 3, 125, x + 3, 159)
+        assert dark(ruled.image, tail) == pytest.approx(dark(image, tail), rel=0.05)
+    assert longest_run(np.asarray(ruled.image) < 128) < 100  # the underline is gone
+
+
+def test_a_large_thin_letters_strokes_are_not_rules():
+    # A heading in a light type, letters a page's rules' length: T, E, H, I and L.
+    image = Image.new("L", (1600, 700), 235)
+    draw = ImageDraw.Draw(image)
+    draw.text((100, 450), "A line of body text", font=ImageFont.load_default(size=40))
+    strokes = {  # from (0, 0) at the letter's top left to (1, 1) at its bottom right
+        "T": [(0, 0, 1, 0), (0.5, 0, 0.5, 1)],
+        "E": [(0, 0, 0, 1), (0, 0, 1, 0), (0, 0.5, 0.8, 0.5), (0, 1, 1, 1)],
+        "H": [(0, 0, 0, 1), (1, 0, 1, 1), (0, 0.5, 1, 0.5)],
+        "I": [(0.5, 0, 0.5, 1)],
+        "L": [(0, 0, 0, 1), (0, 1, 1, 1)],
+    }
+    for number, lines in enumerate(strokes.values()):
+        left = 100 + number * 280
+        for x0, y0, x1, y1 in lines:
+            draw.line((left + 200 * x0, 100 + 300 * y0, left + 200 * x1, 100 + 300 * y1), width=4)
+    assert rule_out(image).image is image
+
+
 def test_small_type_bars_and_bands_are_not_rules():
     # A screenshot's small type, its letters run together when made small.
     screenshot = page("settings_screen").image
