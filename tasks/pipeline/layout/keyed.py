@@ -22,6 +22,8 @@ from tasks.pipeline.layout.xy_cut import GUTTER, gaps
 
 # Lines across a gutter that make rows (a table, a receipt) without a label before it.
 MIN_ROWS = 3
+# Blocks of wrapped prose on both sides of a gutter that make two columns read across.
+WRAPPED_BLOCKS = 3
 
 
 def _columns(words: list[Keyed]) -> list[list[Keyed]]:
@@ -114,7 +116,7 @@ def _split_together(groups: list[list[list[Keyed]]]) -> list[list[list[Keyed]]]:
         blocks = [group[0] for group in run]
         cuts = _shared_gutters(blocks) if len(run) > 1 else []
         words = [keyed for block in blocks for keyed in block]
-        if cuts and _prose(_lines(words), cuts):
+        if cuts and _read_across(blocks, cuts):
             split += [[column] for column in _split_at(words, cuts)]
         else:
             split += run
@@ -135,11 +137,22 @@ def _shared_gutters(blocks: list[list[Keyed]]) -> list[float]:
     ]
 
 
-def _prose(lines: list[list[Word]], cuts: list[float]) -> bool:
-    """Whether some line has more words than a table's cell on each side of a cut."""
-    return any(
-        min(sum(word.box.left < cut for word in line), sum(word.box.left > cut for word in line))
-        > CELL_WORDS
-        for line in lines
-        for cut in cuts
-    )
+def _read_across(blocks: list[list[Keyed]], cuts: list[float]) -> bool:
+    """Whether blocks a gutter splits alike are two columns of prose read across: three of
+    them or more hold wrapped prose on both sides of it (two lines or more, one of them
+    with more words than a table's cell on each side), and none is a single line of prose
+    on both sides (a table's row of sentences, a question beside its answer)."""
+    wrapped = 0
+    for block in blocks:
+        lines = _lines(block)
+        prose = any(_long_both_sides(line, cut) for line in lines for cut in cuts)
+        if prose and len(lines) == 1:
+            return False
+        wrapped += prose
+    return wrapped >= WRAPPED_BLOCKS
+
+
+def _long_both_sides(line: list[Word], cut: float) -> bool:
+    """Whether the line has more words than a table's cell on each side of the cut."""
+    before = sum(word.box.left < cut for word in line)
+    return min(before, len(line) - before) > CELL_WORDS

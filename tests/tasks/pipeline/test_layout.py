@@ -413,18 +413,20 @@ def test_two_columns_read_across_a_block_every_item_are_read_column_by_column():
     # gutter its own block, both columns' lines read across (found in the sixth session:
     # read block by block, starters and mains woven, CER 0.449 against bare 0.013).
     left = ["Soups", "Tomato soup with basil oil and warm", "sourdough, 6.50"]
-    left += ["Mackerel salad with beetroot and cress", "9.75", "Sandwiches"]
+    left += ["Mackerel salad with beetroot and cress", "9.75"]
+    left += ["Puy lentils with roasted squash and feta", "8.95", "Sandwiches"]
     right = ["Mains", "Haddock with chips, peas and tartare", "sauce, 15.50"]
-    right += ["Mussels in cider and cream with crusty", "bread, 14.00", "Puddings"]
-    blocks = [(1, [0]), (2, [1, 2]), (3, [3, 4]), (4, [5])]
+    right += ["Mussels in cider and cream with crusty", "bread, 14.00"]
+    right += ["Wild mushroom risotto with parmesan", "12.75", "Puddings"]
+    blocks = [(1, [0]), (2, [1, 2]), (3, [3, 4]), (4, [5, 6]), (5, [7])]
     fragments = [keyed("The Harbour Cafe", 150, 0, (9, 1, 1))]
     for block, rows in blocks:
         for line, row in enumerate(rows, start=1):
             top = 40 + 28 * row
             fragments.append(keyed(left[row], 0, top, (10 + block, 1, line)))
             fragments.append(keyed(right[row], 560, top, (10 + block, 1, line)))
-    fragments.append(keyed("Please tell us about any allergies", 0, 240, (20, 1, 1)))
-    page = build_page(fragments, 1, 1100, 300)
+    fragments.append(keyed("Please tell us about any allergies", 0, 300, (20, 1, 1)))
+    page = build_page(fragments, 1, 1100, 400)
     lines = [line for line in page.text.split("\n") if line]
     assert lines == ["The Harbour Cafe", *left, *right, fragments[-1].text]
 
@@ -436,6 +438,19 @@ def test_two_columns_read_across_a_block_every_item_are_read_column_by_column():
         [("Oak desk", "389.00"), ("Task chair", "145.50"), ("Desk lamp", "32.90")],
         # Long descriptions beside their figures.
         [("Steel hammer with rubber grip, 500 g", "9.90"), ("Set of six screwdrivers", "4.50")],
+        # Sentences beside sentences, an agenda's times beside its items, words beside
+        # words (found in review: read column by column when some line was prose).
+        [
+            ("How do I reset my password today", "Use the link on the sign in page"),
+            ("Can I change my delivery address later", "Yes, until the parcel has been sent"),
+            ("What if my parcel arrives damaged", "Send us a photo within two days"),
+        ],
+        [
+            ("9.00 to 10.30 am", "Welcome and opening remarks by the chair"),
+            ("10.30 to 11.00 am", "Coffee in the main hall"),
+            ("11.00 am to 12.30 pm", "Workshops in the three side rooms"),
+        ],
+        [("Steel hammer with rubber grip", "2 pcs at 4.50 EUR"), ("Set of six", "1 pc at 7 EUR")],
     ],
 )
 def test_a_tables_rows_each_a_block_stay_rows(rows):
