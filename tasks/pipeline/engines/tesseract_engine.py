@@ -3,6 +3,7 @@
 import tempfile
 from functools import cache
 
+import numpy as np
 import pytesseract
 from PIL import Image
 
@@ -16,6 +17,10 @@ from tasks.pipeline.engines.tesseract_unread import (
 )
 from tasks.pipeline.layout.grids import in_grid_order
 from tasks.pipeline.rules import rule_out
+
+# A page whose median pixel differs by less than this between its channels has no colour
+# (a scan's paper tint: 10 to 13; a phone photo's cast: 30).
+COLOURLESS = 20
 
 
 @cache
@@ -53,11 +58,24 @@ class TesseractEngine:
         return in_grid_order(fragments, ruled.grids)
 
 
+def as_handed_over(image: Image.Image) -> Image.Image:
+    """Return the page as Tesseract is given it: in grey (as Tesseract makes it, Leptonica's
+    weights) where it has no colour, in colour where it has (a photo's cast): Tesseract
+    thresholds each channel of a page in colour, a third slower, which only tells text
+    from paper better where they differ in colour."""
+    if image.mode != "RGB":
+        return image.convert("L")
+    small = np.asarray(image.reduce(4), dtype=np.int16)
+    if np.median(small.max(axis=2) - small.min(axis=2)) >= COLOURLESS:
+        return image
+    return image.convert("L", matrix=(0.3, 0.5, 0.2, 0))
+
+
 def _read(image: Image.Image, languages: list[str], config: str) -> list[Fragment]:
     """Return the words Tesseract finds in the image with `config`, in its order."""
     # Handed over uncompressed: pytesseract's PNG took a sixth of Tesseract's own time.
-    with tempfile.NamedTemporaryFile(suffix=".ppm") as file:
-        image.convert("RGB").save(file, format="PPM")
+    with tempfile.NamedTemporaryFile(suffix=".pnm") as file:
+        as_handed_over(image).save(file, format="PPM")
         file.flush()
         data = pytesseract.image_to_data(
             file.name,

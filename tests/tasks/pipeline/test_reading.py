@@ -6,6 +6,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tasks.pipeline.document import Block, Box, Line, Page, Word
 from tasks.pipeline.engines import load_engine
+from tasks.pipeline.engines.tesseract_engine import as_handed_over
 from tasks.pipeline.languages import detect_language
 from tasks.pipeline.page_quality import better_reading, looks_like_photo, reads_poorly
 from tasks.pipeline.reading import read_image
@@ -150,3 +151,13 @@ def test_scans_and_screenshots_are_paper_and_phone_photos_are_not():
     assert not looks_like_photo(page("product_sheet").image)
     assert not looks_like_photo(page("settings_screen").image)
     assert looks_like_photo(page("water_notice").image)
+
+
+def test_a_page_without_colour_goes_to_tesseract_in_grey_and_a_photos_cast_in_colour():
+    scan = page_image(PROSE[:3])  # black on white, in RGB
+    tinted = Image.blend(scan, Image.new("RGB", scan.size, (255, 244, 228)), 0.5)
+    for page in (scan, tinted, scan.convert("1")):
+        assert as_handed_over(page).mode == "L"
+    # A phone photo's cast: the paper bluish grey, as the corpus's photos are.
+    photo = Image.blend(scan, Image.new("RGB", scan.size, (150, 170, 200)), 0.5)
+    assert as_handed_over(photo) is photo
