@@ -13,7 +13,7 @@ from PIL import Image
 from scipy import ndimage
 
 from tasks.pipeline.ink import ink_on_paper
-from tasks.pipeline.layout.grids import Grid, Rule
+from tasks.pipeline.layout.grids import Grid, Rule, ruled_rows
 
 SCALE = 0.5  # the page is searched at half its size: a hairline rule is still a pixel wide
 SMALL_TEXT = 8  # pixels: a page whose text is less tall made small is searched at full size
@@ -154,7 +154,7 @@ def _grids(rules: np.ndarray, across: list, down: list, scale: float, slack: flo
     least (two rows of two cells), the outer ones closing it (within `slack` pixels, as
     searched), in the page's pixels."""
     touching, _ = ndimage.label(rules)
-    grids = []
+    grids, alone = [], []
     for number in range(1, touching.max() + 1):
         rows, columns = (
             sorted(
@@ -166,7 +166,10 @@ def _grids(rules: np.ndarray, across: list, down: list, scale: float, slack: flo
         grid = Grid(tuple(rows), tuple(columns))
         if len(rows) >= 3 and len(columns) >= 3 and grid.closed(slack / scale):
             grids.append(grid)
-    return grids
+        elif not columns:
+            alone += rows
+    # Rules across apart from any down: a table ruled between its rows only.
+    return grids + ruled_rows(alone, 2 * slack / scale)
 
 
 def _in_page(rule: Rule, scale: float) -> Rule:

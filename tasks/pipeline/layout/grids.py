@@ -7,8 +7,15 @@ cell each word is in (`tasks.pipeline.rules` finds them).
 """
 
 from dataclasses import dataclass, replace
+from itertools import pairwise
+from statistics import median
 
 from tasks.pipeline.document import Box, Fragment
+from tasks.pipeline.layout.xy_cut import GUTTER, gaps
+
+# A row of a table ruled between its rows only is this many text heights tall at most
+# (a line, or two of a wrapped cell); taller, the rules part paragraphs.
+ROW_LINES = 3.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Grid:
 
     across: tuple[Rule, ...]
     down: tuple[Rule, ...]
+    rows_only: bool = False  # ruled between its rows only: its sides are where they end
 
     def closed(self, slack: float) -> bool:
         """Whether the outer rules are the grid's border (within `slack`): each rule across
@@ -68,6 +76,38 @@ class Grid:
         return row, column
 
 
+def ruled_rows(across: list[Rule], slack: float) -> list[Grid]:
+    """Return the tables ruled between their rows only: three rules across or more, one
+    under another, each starting and ending where the others do (within `slack`)."""
+    grids, run = [], []
+    for rule in [*sorted(across, key=lambda rule: rule.middle), None]:
+        if rule is not None and (not run or _level_ends(run[0], rule, slack)):
+            run.append(rule)
+            continue
+        if len(run) >= 3:
+            grids.append(_rows_ruled(run))
+        run = [rule] if rule is not None else []
+    return grids
+
+
+def _rows_ruled(rules: list[Rule]) -> Grid:
+    """Return the table of the rules between its rows, a row more above and below them
+    (a rule under each row, or over each: its first or last row has none), a row's
+    height apart; its sides where the rules end."""
+    spacing = median(after.middle - before.middle for before, after in pairwise(rules))
+    first, last = rules[0], rules[-1]
+    above = replace(first, offset=first.offset - spacing)
+    below = replace(last, offset=last.offset + spacing)
+    top, bottom = above.middle, below.middle
+    sides = tuple(Rule(top, bottom, x, 0.0) for x in (first.start, first.end))
+    return Grid((above, *rules, below), sides, rows_only=True)
+
+
+def _level_ends(one: Rule, other: Rule, slack: float) -> bool:
+    """Whether the two rules start and end within `slack` of each other."""
+    return abs(one.start - other.start) <= slack and abs(one.end - other.end) <= slack
+
+
 def _after(rules: tuple[Rule, ...], along: float, position: float) -> int | None:
     """Return the number of the last rule before `position` of those running past `along`,
     or None where no such rule lies before it, or none after it."""
@@ -93,6 +133,10 @@ def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
     inside = [number for number, cell in enumerate(cells) if cell is not None]
     if not inside:
         return fragments
+    if grid.rows_only:
+        if not _rows_of_lines([fragments[n] for n in inside], cells, inside):
+            return fragments
+        cells = _columns_by_gutters(fragments, cells)
     block = 1 + max((f.line_key[0] for f in fragments if f.line_key), default=0)
     # A row is one line, even where a cell's text runs over several: a row of the table
     # read across, not each cell's lines apart (which would read as columns).
@@ -102,3 +146,34 @@ def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
     ]
     rest = [fragment for number, fragment in enumerate(fragments) if cells[number] is None]
     return rest[: inside[0]] + table + rest[inside[0] :]
+
+
+def _rows_of_lines(inside: list[Fragment], cells: list, numbers: list[int]) -> bool:
+    """Whether each row between rules holds a line of text or two, not paragraphs (an
+    article's columns between rules across its page)."""
+    height = median(fragment.box.height for fragment in inside)
+    rows: dict[int, list[Box]] = {}
+    for fragment, number in zip(inside, numbers, strict=True):
+        rows.setdefault(cells[number][0], []).append(fragment.box)
+    return all(
+        max(box.bottom for box in boxes) - min(box.top for box in boxes) <= ROW_LINES * height
+        for boxes in rows.values()
+    )
+
+
+def _columns_by_gutters(fragments: list[Fragment], cells: list) -> list:
+    """Return the cells with each row's columns where gutters part its words (a table
+    ruled between its rows has no rules down to tell)."""
+    height = median(f.box.height for f, cell in zip(fragments, cells, strict=True) if cell)
+    rows: dict[int, list[Box]] = {}
+    for fragment, cell in zip(fragments, cells, strict=True):
+        if cell is not None:
+            rows.setdefault(cell[0], []).append(fragment.box)
+    cuts = {
+        row: gaps([(box.left, box.right) for box in boxes], GUTTER * height)
+        for row, boxes in rows.items()
+    }
+    return [
+        None if cell is None else (cell[0], sum(f.box.left > cut for cut in cuts[cell[0]]))
+        for f, cell in zip(fragments, cells, strict=True)
+    ]
