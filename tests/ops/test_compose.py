@@ -155,6 +155,9 @@ def test_procfile_run_becomes_the_lines_program_which_a_stop_signal_reaches(tmp_
         assert b"beat" in command_line.read_bytes()
         started = lambda: "beat: Starting" in (tmp_path / "beat.log").read_text()  # noqa: E731
         wait_for(started, 60, "beat started")  # its handlers set: a stop is a clean exit
+        # Its schedule open: a stop while beat still imports what opens it is not a clean exit.
+        opened = lambda: any(tmp_path.glob("celerybeat-schedule*"))  # noqa: E731
+        wait_for(opened, 60, "beat's schedule open")
         beat.send_signal(signal.SIGTERM)
         assert beat.wait(timeout=60) == 0
     finally:
