@@ -279,8 +279,9 @@ class Settings(BaseSettings):
         300,
         FAILURES,
         "seconds after a queued task was sent before the reaper checks that the broker "
-        "still holds it (Redis may have restarted empty), and sends it again if not (Redis "
-        "broker only)",
+        "still holds it (Redis may have restarted empty), and sends it again if not, or if "
+        "a worker took it this long ago and has not started it (the worker died holding "
+        "it); Redis broker only",
     )
     MAX_UPLOAD_MB: int = setting(25, API, "larger uploads are answered with 413")
     REQUEST_BODY_TIMEOUT: float = setting(

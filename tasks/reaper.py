@@ -8,8 +8,9 @@ from flask import current_app
 from sqlalchemy import Select, select
 
 from ocrapp.core import deletion, lifecycle
+from ocrapp.core.broker import abandoned_messages, broker_task_ids, forget_taken
 from ocrapp.core.db import db
-from ocrapp.core.jobs import REAP_TASK_NAME, broker_task_ids, time_limit, try_send_ocr
+from ocrapp.core.jobs import REAP_TASK_NAME, time_limit, try_send_ocr
 from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, Task, TaskStatus, as_utc, utcnow
 from ocrapp.core.ranges import STUCK_GRACE, reap_ranges, split_task_ids
@@ -52,17 +53,24 @@ def send_outbox() -> int:
 
 
 def resend_lost() -> int:
-    """Send again the queued tasks that the broker lost (a Redis that restarted empty)."""
-    cutoff = utcnow() - timedelta(seconds=current_app.config["LOST_AFTER"])
+    """Send again the queued tasks that the broker lost (a Redis that restarted empty), or
+    that a worker took and died holding (`broker.abandoned_messages`)."""
+    config = current_app.config
+    cutoff = utcnow() - timedelta(seconds=config["LOST_AFTER"])
     with db.session() as session:
         waiting = queued_tasks(session, Task.enqueued_at < cutoff)
         held = broker_task_ids() if waiting else set()
         if held is None:  # the broker could not say what it holds
             return 0
+        abandoned = abandoned_messages(config, config["LOST_AFTER"]) if waiting else {}
+        held -= abandoned.keys()  # a message a worker died holding is held no more
         lost = [(task, pages) for task, pages in waiting if task.id not in held]
         for task, _ in lost:
-            log.warning("task %s: the broker lost it; sending it again", task.id)
-        return send_all(lost)
+            gone = "the worker that took it" if task.id in abandoned else "the broker"
+            log.warning("task %s: %s lost it; sending it again", task.id, gone)
+        sent = send_all(lost)
+    forget_taken(config, [abandoned[t.id] for t, _ in lost[:sent] if t.id in abandoned])
+    return sent
 
 
 def resume_dead() -> int:

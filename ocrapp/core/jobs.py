@@ -1,6 +1,5 @@
 """The Celery app, built from the Flask config, and the one call that enqueues OCR work."""
 
-import json
 import logging
 
 from celery import Celery, group
@@ -11,8 +10,7 @@ from sqlalchemy import bindparam, update
 from ocrapp.config import VISIBILITY_TIMEOUT
 from ocrapp.core.db import db
 from ocrapp.core.models import Task, utcnow
-from ocrapp.core.redis_client import redis_client
-from ocrapp.core.scheduling import PRIORITY, SMALL, queue_name, queue_names
+from ocrapp.core.scheduling import PRIORITY, SMALL, queue_name
 
 log = logging.getLogger(__name__)
 
@@ -109,61 +107,6 @@ def send_ranges(task_id: str, bounds: list[tuple[int, int]], page_count: int, ki
         for first, last in bounds
     ]
     group(signatures).apply_async()
-
-
-# kombu's Redis transport keeps a queue's waiting messages in a list named after it, and
-# those of priority 3, 6 and 9 in lists of their own beside it.
-PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
-
-
-def broker_lists(config, queues: list[str] | None = None) -> dict[str, list[str]] | None:
-    """Return the Redis lists that hold each queue's waiting messages (of the OCR queues
-    unless `queues` are named); None unless Redis."""
-    if not config["BROKER_URL"].startswith(("redis://", "rediss://")):
-        return None
-    names = queues or queue_names(config)
-    return {name: [name + suffix for suffix in PRIORITY_SUFFIXES] for name in names}
-
-
-def broker_messages(
-    config, queues: list[str] | None = None, taken: bool = True
-) -> list[dict] | None:
-    """Return the messages the broker holds, of the OCR queues unless `queues` are named:
-    waiting, and `taken` too (by a worker, not yet done).
-
-    Only a Redis broker can be asked; None for any other. Workers keep the messages they
-    took, unacknowledged, in the hash `unacked`, until they acknowledge them or, if they
-    die, until the visibility timeout puts them back.
-    """
-    if (lists := broker_lists(config, queues)) is None:
-        return None
-    broker = redis_client(config["BROKER_URL"])
-    waiting = [raw for keys in lists.values() for key in keys for raw in broker.lrange(key, 0, -1)]
-    held = broker.hvals("unacked") if taken else []
-    messages = [_decoded(raw) for raw in waiting] + [_decoded(raw, first=True) for raw in held]
-    return [message for message in messages if message]
-
-
-def message_headers(message: dict) -> dict:
-    """Return a kombu message's headers ({} if it has none)."""
-    return message.get("headers") or {}
-
-
-def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[str] | None:
-    """Return the ids of the tasks whose messages the broker holds (`broker_messages`);
-    None if it cannot say."""
-    messages = broker_messages(current_app.config, queues, taken)
-    return None if messages is None else {message_headers(m).get("id") for m in messages}
-
-
-def _decoded(raw: bytes, first: bool = False) -> dict:
-    """Decode a kombu message (the first item of an unacked entry); {} if it is not one."""
-    try:
-        value = json.loads(raw)
-        value = value[0] if first else value
-        return value if isinstance(value, dict) else {}
-    except (ValueError, IndexError, KeyError, TypeError):
-        return {}
 
 
 def try_send_ocr(task_id: str, page_count: int | None, kind: str) -> bool:

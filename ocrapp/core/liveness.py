@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import redis
 
-from ocrapp.core.jobs import broker_messages, message_headers
+from ocrapp.core.broker import broker_messages, due_at, message_headers
 from ocrapp.core.models import as_utc
 from ocrapp.core.redis_client import redis_client
 
@@ -67,17 +67,9 @@ def retries_held(config, since: datetime) -> set[str]:
     held = set()
     for message in broker_messages(config) or []:
         headers = message_headers(message)
-        if (due := _due(headers.get("eta"))) is not None and due > since:
+        if (due := due_at(headers)) is not None and due > since:
             held.add(headers.get("id"))
     return held
-
-
-def _due(eta) -> datetime | None:
-    """Return when a message's `eta` header says it is due; None if it says nothing."""
-    try:
-        return as_utc(datetime.fromisoformat(eta))
-    except (TypeError, ValueError):
-        return None
 
 
 def _missing_twice(config, keys: list[str]) -> set[str]:

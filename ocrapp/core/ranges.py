@@ -16,8 +16,9 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from ocrapp.core import lifecycle
+from ocrapp.core.broker import abandoned_messages, broker_task_ids, forget_taken
 from ocrapp.core.db import db
-from ocrapp.core.jobs import broker_task_ids, range_celery_id, time_limit, try_send_ranges
+from ocrapp.core.jobs import range_celery_id, time_limit, try_send_ranges
 from ocrapp.core.lifecycle import locked_task
 from ocrapp.core.liveness import lost_runs
 from ocrapp.core.models import File, RangeStatus, Task, TaskRange, TaskStatus, as_utc, utcnow
@@ -182,9 +183,10 @@ def dead_ranges(out: list[TaskRange], now) -> set[str]:
 
 
 def reap_ranges() -> int:
-    """Send again the ranges lost by the broker or with their worker's machine; fail the
-    task with `worker_lost` when a range has had MAX_ATTEMPTS runs. Return how many."""
-    now, reaped = utcnow(), 0
+    """Send again the ranges lost by the broker, by a worker that died holding them, or with
+    their worker's machine; fail the task with `worker_lost` when a range has had
+    MAX_ATTEMPTS runs. Return how many."""
+    config, now, reaped = current_app.config, utcnow(), 0
     with db.session() as session:
         out = session.execute(
             select(TaskRange, File.page_count, Task.queue)
@@ -193,12 +195,15 @@ def reap_ranges() -> int:
             .where(Task.status == TaskStatus.PROCESSING, TaskRange.status.in_(OUT))
         ).all()
     held = broker_task_ids() if out else None
+    abandoned = abandoned_messages(config, config["LOST_AFTER"]) if out else {}
+    if held is not None:  # a message a worker died holding is held no more
+        held -= abandoned.keys()
     dead = dead_ranges([task_range for task_range, _, _ in out], now)
     for task_range, page_count, queue in out:
         if not _lost(task_range, page_count or 1, held, dead, now):
             continue
         reaped += 1
-        if task_range.attempts >= current_app.config["MAX_ATTEMPTS"]:
+        if task_range.attempts >= config["MAX_ATTEMPTS"]:
             message = "No worker finished a range of the task's pages, too many times."
             if lifecycle.mark_failed(task_range.task_id, "worker_lost", message):
                 try_remove_page_images(task_range.task_id)  # it will have no result
@@ -215,7 +220,8 @@ def reap_ranges() -> int:
                 .values(status=RangeStatus.SENT, sent_at=utcnow(), run_token=None)
             )
         bounds = [(task_range.first, task_range.last)]
-        try_send_ranges(task_range.task_id, bounds, page_count or 1, queue)
+        if try_send_ranges(task_range.task_id, bounds, page_count or 1, queue):
+            forget_taken(config, [tag] if (tag := abandoned.get(task_range.celery_id)) else [])
     return reaped
 
 

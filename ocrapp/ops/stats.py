@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import func, select
 
-from ocrapp.core.jobs import broker_lists
+from ocrapp.core.broker import broker_lists
 from ocrapp.core.models import (
     DeliveryStatus,
     File,

@@ -6,7 +6,8 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import event
 
-from ocrapp.core.jobs import WEBHOOK_SEND_TASK_NAME, broker_task_ids
+from ocrapp.core.broker import broker_task_ids
+from ocrapp.core.jobs import WEBHOOK_SEND_TASK_NAME
 
 log = logging.getLogger(__name__)
 

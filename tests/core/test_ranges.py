@@ -7,11 +7,14 @@ import redis
 from sqlalchemy import select, update
 
 from ocrapp.core import lifecycle, ranges
+from ocrapp.core.broker import broker_task_ids
 from ocrapp.core.db import db
+from ocrapp.core.jobs import range_celery_id
 from ocrapp.core.models import RangeStatus, Task, TaskRange, TaskStatus, utcnow
 from ocrapp.core.runs import Run, RunSuperseded
 from ocrapp.core.scheduling import SMALL, queue_name
 from ocrapp.core.storage import StorageError, get_storage, page_image_key
+from tests.brokers import taken_by_a_worker_that_dies
 from tests.factories import queued_task
 from tests.servers import Redis
 
@@ -107,6 +110,20 @@ def test_the_reaper_sends_a_lost_range_again_then_fails_the_task(app, split):
     for key in images:  # the task will have no result: its page images go
         with pytest.raises(StorageError):
             storage.get(key)
+
+
+def test_a_range_whose_message_a_worker_took_and_died_holding_is_sent_again(app, split):
+    """Found in the chaos run: the range stayed `sent`, its message unacknowledged for a
+    day (the visibility timeout), and its task `processing`."""
+    queue = queue_name(app.config, SMALL)
+    taken = taken_by_a_worker_that_dies(app.config["BROKER_URL"], queue)
+    app.config["LOST_AFTER"] = 0
+    with db.session() as session:  # sent a while ago
+        session.execute(update(TaskRange).values(sent_at=utcnow() - timedelta(minutes=5)))
+    assert ranges.reap_ranges() == 1
+    assert waiting_messages(app) == 2  # the other range's, and this one's again
+    assert taken == range_celery_id(split, 1) or taken == range_celery_id(split, 3)
+    assert taken in broker_task_ids(taken=False)
 
 
 def test_a_range_run_still_going_after_the_reaper_sent_it_again_cannot_finish_it(app, split):

@@ -13,7 +13,8 @@ import pytest
 import yaml
 from flask import Flask
 
-from ocrapp.core.jobs import broker_lists, time_limit
+from ocrapp.core.broker import broker_lists
+from ocrapp.core.jobs import time_limit
 from ocrapp.core.scheduling import GPU, queue_name
 from tests.ops.kustomize import containers, render
 from tests.ops.manifests import (

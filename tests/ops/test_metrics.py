@@ -12,8 +12,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from ocrapp.core import lifecycle
+from ocrapp.core.broker import PRIORITY_SUFFIXES
 from ocrapp.core.db import db
-from ocrapp.core.jobs import PRIORITY_SUFFIXES
 from ocrapp.core.models import DeliveryStatus, Task, WebhookDelivery, utcnow
 from ocrapp.core.scheduling import queue_names
 from ocrapp.webhooks.endpoints import create_endpoint

@@ -9,18 +9,29 @@ from sqlalchemy.dialects import postgresql
 
 from ocrapp.core import lifecycle
 from ocrapp.core.admission import admit
+from ocrapp.core.broker import broker_task_ids
 from ocrapp.core.db import db
+from ocrapp.core.jobs import send_ocr
 from ocrapp.core.liveness import heartbeat_seconds
 from ocrapp.core.models import Result, Task, TaskPage, TaskStatus, utcnow
 from ocrapp.core.runs import Run, RunSuperseded
+from ocrapp.core.scheduling import SMALL, queue_name
 from ocrapp.core.storage import get_storage, result_key
 from tasks.ocr import recognize_file
 from tasks.pages import store_page
 from tasks.pipeline.document import Page
 from tasks.progress import PageProgress
-from tasks.reaper import STUCK_GRACE, delete_expired, expired_tasks, fail_stuck, resume_dead
+from tasks.reaper import (
+    STUCK_GRACE,
+    delete_expired,
+    expired_tasks,
+    fail_stuck,
+    resend_lost,
+    resume_dead,
+)
 from tasks.results import save_result
 from tasks.signals import on_task_failure
+from tests.brokers import taken_by_a_worker_that_dies
 from tests.conftest import on_both_databases
 from tests.factories import queued_task, set_task
 
@@ -63,6 +74,25 @@ def test_a_task_whose_worker_is_lost_is_put_back_in_line_then_fails_after_max_at
         assert requeued.status is TaskStatus.QUEUED and requeued.enqueued_at is not None
         assert requeued.message == lifecycle.LOST_WORKER and requeued.attempts == 1
         assert failed.status is TaskStatus.FAILED and failed.error["code"] == "worker_lost"
+
+
+def test_a_queued_task_whose_message_a_worker_took_and_died_holding_is_sent_again(app, make_user):
+    """Found in the chaos run: a worker's main process killed after it took a task's
+    message, before the task started, left the message unacknowledged; the reaper took it
+    for held by the broker, and the task stayed queued for a day (the visibility timeout)."""
+    user_id, _ = make_user()
+    task_id, queue = queued_task(user_id), queue_name(app.config, SMALL)
+    with app.app_context():
+        send_ocr(task_id, 1, "small")
+        set_task(task_id, enqueued_at=utcnow())
+        assert taken_by_a_worker_that_dies(app.config["BROKER_URL"], queue) == task_id
+        app.config["LOST_AFTER"] = 60
+        set_task(task_id, enqueued_at=utcnow() - timedelta(minutes=5))
+        assert resend_lost() == 0  # taken a moment ago: a live worker starts it soon
+        app.config["LOST_AFTER"] = 0
+        assert resend_lost() == 1
+        assert broker_task_ids(taken=False) == {task_id}  # waiting for a worker again
+        assert broker_task_ids() == {task_id}  # the dead worker's copy is gone
 
 
 def test_a_run_still_going_after_the_reaper_sent_its_task_again_stops_writing_nothing(
