@@ -7,6 +7,7 @@ eight; the same page with its rules painted out, every row.
 """
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -73,33 +74,48 @@ def rule_out(image: Image.Image) -> Ruled:
     return Ruled(painted, _grids(rules, *lines, scale, slack=bridge))
 
 
-def _kept(inked: np.ndarray, across: tuple, down: tuple) -> tuple:
-    """Return the rules across and down (masks, and lines) that are no letter's strokes: a
-    piece of ink with two rules or more each way (a box, a grid), or one with rules only
-    across and at least twice as wide as tall (an underline, a rule between paragraphs).
+class Found(NamedTuple):
+    """A rule found: as a straight line, and one of its pixels (as searched)."""
+
+    rule: Rule
+    pixel: tuple[int, int]
+
+
+# The rules found along one axis: each pixel's rule number (0 for none), and each rule.
+Numbered = tuple[np.ndarray, list[Found]]
+
+
+def _kept(inked: np.ndarray, across: Numbered, down: Numbered) -> tuple:
+    """Return the rules across and down (masks, and those found) that are no letter's
+    strokes (`_strokes_of_no_letter`)."""
+    pieces, _ = ndimage.label(inked)
+    counts: dict[int, list[int]] = {}
+    for direction, (_, found) in enumerate((across, down)):
+        for line in found:
+            counts.setdefault(pieces[line.pixel], [0, 0])[direction] += 1
+    boxes = ndimage.find_objects(pieces)
+    kept = {
+        piece for piece, count in counts.items() if _strokes_of_no_letter(count, boxes[piece - 1])
+    }
+    masks, lines = [], []
+    for labels, found in (across, down):
+        keep = [n for n, line in enumerate(found, start=1) if pieces[line.pixel] in kept]
+        masks.append(np.isin(labels, keep))
+        lines.append([line for line in found if pieces[line.pixel] in kept])
+    return masks[0], masks[1], lines
+
+
+def _strokes_of_no_letter(count: list[int], box: tuple[slice, slice]) -> bool:
+    """Whether a piece of ink with `count` rules across and down, in `box`, is ruled: two
+    rules or more each way (a box, a grid), or rules only across and at least twice as
+    wide as tall (an underline, a rule between paragraphs).
 
     A large letter in a thin type has stems and bars as long and thin as rules: a T, an
     E, an H are pieces with a rule or two each way, an I one rule down.
     """
-    pieces, _ = ndimage.label(inked)
-    boxes = ndimage.find_objects(pieces)
-    counts = {}
-    for direction, (_, lines) in enumerate((across, down)):
-        for _, pixel in lines:
-            counts.setdefault(pieces[pixel], [0, 0])[direction] += 1
-
-    def kept(pixel: tuple[int, int]) -> bool:
-        piece = pieces[pixel]
-        rows, columns = boxes[piece - 1]
-        flat = columns.stop - columns.start >= 2 * (rows.stop - rows.start)
-        return min(counts[piece]) >= 2 or (counts[piece][1] == 0 and flat)
-
-    masks, lines = [], []
-    for labels, found in (across, down):
-        keep = [number for number, (_, pixel) in enumerate(found, start=1) if kept(pixel)]
-        masks.append(np.isin(labels, keep))
-        lines.append([line for line in found if kept(line[1])])
-    return masks[0], masks[1], lines
+    rows, columns = box
+    flat = columns.stop - columns.start >= 2 * (rows.stop - rows.start)
+    return min(count) >= 2 or (count[1] == 0 and flat)
 
 
 def _ink_to_search(gray: Image.Image) -> tuple[np.ndarray, np.ndarray, float, float] | None:
@@ -131,7 +147,7 @@ def _grown(rules: np.ndarray) -> np.ndarray:
     return ndimage.maximum_filter(rules.view(np.uint8), size=2 * MARGIN + 1).view(bool)
 
 
-def _lines(rules: np.ndarray, bridge: int, axis: int) -> tuple:
+def _lines(rules: np.ndarray, bridge: int, axis: int) -> Numbered:
     """Return the rules along `axis` numbered (each pixel's rule, 0 for none), and each
     as a straight line with one of its pixels, in the same order."""
     bridged = ndimage.maximum_filter1d(rules.view(np.uint8), bridge, axis=axis)
@@ -145,11 +161,13 @@ def _lines(rules: np.ndarray, bridge: int, axis: int) -> tuple:
         slope = np.polyfit(along, position, 1)[0] if np.ptp(along) else 0.0
         offset = float(np.mean(position - slope * along))
         rule = Rule(float(along.min()), float(along.max()), offset, float(slope))
-        lines.append((rule, (int(rows[0]), int(columns[0]))))
+        lines.append(Found(rule, (int(rows[0]), int(columns[0]))))
     return labels, lines
 
 
-def _grids(rules: np.ndarray, across: list, down: list, scale: float, slack: float) -> list[Grid]:
+def _grids(
+    rules: np.ndarray, across: list[Found], down: list[Found], scale: float, slack: float
+) -> list[Grid]:
     """Return the grids the rules make: rules that touch, three across and three down at
     least (two rows of two cells), the outer ones closing it (within `slack` pixels, as
     searched), in the page's pixels."""

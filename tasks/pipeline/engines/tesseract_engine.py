@@ -46,36 +46,44 @@ class TesseractEngine:
     ) -> list[Fragment]:
         """Return the words Tesseract finds, in its order, keyed by line, and those found again."""
         ruled = rule_out(image)
-        image = ruled.image
-        fragments = _read(image, languages, resolution_option(image))
+        image, colour = ruled.image, in_colour(ruled.image)
+        fragments = _read(as_handed_over(image, colour), languages, resolution_option(image))
         lines = unread_lines(image, fragments)
         if lines:
             part = read_out(image, fragments, lines)
             # One block of text: no layout analysis, which passed these lines over.
-            again = _read(part.image, languages, f"{resolution_option(part.image)} --psm 6")
+            handed = as_handed_over(part.image, colour)  # in the page's colour, or grey
+            again = _read(handed, languages, f"{resolution_option(part.image)} --psm 6")
             fragments = in_order(fragments, found_again(again, part))
         progress(1.0, "Text recognised")
         return in_grid_order(fragments, ruled.grids)
 
 
-def as_handed_over(image: Image.Image) -> Image.Image:
-    """Return the page as Tesseract is given it: in grey (as Tesseract makes it, Leptonica's
-    weights) where it has no colour, in colour where it has (a photo's cast): Tesseract
+def in_colour(image: Image.Image) -> bool:
+    """Whether the page has colour (a phone photo's cast, 30 levels), not a scan's tint
+    (10 to 13): its median pixel differs by COLOURLESS or more between its channels."""
+    if image.mode != "RGB":
+        return False
+    small = np.asarray(image.reduce(4), dtype=np.int16)
+    return bool(np.median(small.max(axis=2) - small.min(axis=2)) >= COLOURLESS)
+
+
+def as_handed_over(image: Image.Image, colour: bool) -> Image.Image:
+    """Return the page, or a part of it, as Tesseract is given it: in colour where the page
+    has colour, else in grey as Tesseract makes it grey (Leptonica's weights). Tesseract
     thresholds each channel of a page in colour, a third slower, which only tells text
     from paper better where they differ in colour."""
     if image.mode != "RGB":
         return image.convert("L")
-    small = np.asarray(image.reduce(4), dtype=np.int16)
-    if np.median(small.max(axis=2) - small.min(axis=2)) >= COLOURLESS:
-        return image
-    return image.convert("L", matrix=(0.3, 0.5, 0.2, 0))
+    return image if colour else image.convert("L", matrix=(0.3, 0.5, 0.2, 0))
 
 
 def _read(image: Image.Image, languages: list[str], config: str) -> list[Fragment]:
-    """Return the words Tesseract finds in the image with `config`, in its order."""
+    """Return the words Tesseract finds in the image (as handed over) with `config`, in
+    its order."""
     # Handed over uncompressed: pytesseract's PNG took a sixth of Tesseract's own time.
     with tempfile.NamedTemporaryFile(suffix=".pnm") as file:
-        as_handed_over(image).save(file, format="PPM")
+        image.save(file, format="PPM")
         file.flush()
         data = pytesseract.image_to_data(
             file.name,

@@ -48,7 +48,6 @@ class Grid:
 
     across: tuple[Rule, ...]
     down: tuple[Rule, ...]
-    rows_only: bool = False  # ruled between its rows only: its sides are where they end
 
     def closed(self, slack: float) -> bool:
         """Whether the outer rules are the grid's border (within `slack`): each rule across
@@ -75,8 +74,45 @@ class Grid:
             return None
         return row, column
 
+    def cells(self, fragments: list[Fragment]) -> list[tuple[int, int] | None]:
+        """Return the cell of each fragment, None for those outside the table."""
+        return [self.cell(fragment.box) for fragment in fragments]
 
-def ruled_rows(across: list[Rule], slack: float) -> list[Grid]:
+
+@dataclass(frozen=True)
+class RuledRows(Grid):
+    """A table ruled between its rows only: its sides are where the rules end, its columns
+    where gutters part each row's words (no rules down tell)."""
+
+    def cells(self, fragments: list[Fragment]) -> list[tuple[int, int] | None]:
+        """Return the cell of each fragment; None for every one where a row holds more
+        than a line or two (the rules part an article's paragraphs, not a table's rows)."""
+        ruled = super().cells(fragments)
+        rows: dict[int, list[Box]] = {}
+        for fragment, cell in zip(fragments, ruled, strict=True):
+            if cell is not None:
+                rows.setdefault(cell[0], []).append(fragment.box)
+        if not rows:
+            return ruled
+        height = median(box.height for boxes in rows.values() for box in boxes)
+        if any(_tall(boxes) > ROW_LINES * height for boxes in rows.values()):
+            return [None] * len(fragments)
+        cuts = {
+            row: gaps([(box.left, box.right) for box in boxes], GUTTER * height)
+            for row, boxes in rows.items()
+        }
+        return [
+            None if cell is None else (cell[0], sum(f.box.left > cut for cut in cuts[cell[0]]))
+            for f, cell in zip(fragments, ruled, strict=True)
+        ]
+
+
+def _tall(boxes: list[Box]) -> float:
+    """Return how tall the boxes stand together, from the highest top to the lowest bottom."""
+    return max(box.bottom for box in boxes) - min(box.top for box in boxes)
+
+
+def ruled_rows(across: list[Rule], slack: float) -> list[RuledRows]:
     """Return the tables ruled between their rows only: three rules across or more, one
     under another, each starting and ending where the others do (within `slack`)."""
     grids, run = [], []
@@ -90,7 +126,7 @@ def ruled_rows(across: list[Rule], slack: float) -> list[Grid]:
     return grids
 
 
-def _rows_ruled(rules: list[Rule]) -> Grid:
+def _rows_ruled(rules: list[Rule]) -> RuledRows:
     """Return the table of the rules between its rows, a row more above and below them
     (a rule under each row, or over each: its first or last row has none), a row's
     height apart; its sides where the rules end."""
@@ -100,7 +136,7 @@ def _rows_ruled(rules: list[Rule]) -> Grid:
     below = replace(last, offset=last.offset + spacing)
     top, bottom = above.middle, below.middle
     sides = tuple(Rule(top, bottom, x, 0.0) for x in (first.start, first.end))
-    return Grid((above, *rules, below), sides, rows_only=True)
+    return RuledRows((above, *rules, below), sides)
 
 
 def _level_ends(one: Rule, other: Rule, slack: float) -> bool:
@@ -129,14 +165,10 @@ def in_grid_order(fragments: list[Fragment], grids: list[Grid]) -> list[Fragment
 
 def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
     """Return the fragments with those in the grid's cells read row by row."""
-    cells = [grid.cell(fragment.box) for fragment in fragments]
+    cells = grid.cells(fragments)
     inside = [number for number, cell in enumerate(cells) if cell is not None]
     if not inside:
         return fragments
-    if grid.rows_only:
-        if not _rows_of_lines([fragments[n] for n in inside], cells, inside):
-            return fragments
-        cells = _columns_by_gutters(fragments, cells)
     block = 1 + max((f.line_key[0] for f in fragments if f.line_key), default=0)
     # A row is one line, even where a cell's text runs over several: a row of the table
     # read across, not each cell's lines apart (which would read as columns).
@@ -146,34 +178,3 @@ def _in_order(fragments: list[Fragment], grid: Grid) -> list[Fragment]:
     ]
     rest = [fragment for number, fragment in enumerate(fragments) if cells[number] is None]
     return rest[: inside[0]] + table + rest[inside[0] :]
-
-
-def _rows_of_lines(inside: list[Fragment], cells: list, numbers: list[int]) -> bool:
-    """Whether each row between rules holds a line of text or two, not paragraphs (an
-    article's columns between rules across its page)."""
-    height = median(fragment.box.height for fragment in inside)
-    rows: dict[int, list[Box]] = {}
-    for fragment, number in zip(inside, numbers, strict=True):
-        rows.setdefault(cells[number][0], []).append(fragment.box)
-    return all(
-        max(box.bottom for box in boxes) - min(box.top for box in boxes) <= ROW_LINES * height
-        for boxes in rows.values()
-    )
-
-
-def _columns_by_gutters(fragments: list[Fragment], cells: list) -> list:
-    """Return the cells with each row's columns where gutters part its words (a table
-    ruled between its rows has no rules down to tell)."""
-    height = median(f.box.height for f, cell in zip(fragments, cells, strict=True) if cell)
-    rows: dict[int, list[Box]] = {}
-    for fragment, cell in zip(fragments, cells, strict=True):
-        if cell is not None:
-            rows.setdefault(cell[0], []).append(fragment.box)
-    cuts = {
-        row: gaps([(box.left, box.right) for box in boxes], GUTTER * height)
-        for row, boxes in rows.items()
-    }
-    return [
-        None if cell is None else (cell[0], sum(f.box.left > cut for cut in cuts[cell[0]]))
-        for f, cell in zip(fragments, cells, strict=True)
-    ]

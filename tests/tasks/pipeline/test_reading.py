@@ -6,7 +6,7 @@ from rapidfuzz.distance import Levenshtein
 
 from tasks.pipeline.document import Block, Box, Line, Page, Word
 from tasks.pipeline.engines import load_engine
-from tasks.pipeline.engines.tesseract_engine import as_handed_over
+from tasks.pipeline.engines.tesseract_engine import as_handed_over, in_colour
 from tasks.pipeline.languages import detect_language
 from tasks.pipeline.page_quality import better_reading, looks_like_photo, reads_poorly
 from tasks.pipeline.reading import read_image
@@ -157,7 +157,7 @@ def test_a_page_without_colour_goes_to_tesseract_in_grey_and_a_photos_cast_in_co
     scan = page_image(PROSE[:3])  # black on white, in RGB
     tinted = Image.blend(scan, Image.new("RGB", scan.size, (255, 244, 228)), 0.5)
     for page in (scan, tinted, scan.convert("1")):
-        assert as_handed_over(page).mode == "L"
+        assert not in_colour(page) and as_handed_over(page, in_colour(page)).mode == "L"
     # A phone photo's cast: the paper bluish grey, as the corpus's photos are.
     photo = Image.blend(scan, Image.new("RGB", scan.size, (150, 170, 200)), 0.5)
-    assert as_handed_over(photo) is photo
+    assert in_colour(photo) and as_handed_over(photo, in_colour(photo)) is photo

@@ -8,7 +8,7 @@ from bench.corpus import LAYOUTS, as_uploaded, page
 from bench.corpus_scans import TRAINING_ROWS
 from bench.quality import character_error_rate
 from tasks.pipeline.document import Box, Fragment
-from tasks.pipeline.layout.grids import Grid, Rule, in_grid_order, ruled_rows
+from tasks.pipeline.layout.grids import Grid, Rule, RuledRows, in_grid_order, ruled_rows
 from tasks.pipeline.reading import read_image
 from tasks.pipeline.rules import rule_out
 from tests.tasks.pipeline.test_reading_order import bare_tesseract
@@ -220,7 +220,8 @@ def test_rules_across_alone_one_under_another_rule_a_tables_rows():
         draw.text((LEFT + 700, 225 + 100 * row), f"Answer number {row}", font=font)
         draw.line((LEFT, 300 + 100 * row, LEFT + 1300, 300 + 100 * row), width=3)
     (grid,) = rule_out(image).grids
-    assert grid.rows_only and len(grid.across) == 6  # a row's height above and below too
+    assert isinstance(grid, RuledRows)
+    assert len(grid.across) == 6  # a row's height above and below too
     assert grid.cell(Box(LEFT + 700, 225, LEFT + 900, 265)) == (0, 0)
     assert grid.cell(Box(LEFT, 525, LEFT + 200, 565)) == (3, 0)
     assert grid.cell(Box(LEFT, 120, LEFT + 200, 160)) is None
