@@ -70,7 +70,13 @@ def _label(line: list[Word], cut: float) -> str:
 
 def _across(line: list[Word], cut: float) -> bool:
     """Whether a line has words on both sides of a vertical cut."""
-    return any(word.box.left > cut for word in line) and any(word.box.left < cut for word in line)
+    return min(_sides(line, cut)) > 0
+
+
+def _sides(line: list[Word], cut: float) -> tuple[int, int]:
+    """Return how many words of a line start before a vertical cut, and how many after."""
+    before = sum(word.box.left < cut for word in line)
+    return before, sum(word.box.left > cut for word in line)
 
 
 def _paragraphs(words: list[Keyed]) -> list[Block]:
@@ -154,5 +160,4 @@ def _read_across(blocks: list[list[Keyed]], cuts: list[float]) -> bool:
 
 def _long_both_sides(line: list[Word], cut: float) -> bool:
     """Whether the line has more words than a table's cell on each side of the cut."""
-    before = sum(word.box.left < cut for word in line)
-    return min(before, len(line) - before) > CELL_WORDS
+    return min(_sides(line, cut)) > CELL_WORDS
