@@ -1,4 +1,5 @@
-"""The corpus's phone photos of paper: a notice, a page of a novel, a café menu and a form."""
+"""The corpus's phone photos of paper: a notice, a page of a novel, a café menu, a form
+and a journal article's first page."""
 
 from bench.corpus_layout import Style, page
 
@@ -158,9 +159,85 @@ Your card will be ready to collect from your home branch within five working day
 """
 )
 
+# A journal article's first page: small type, in two columns under a title and an abstract
+# across (a photo of it was read upside down: its orientation taken from Tesseract's check
+# over a reading only a little short of confident).
+JOURNAL = {
+    "runhead": Style("Times-Italic", 8.5, 10, space_after=0),
+    "pageno": Style("Times-Roman", 9, 10, space_after=0, align="right"),
+    "title": Style("Times-Bold", 17, 21, space_after=6, align="center"),
+    "authors": Style("Times-Roman", 11, 14, space_after=2, align="center"),
+    "affil": Style("Times-Italic", 9.5, 12, space_after=10, align="center"),
+    "abshead": Style("Times-Bold", 10, 13, space_after=3, align="center"),
+    "abstract": Style("Times-Roman", 9.5, 12, space_after=6, align="justify"),
+    "heading": Style("Times-Bold", 11, 14, space_after=4),
+    "body": Style("Times-Roman", 10, 12.2, space_after=3, first_indent=10, align="justify"),
+    "foot": Style("Times-Roman", 8, 9.8, space_after=2, align="justify"),
+}
+
+JOURNAL_ARTICLE = """
+[0.75 0.45 5.5]
+runhead: Proceedings of the Workshop on Document Understanding, Lisbon, 2024
+[6.75 0.45 1.0]
+pageno: 117
+[1.0 0.9 6.5]
+title: Reading Order Recovery in Multi-Column Scientific Documents
+authors: Hannah Lindqvist, Tomas Okonkwo and Priya Raman
+affil: Department of Computer Science, University of Westmarch
+abshead: Abstract
+abstract: Scanned scientific articles are still a common input to digital libraries, yet
+the order in which their text is read is often lost when pages are converted. We describe
+a simple method that recovers the reading order of two-column pages from the positions of
+their text lines alone. On a collection of four hundred pages taken from journals
+published between 1970 and 2010, the method places ninety-six percent of paragraphs in the
+right order, compared with seventy-one percent for a widely used open-source baseline. We
+discuss the pages on which it fails and release our annotations.
+[0.75 3.6 3.35]
+heading: 1 Introduction
+
+Libraries hold millions of articles that exist only as printed pages. When such a page is
+scanned and recognised, the words may be read correctly and still be useless if they come
+out in the wrong order: a sentence that jumps from the left column to the right one
+halfway through cannot be searched or quoted.
+
+Most recognition systems group text into blocks and then sort the blocks from top to
+bottom and from left to right. This works for a single column of text but fails when a
+title spans both columns or when a figure interrupts one of them.
+heading: 2 Related Work
+
+Early systems relied on rules written for a particular journal. Later work learned the
+order from examples, but needed thousands of annotated pages and did not transfer well to
+older typefaces. Our approach needs no training data and makes only two assumptions about
+the page: that columns are separated by a clear gap, and that a line which crosses the gap
+belongs to neither column.
+[4.4 3.6 3.35]
+heading: 3 Method
+
+We first find the text lines on the page and measure the empty space between them. A
+vertical band that no line crosses for most of the page height is taken as a gutter. Lines
+above the first gutter, such as the title and the abstract, are read first, in order from
+the top.
+
+The lines of each column are then read from the top of the column to its bottom, and the
+columns from left to right. A line that spans the gutter ends the columns above it, and a
+new set of columns starts below it. Footnotes and running headers are recognised by their
+size and position and are read last and first.
+heading: 4 Results
+
+On our collection the method orders ninety-six percent of the paragraphs correctly. Most
+of the errors occur on pages where a table is wider than one column, or where two short
+columns are set without a visible gap between them.
+[0.75 9.45 7.0]
+figure: rule 0.05 1.8
+foot: * Corresponding author: h.lindqvist@westmarch.example. This work was supported by a
+grant from the National Library Foundation under award number 2021-DL-0457.
+"""
+
+
 PAGES = [
     page("water_notice", "photo", NOTICE, WATER_NOTICE),
     page("novel_page", "photo", BOOK, NOVEL_PAGE, size=(5.5, 8.5)),
     page("cafe_menu", "photo", MENU, CAFE_MENU),
     page("library_form", "photo", FORM, LIBRARY_FORM),
+    page("journal_photo", "photo", JOURNAL, JOURNAL_ARTICLE),
 ]

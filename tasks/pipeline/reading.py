@@ -84,13 +84,18 @@ class Reading:
         )
 
 
+def _found(fragments: list[Fragment]) -> list[Fragment]:
+    """Return the words read, three letters long at least (no stray marks)."""
+    return [fragment for fragment in fragments if len(fragment.text.strip()) >= 3]
+
+
 def looks_upright(fragments: list[Fragment]) -> bool:
     """Whether an engine read the page confidently, in horizontal lines: no turning needed.
 
     Tesseract reads a page turned 90 degrees clockwise well, but down its columns, in
     boxes taller than wide: the page must still be turned for the layout to hold.
     """
-    found = [fragment for fragment in fragments if len(fragment.text.strip()) >= 3]
+    found = _found(fragments)
     if len(found) < UPRIGHT_MIN_WORDS:
         return False
     horizontal = sum(f.box.width > f.box.height for f in found) / len(found)
@@ -98,23 +103,35 @@ def looks_upright(fragments: list[Fragment]) -> bool:
     return horizontal >= 0.8 and confidence >= UPRIGHT_MIN_CONFIDENCE
 
 
+def upright_text(fragments: list[Fragment]) -> float:
+    """How much text a reading found upright: its words' confidences summed, of those in
+    boxes wider than tall."""
+    return sum(f.confidence for f in _found(fragments) if f.box.width > f.box.height)
+
+
 def read_upright(
     image: Image.Image, engine: Engine, languages: list[str], progress: ProgressCallback
 ) -> Reading:
-    """Read the image levelled; if the result is poor and the page lies sideways, turn it
-    upright, level it again and read it again.
+    """Read the image levelled; if the result is poor and the page lies sideways or upside
+    down, turn it upright, level it again and read it again, and keep the reading that
+    found more text upright.
 
     Tesseract's layout falls apart on a page askew by a few degrees (a page of plain
-    prose fed 4 degrees askew clockwise: CER 0.86; levelled: 0.00).
+    prose fed 4 degrees askew clockwise: CER 0.86; levelled: 0.00). Its orientation
+    check can be wrong where the first reading was only a little short of confident (a
+    phone photo of a page of small type taken for upside down, with confidence 2.1: the
+    turned reading's words 0.22 confident, the first's 0.76).
     """
     levelled, skew = straighten(image)
     fragments = engine.recognize(levelled, languages, progress)
+    first = Reading(levelled, 0, skew, fragments, engine.name, languages)
     rotation = 0 if looks_upright(fragments) else detect_rotation(levelled)
     if not rotation:
-        return Reading(levelled, 0, skew, fragments, engine.name, languages)
+        return first
     levelled, skew = straighten(image, rotation)
     fragments = engine.recognize(levelled, languages, progress)
-    return Reading(levelled, rotation, skew, fragments, engine.name, languages)
+    turned = Reading(levelled, rotation, skew, fragments, engine.name, languages)
+    return max(first, turned, key=lambda reading: upright_text(reading.fragments))
 
 
 def in_its_language(reading: Reading, engine: Engine, progress: ProgressCallback) -> Reading:

@@ -19,7 +19,7 @@ def test_every_kind_of_page_is_there():
         "askew": 3,
         "lid_open": 2,
         "bilevel": 4,
-        "photo": 5,
+        "photo": 6,
         "screenshot": 2,
     }
     assert [page.name for page in corpus.pages(["screenshot"])] == [
