@@ -591,6 +591,113 @@ Courses start at 9:30 and end by 16:00. Lunch is provided.
 """
 )
 
+STATEMENT_STYLES = STYLES | {
+    "bank": Style("Helvetica-Bold", 18, 22, space_after=2),
+    "small": Style("Helvetica", 8.5, 11, space_after=0, keep_lines=True),
+    "address": Style("Helvetica", 9.5, 12, space_after=0, keep_lines=True),
+    "head": Style("Helvetica-Bold", 8.5, 11, space_after=0),
+    "headamount": Style("Helvetica-Bold", 8.5, 11, space_after=0, align="right"),
+    "cell": Style("Helvetica", 8.5, 11, space_after=0),
+    "amount": Style("Helvetica", 8.5, 11, space_after=0, align="right"),
+    "footer": Style("Helvetica", 7, 9, space_after=0),
+}
+# A bank statement whose longer descriptions wrap to a second line (found in the seventh
+# session: Tesseract cut each column into blocks of a row or three, and ocrapp read the
+# dates, then the descriptions, then each column of amounts).
+STATEMENT_ROWS = [
+    ("01 Mar", "Balance brought forward", "", "", "2,314.56"),
+    (
+        "01 Mar",
+        "Direct debit Northern Water Services Ltd reference 0048812937",
+        "42.10",
+        "",
+        "2,272.46",
+    ),
+    ("02 Mar", "Card payment Greenway Supermarket Elm Park", "63.85", "", "2,208.61"),
+    ("03 Mar", "Salary Westmarch City Council", "", "2,145.00", "4,353.61"),
+    (
+        "04 Mar",
+        "Standing order to J Morrison rent for March flat 4 Albion Court",
+        "850.00",
+        "",
+        "3,503.61",
+    ),
+    ("05 Mar", "Card payment Station Cafe", "4.20", "", "3,499.41"),
+    ("06 Mar", "Transfer to savings account ending 7731", "200.00", "", "3,299.41"),
+    (
+        "08 Mar",
+        "Direct debit Brightline Energy gas and electricity account 55120984",
+        "118.40",
+        "",
+        "3,181.01",
+    ),
+    ("09 Mar", "Card payment City Books", "17.99", "", "3,163.02"),
+    (
+        "11 Mar",
+        "Refund Harbour Outdoor online order 88213 returned jacket",
+        "",
+        "74.50",
+        "3,237.52",
+    ),
+    ("12 Mar", "Cash withdrawal High Street branch", "60.00", "", "3,177.52"),
+    ("15 Mar", "Direct debit Metro Mobile phone contract", "24.00", "", "3,153.52"),
+    ("18 Mar", "Interest paid", "", "1.27", "3,154.79"),
+    (
+        "20 Mar",
+        "Card payment Riverside Leisure Centre annual swimming membership",
+        "289.00",
+        "",
+        "2,865.79",
+    ),
+    ("31 Mar", "Balance carried forward", "", "", "2,865.79"),
+]
+STATEMENT_COLUMNS = [(0.75, 0.75), (1.6, 2.7), (4.45, 0.95), (5.5, 0.95), (6.55, 1.1)]
+WRAPS = 48  # characters: a longer description wraps to a second line
+
+
+def _statement_table(top: float) -> tuple[str, float]:
+    """The statement's table from `top`, and where it ends: a row a line apart, a line
+    more where its description wraps."""
+    header = ("Date", "Description", "Paid out", "Paid in", "Balance")
+    rows, bottom = [(top, header)], top + 0.3
+    for cells in STATEMENT_ROWS:
+        rows.append((bottom, cells))
+        bottom += 0.2 + (0.155 if len(cells[1]) > WRAPS else 0)
+    markup = ""
+    for row_top, cells in rows:
+        for column, ((left, width), cell) in enumerate(zip(STATEMENT_COLUMNS, cells, strict=True)):
+            style = ("head" if cells is header else "cell") + ("" if column < 2 else "amount")
+            style = {"cellamount": "amount"}.get(style, style)
+            markup += f"[{left} {row_top:.2f} {width}]\n{style}: {cell}\n" if cell else ""
+    return markup, bottom
+
+
+_STATEMENT_TABLE, _STATEMENT_END = _statement_table(3.55)
+BANK_STATEMENT = (
+    """
+[0.75 0.6 3.5]
+bank: Harbourside Bank
+small: 12 Quay Street, Westmarch WM1 4QA
+Telephone 0300 555 0148
+[0.75 1.55 3.5]
+address: Ms Rebecca Thornton
+Flat 4, Albion Court
+22 Canal Road
+Westmarch WM3 7HG
+[4.6 1.55 3.05]
+small: Sort code: 40-12-76
+Account number: 31884027
+Period: 1 March to 31 March 2024
+[0.75 2.9 6.9]
+heading: Your transactions
+"""
+    + _STATEMENT_TABLE
+    + f"""
+[0.75 {_STATEMENT_END + 0.3:.2f} 6.9]
+footer: Harbourside Bank plc is authorised by the Prudential Regulation Authority.
+"""
+)
+
 PAGES = [
     page("product_sheet", "scan", STYLES, PRODUCT_SHEET),
     page("newsletter", "scan", NEWS, NEWSLETTER),
@@ -603,6 +710,7 @@ PAGES = [
     page("invoice", "scan", INVOICE_STYLES | {"address": LETTER["address"]}, INVOICE),
     page("staff_directory", "scan", FORM, STAFF_DIRECTORY),
     page("training_calendar", "scan", FORM, TRAINING_CALENDAR),
+    page("bank_statement", "scan", STATEMENT_STYLES, BANK_STATEMENT),
     # Pages of the scans above, taken in askew by a document feeder.
     page("essay_fed_askew", "askew", SERIF, NOTEBOOK_ESSAY),
     page("report_fed_askew", "askew", STYLES, FERRY_REPORT),

@@ -14,7 +14,10 @@ A block is a column of the table of the nearest block to its left when:
   of two columns, and stay so: two lists side by side (a menu's starters and mains,
   ingredients beside a method), an address beside a letter's references.
 A block of cells that lies within a table, across and down, each of its lines level with
-one of the table's rows, joins it too (a "Total due" that Tesseract kept apart).
+one of the table's rows, joins it too (a "Total due" that Tesseract kept apart), and so
+does a column of figures left of a table, level with it (a statement's dates).
+A column that Tesseract cut into blocks one under another, where a cell wraps to a
+second line and spaces the rows unevenly, is taken as one column.
 """
 
 import bisect
@@ -33,6 +36,9 @@ MIN_ROWS = 3  # lines of a column of figures that must stand level with lines to
 WORD_ROWS = 5  # rows two columns of words must share: fewer are as likely an address
 LEVEL_SHARE = 0.75  # of each column of words' lines that must stand level with the other's
 LEVEL = 0.5  # two lines stand level when their middles are within this many text heights
+# Text heights between two blocks one under another in one column that are one column
+# of a table cut in two (rows spaced a wrapped cell's line apart: 2.9).
+RUN_GAP = 4.0
 SHIFT = 0.25  # of the line spacing: two columns' rows may stand this far apart (a photo's tilt)
 # A figure: a line that begins with a number, after a sign, a bracket or a currency.
 FIGURE = re.compile(r"[-+\u2212(]?[$€£¥]?\d")  # \u2212: the minus sign
@@ -98,8 +104,22 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     if len(blocks) < 2:
         return [[block] for block in blocks]
     unit = median(word.box.height for block in blocks for _, word in block)
-    lines = [_Lines(block, unit) for block in blocks]
-    table = list(range(len(blocks)))  # each block's table: the index of one of its blocks
+    runs = _column_runs([_Lines(block, unit) for block in blocks], unit)
+    columns = [_Lines([keyed for m in run for keyed in blocks[m]], unit) for run in runs]
+    groups = []
+    for members in _joined(columns, unit):
+        in_runs = [m for member in members for m in runs[member]]
+        if len(members) > 1:
+            groups.append([blocks[m] for m in sorted(in_runs)])
+        else:  # no table: each block of the run as it was
+            groups += [[blocks[m]] for m in in_runs]
+    return groups
+
+
+def _joined(lines: list[_Lines], unit: float) -> list[list[int]]:
+    """Return the columns' indexes (of `lines`) table by table, each table where its
+    first column stands, a column in no table alone."""
+    table = list(range(len(lines)))  # each column's table: the index of one of its columns
 
     def find(index: int) -> int:
         while table[index] != index:
@@ -109,6 +129,14 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
     for index, column in enumerate(lines):
         if (beside := _beside(column, lines, unit)) is not None:
             table[find(index)] = find(beside)
+    grouped = _tables(lines, find).values()
+    tabled = {member for members in grouped if len(members) > 1 for member in members}
+    for index, column in enumerate(lines):
+        if (
+            index not in tabled
+            and (first := _first_column(column, lines, tabled, unit)) is not None
+        ):
+            table[find(index)] = find(first)
     tables = {
         root: (parts := [lines[m] for m in members], _extent(parts))
         for root, members in _tables(lines, find).items()
@@ -121,7 +149,26 @@ def table_groups(blocks: list[list[Keyed]]) -> list[list[list[Keyed]]]:
             if _kept_apart(block, parts, extent, unit):
                 table[index] = root
                 break
-    return [[blocks[m] for m in members] for members in _tables(lines, find).values()]
+    return list(_tables(lines, find).values())
+
+
+def _column_runs(lines: list[_Lines], unit: float) -> list[list[int]]:
+    """Return the blocks' indexes in runs: each block one after another in Tesseract's
+    order that stands under the last, in one column with it (their left or right edges
+    level), at most RUN_GAP text heights below it, neither holding rows of cells already
+    (a table Tesseract found, a paragraph under it), both read or both found again."""
+    runs = [[0]]
+    for index in range(1, len(lines)):
+        above, below = lines[runs[-1][-1]], lines[index]
+        level = abs(above.left - below.left) <= unit or abs(above.right - below.right) <= unit
+        gap = below.top - above.bottom
+        alike = not (above.rows_of_cells or below.rows_of_cells)
+        alike = alike and above.found_again == below.found_again
+        if level and alike and -unit / 2 <= gap <= RUN_GAP * unit:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
 
 
 def table_block(group: list[list[Keyed]]) -> Block:
@@ -162,6 +209,28 @@ def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
         reverse=True,
     )
     return next((index for _, index in to_the_left if rows(column, lines[index], unit)), None)
+
+
+def _first_column(column: _Lines, lines: list[_Lines], tabled: set[int], unit: float) -> int | None:
+    """Return the index of the nearest table column right of `column` whose table it is
+    the first column of (a statement's dates): a column of figures, level with it. A
+    column of figures beside a block that is no table's stays apart (ingredients beside
+    a method)."""
+    if len(column.middles) < MIN_ROWS or not (column.cells() and column.figures()):
+        return None
+    to_the_right = sorted(
+        (
+            (beside.left, index)
+            for index, beside in enumerate(lines)
+            if index in tabled
+            and beside.left >= column.right
+            and beside.bottom >= column.top
+            and beside.top <= column.bottom
+        )
+    )
+    return next(
+        (index for _, index in to_the_right if _figures_level(column, lines[index], unit)), None
+    )
 
 
 def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
