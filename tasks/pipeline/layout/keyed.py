@@ -9,13 +9,14 @@ as Tesseract reads them. A table that Tesseract cut into blocks side by side, a 
 or two each, is put back together and read row by row (`tables.py`). Blocks one after
 another that one gutter splits into columns, each of them, with prose on both sides of
 it (two columns Tesseract read across, a block every row or two), are read column by
-column as one, not block by block.
+column as one, not block by block. A block Tesseract read after a block that lies under
+it and across it (a table across the page) is read before that block.
 """
 
 from itertools import groupby
 from statistics import median
 
-from tasks.pipeline.document import Block, Fragment, Line, Word
+from tasks.pipeline.document import Block, Box, Fragment, Line, Word
 from tasks.pipeline.layout.tables import CELL_WORDS, Keyed, table_block, table_groups
 from tasks.pipeline.layout.words import split_words
 from tasks.pipeline.layout.xy_cut import GUTTER, gaps
@@ -103,7 +104,25 @@ def keyed_blocks(fragments: list[Fragment]) -> list[Block]:
             continue
         for column in _columns(group[0]):
             blocks += _paragraphs(column)
-    return blocks
+    return _above_first(blocks)
+
+
+def _above_first(blocks: list[Block]) -> list[Block]:
+    """Move each block read after a block that lies under it, across it, to just before
+    the first such block: Tesseract reads a statement's header blocks at the right after
+    the table under them."""
+    ordered: list[Block] = []
+    for block in blocks:
+        box = block.box
+        under = next((i for i, other in enumerate(ordered) if _under(other.box, box)), None)
+        ordered.insert(len(ordered) if under is None else under, block)
+    return ordered
+
+
+def _under(lower: Box, upper: Box) -> bool:
+    """Whether `lower` lies wholly below `upper` and across half of it or more."""
+    across = min(lower.right, upper.right) - max(lower.left, upper.left)
+    return lower.top >= upper.bottom and across >= 0.5 * min(lower.width, upper.width)
 
 
 def _split_together(groups: list[list[list[Keyed]]]) -> list[list[list[Keyed]]]:

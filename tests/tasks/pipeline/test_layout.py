@@ -507,3 +507,39 @@ def test_a_tables_columns_cut_into_blocks_where_its_cells_wrap_are_read_row_by_r
         expected.append(" ".join(cell for cell in (date, description, paid, balance) if cell))
         expected += [wrapped] if wrapped else []
     assert page.text == "\n".join(expected)
+
+
+def test_a_block_read_after_a_block_under_it_and_across_it_is_read_before_it():
+    """Found reading a bank statement: Tesseract read the header's right-hand block (its
+    sort code) after the table under it, which runs across the page."""
+    fragments = [keyed("Harbourside Bank", 0, 0, (1, 1, 1))]
+    fragments += [keyed("Ms Rebecca Thornton", 0, 60, (2, 1, 1))]
+    fragments += [
+        keyed(cell, left, 200 + 28 * n, (3, 1, n))
+        for n, row in enumerate(ROWS)
+        for cell, left in zip(row, (0, 150, 800), strict=True)
+    ]
+    fragments += [keyed("Sort code: 40-12-76", 600, 60, (4, 1, 1))]
+    page = build_page(fragments, 1, 1000, 400)
+    assert [block.text for block in page.blocks] == [
+        "Harbourside Bank",
+        "Ms Rebecca Thornton",
+        "Sort code: 40-12-76",
+        "\n".join(" ".join(row) for row in ROWS),
+    ]
+
+
+ROWS = [("01 Mar", "Balance brought forward", "2,314.56"), ("02 Mar", "City Books", "17.99")]
+ROWS += [("03 Mar", "Salary", "2,145.00")]
+
+
+def test_a_second_column_read_after_the_first_stays_after_it():
+    left = [keyed("left column line", 0, 28 * row, (1, 1, row)) for row in range(6)]
+    right = [keyed("right column line", 500, 28 * row, (2, 1, row)) for row in range(6)]
+    footer = [keyed("A footer across the page, under both columns", 0, 400, (3, 1, 1))]
+    page = build_page(left + right + footer, 1, 1000, 500)
+    assert [block.text for block in page.blocks] == [
+        "\n".join(["left column line"] * 6),
+        "\n".join(["right column line"] * 6),
+        "A footer across the page, under both columns",
+    ]
