@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from ocrapp import create_app
 from ocrapp.cli import alembic_config
+from ocrapp.core.broker import TAKEN, TAKEN_AT
 from ocrapp.core.db import db
 from ocrapp.core.scheduling import queue_names
 from ocrapp.core.tokens import create_user
@@ -165,7 +166,8 @@ def app(request, tmp_path):
     with db.session() as session:
         session.execute(text("TRUNCATE users, api_tokens, files, tasks, results CASCADE"))
     yield app
-    redis.Redis.from_url(redis_url).delete(*queue_names(app.config))
+    # The queues, and the messages taken from them (a test's worker that died holding one).
+    redis.Redis.from_url(redis_url).delete(*queue_names(app.config), TAKEN, TAKEN_AT)
 
 
 @pytest.fixture
