@@ -280,8 +280,8 @@ class Settings(BaseSettings):
         FAILURES,
         "seconds after a queued task was sent before the reaper checks that the broker "
         "still holds it (Redis may have restarted empty), and sends it again if not, or if "
-        "a worker took it this long ago and has not started it (the worker died holding "
-        "it); Redis broker only",
+        "a worker took it this long ago and no live worker holds it (the worker died "
+        "holding it); Redis broker only",
     )
     MAX_UPLOAD_MB: int = setting(25, API, "larger uploads are answered with 413")
     REQUEST_BODY_TIMEOUT: float = setting(

@@ -2,6 +2,7 @@
 took and have not acknowledged (kombu's hash `unacked`), abandoned ones among them."""
 
 import json
+import logging
 import time
 from datetime import datetime
 
@@ -14,8 +15,11 @@ from ocrapp.core.scheduling import queue_names
 # kombu's Redis transport keeps a queue's waiting messages in a list named after it, and
 # those of priority 3, 6 and 9 in lists of their own beside it.
 PRIORITY_SUFFIXES = ("", "\x06\x163", "\x06\x166", "\x06\x169")
+log = logging.getLogger(__name__)
 # The messages workers took, by delivery tag, and when each was taken (a sorted set).
 TAKEN, TAKEN_AT = "unacked", "unacked_index"
+# Seconds each question to the live workers waits for their answers.
+INSPECT_SECONDS = 1.0
 
 
 def broker_lists(config, queues: list[str] | None = None) -> dict[str, list[str]] | None:
@@ -67,13 +71,14 @@ def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[
 
 
 def abandoned_messages(config, older_than: float) -> dict[str, str]:
-    """Return the messages workers took, and that were due, over `older_than` seconds ago
-    and are still not acknowledged: their task ids, with their delivery tags.
+    """Return the messages workers took, and that were due, over `older_than` seconds ago,
+    still not acknowledged, that no live worker holds: their task ids, with their delivery
+    tags.
 
-    A live worker takes no more messages than it has pool processes to run them
-    (`worker_prefetch_multiplier` 1) and starts each at once, or at its ETA. One still
-    taken long after was taken by a worker that died (its main process killed), and Redis
-    gives it to another only after the visibility timeout, a day later.
+    Such a message was taken by a worker that died (its main process killed), and Redis
+    gives it to another only after the visibility timeout, a day later. A live worker may
+    hold one that long (a retry due while its pool processes are all busy): the workers
+    are asked (`held_by_workers`), and while they cannot be, nothing is abandoned.
     """
     if broker_lists(config) is None:
         return {}
@@ -83,13 +88,32 @@ def abandoned_messages(config, older_than: float) -> dict[str, str]:
         return {}
     tags = list(taken)
     cutoff = time.time() - older_than
-    abandoned = {}
+    old = {}
     for tag, taken_at in zip(tags, broker.zmscore(TAKEN_AT, tags), strict=True):
         headers = message_headers(_decoded(taken[tag], first=True))
         due = due_at(headers)
         if taken_at is not None and taken_at < cutoff and (due is None or due.timestamp() < cutoff):
-            abandoned[headers.get("id")] = tag.decode()
-    return abandoned
+            old[headers.get("id")] = tag.decode()
+    if not old or (held := held_by_workers()) is None:
+        return {}
+    return {task_id: tag for task_id, tag in old.items() if task_id not in held}
+
+
+def held_by_workers() -> set[str] | None:
+    """Return the ids of the tasks the live workers hold: running, waiting for a pool
+    process, or for their ETA; None if they could not be asked."""
+    inspect = current_app.extensions["celery"].control.inspect(timeout=INSPECT_SECONDS)
+    try:
+        replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+    except Exception as error:  # kombu raises several kinds when the broker is away
+        log.warning("the workers could not be asked what they hold: %r", error)
+        return None
+    held = set()
+    for reply in replies:  # None: no worker answered
+        for requests in (reply or {}).values():
+            for request in requests:  # a scheduled one is {"eta": ..., "request": {...}}
+                held.add(request.get("request", request).get("id"))
+    return held
 
 
 def forget_taken(config, tags: list[str]) -> None:

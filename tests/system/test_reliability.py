@@ -2,15 +2,27 @@
 
 import os
 import signal
+import time
 from functools import partial
 
 import psycopg
 import pytest
 
+from ocrapp import create_app
+from ocrapp.core.broker import abandoned_messages, broker_task_ids
+from ocrapp.core.jobs import OCR_TASK_NAME
+from ocrapp.core.scheduling import SMALL, queue_name
 from tests.conftest import POSTGRES_URL, REDIS_BASE_URL, TEST_DATABASE
 from tests.documents import image_pdf, page_image
-from tests.helpers import create_user, fetch, statuses, upload, worker_child
-from tests.stack import Stack, recreate_database
+from tests.helpers import (
+    create_user,
+    fetch,
+    statuses,
+    upload,
+    wait_for_engines,
+    worker_child,
+)
+from tests.stack import Stack, recreate_database, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -186,3 +198,44 @@ def test_a_killed_worker_main_process_is_noticed_and_its_task_resumed(fragile_st
     assert result["engine"]["calls"] == 2  # pages 2 and 3: page 1 came from the first run
     assert [page["number"] for page in result["pages"]] == [1, 2, 3]
     assert rows(fragile_stack, "results", task["taskId"]) == 1
+
+
+def test_a_retry_a_busy_worker_holds_past_its_time_is_not_taken_for_abandoned(
+    fragile_stack, open_socket
+):
+    """Found in review: a retry that falls due while the worker's pool process is busy
+    waits in the worker, unacknowledged; taken for a dead worker's message, its task would
+    be sent again and run twice. The live workers are asked what they hold."""
+    keys = ("DATABASE_URL", "REDIS_URL", "STORAGE_URL", "EVENT_NAMESPACE", "OCR_QUEUE")
+    settings = {key: fragile_stack.env[key] for key in keys}
+    app = create_app({**settings, "BROKER_URL": settings["REDIS_URL"]})
+    token = create_user(fragile_stack)
+    socket = open_socket(fragile_stack.url, token)
+    wait_for_engines(fragile_stack, token, {"easyocr"})  # the worker takes messages
+    with app.app_context():
+        # As tasks/retrying.py sends a retry: the worker takes it at once, to run when due.
+        app.extensions["celery"].send_task(
+            OCR_TASK_NAME,
+            args=["a-retry"],
+            task_id="a-retry",
+            queue=queue_name(app.config, SMALL),
+            countdown=RETRY_AFTER,
+        )
+        due = time.time() + RETRY_AFTER
+        waiting = lambda: "a-retry" in broker_task_ids(taken=False)  # noqa: E731
+        wait_for(lambda: not waiting(), 60, "the retry taken by the worker")
+        # Then a file that keeps its one pool process busy past the retry's time.
+        lines = ["a page that keeps", "the worker's one pool process", "busy for a while"]
+        pages = [page_image([f"page {n}", *lines]) for n in range(1, 7)]
+        busy = upload(fragile_stack, token, image_pdf(pages), "busy.pdf")["taskId"]
+        while socket.receive(timeout=120)["data"].get("status") != "processing":
+            pass
+        wait_for(lambda: time.time() > due, RETRY_AFTER, "the retry due")
+        assert "a-retry" in broker_task_ids()  # held, not started: the pool is busy
+        assert abandoned_messages(app.config, older_than=0) == {}
+        assert "a-retry" in broker_task_ids()
+    assert fetch(fragile_stack, token, f"/api/tasks/{busy}").json()["status"] == "processing"
+    assert socket.updates_until_finished(busy)[-1]["status"] == "completed"
+
+
+RETRY_AFTER = 5  # seconds: time to upload the busy file, and for its task to start
