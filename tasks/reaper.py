@@ -62,7 +62,8 @@ def resend_lost() -> int:
         held = broker_task_ids() if waiting else set()
         if held is None:  # the broker could not say what it holds
             return 0
-        abandoned = abandoned_messages(config, config["LOST_AFTER"]) if waiting else {}
+        queued = {task.id for task, _ in waiting}
+        abandoned = abandoned_messages(config, queued, config["LOST_AFTER"]) if waiting else {}
         held -= abandoned.keys()  # a message a worker died holding is held no more
         lost = [(task, pages) for task, pages in waiting if task.id not in held]
         for task, _ in lost:

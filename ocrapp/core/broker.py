@@ -70,10 +70,10 @@ def broker_task_ids(queues: list[str] | None = None, taken: bool = True) -> set[
     return None if messages is None else {message_headers(m).get("id") for m in messages}
 
 
-def abandoned_messages(config, older_than: float) -> dict[str, str]:
-    """Return the messages workers took, and that were due, over `older_than` seconds ago,
-    still not acknowledged, that no live worker holds: their task ids, with their delivery
-    tags.
+def abandoned_messages(config, task_ids: set[str], older_than: float) -> dict[str, str]:
+    """Return the messages of the tasks `task_ids` that workers took, and that were due,
+    over `older_than` seconds ago, still not acknowledged, that no live worker holds: their
+    task ids, with their delivery tags.
 
     Such a message was taken by a worker that died (its main process killed), and Redis
     gives it to another only after the visibility timeout, a day later. A live worker may
@@ -92,7 +92,8 @@ def abandoned_messages(config, older_than: float) -> dict[str, str]:
     for tag, taken_at in zip(tags, broker.zmscore(TAKEN_AT, tags), strict=True):
         headers = message_headers(_decoded(taken[tag], first=True))
         due = due_at(headers)
-        if taken_at is not None and taken_at < cutoff and (due is None or due.timestamp() < cutoff):
+        overdue = due is None or due.timestamp() < cutoff
+        if headers.get("id") in task_ids and taken_at is not None and taken_at < cutoff and overdue:
             old[headers.get("id")] = tag.decode()
     if not old or (held := held_by_workers()) is None:
         return {}

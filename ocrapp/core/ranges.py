@@ -195,7 +195,8 @@ def reap_ranges() -> int:
             .where(Task.status == TaskStatus.PROCESSING, TaskRange.status.in_(OUT))
         ).all()
     held = broker_task_ids() if out else None
-    abandoned = abandoned_messages(config, config["LOST_AFTER"]) if out else {}
+    sent = {r.celery_id for r, _, _ in out if r.status == RangeStatus.SENT}
+    abandoned = abandoned_messages(config, sent, config["LOST_AFTER"]) if sent else {}
     if held is not None:  # a message a worker died holding is held no more
         held -= abandoned.keys()
     dead = dead_ranges([task_range for task_range, _, _ in out], now)
