@@ -666,8 +666,8 @@ def _statement_table(top: float) -> tuple[str, float]:
     markup = ""
     for row_top, cells in rows:
         for column, ((left, width), cell) in enumerate(zip(STATEMENT_COLUMNS, cells, strict=True)):
-            style = ("head" if cells is header else "cell") + ("" if column < 2 else "amount")
-            style = {"cellamount": "amount"}.get(style, style)
+            kinds = ("head", "headamount") if cells is header else ("cell", "amount")
+            style = kinds[column >= 2]
             markup += f"[{left} {row_top:.2f} {width}]\n{style}: {cell}\n" if cell else ""
     return markup, bottom
 

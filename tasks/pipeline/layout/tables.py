@@ -198,17 +198,8 @@ def _beside(column: _Lines, lines: list[_Lines], unit: float) -> int | None:
         rows = _words_level
     else:
         return None
-    to_the_left = sorted(
-        (
-            (beside.right, index)
-            for index, beside in enumerate(lines)
-            if beside.right <= column.left
-            and beside.bottom >= column.top
-            and beside.top <= column.bottom
-        ),
-        reverse=True,
-    )
-    return next((index for _, index in to_the_left if rows(column, lines[index], unit)), None)
+    to_the_left = _across_from(column, lines, left=True)
+    return next((index for index in to_the_left if rows(column, lines[index], unit)), None)
 
 
 def _first_column(column: _Lines, lines: list[_Lines], tabled: set[int], unit: float) -> int | None:
@@ -218,19 +209,19 @@ def _first_column(column: _Lines, lines: list[_Lines], tabled: set[int], unit: f
     a method)."""
     if len(column.middles) < MIN_ROWS or not (column.cells() and column.figures()):
         return None
-    to_the_right = sorted(
-        (
-            (beside.left, index)
-            for index, beside in enumerate(lines)
-            if index in tabled
-            and beside.left >= column.right
-            and beside.bottom >= column.top
-            and beside.top <= column.bottom
-        )
-    )
-    return next(
-        (index for _, index in to_the_right if _figures_level(column, lines[index], unit)), None
-    )
+    to_the_right = [i for i in _across_from(column, lines, left=False) if i in tabled]
+    return next((i for i in to_the_right if _figures_level(column, lines[i], unit)), None)
+
+
+def _across_from(column: _Lines, lines: list[_Lines], left: bool) -> list[int]:
+    """Return the indexes of the blocks wholly left of `column` (or right of it) that
+    overlap it down the page, nearest first."""
+    if left:
+        found = [(column.left - b.right, -i) for i, b in enumerate(lines) if b.right <= column.left]
+    else:
+        found = [(b.left - column.right, i) for i, b in enumerate(lines) if b.left >= column.right]
+    nearest = [abs(i) for _, i in sorted(found)]  # ties: the later block first on the left
+    return [i for i in nearest if lines[i].bottom >= column.top and lines[i].top <= column.bottom]
 
 
 def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:
