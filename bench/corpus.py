@@ -12,7 +12,7 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image
 
-from bench import corpus_photos, corpus_scans, corpus_screenshots
+from bench import corpus_photos, corpus_receipts, corpus_scans, corpus_screenshots
 from bench.corpus_capture import black_and_white, fed_askew, lid_open, photographed, scanned
 from bench.corpus_drawing import POINTS, draw_pdf
 from bench.corpus_layout import PageLayout, truth
@@ -20,7 +20,12 @@ from bench.corpus_layout import PageLayout, truth
 KINDS = ("scan", "askew", "lid_open", "bilevel", "photo", "screenshot")
 LAYOUTS = {
     layout.name: layout
-    for layout in [*corpus_scans.PAGES, *corpus_photos.PAGES, *corpus_screenshots.PAGES]
+    for layout in [
+        *corpus_scans.PAGES,
+        *corpus_receipts.PAGES,
+        *corpus_photos.PAGES,
+        *corpus_screenshots.PAGES,
+    ]
 }
 CAPTURES = {
     "scan": scanned,

@@ -15,11 +15,11 @@ from bench.quality import character_error_rate, word_recall, words
 def test_every_kind_of_page_is_there():
     kinds = Counter(layout.kind for layout in corpus.LAYOUTS.values())
     assert kinds == {
-        "scan": 12,
+        "scan": 13,
         "askew": 3,
         "lid_open": 2,
         "bilevel": 4,
-        "photo": 6,
+        "photo": 7,
         "screenshot": 2,
     }
     assert [page.name for page in corpus.pages(["screenshot"])] == [

@@ -9,6 +9,7 @@ from PIL import Image
 
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.engines import ProgressCallback, limit_threads
+from tasks.pipeline.engines.tesseract_cuts import released
 from tasks.pipeline.engines.tesseract_unread import (
     found_again,
     in_order,
@@ -47,7 +48,8 @@ class TesseractEngine:
         """Return the words Tesseract finds, in its order, keyed by line, and those found again."""
         ruled = rule_out(image)
         image, colour = ruled.image, in_colour(ruled.image)
-        fragments = _read(as_handed_over(image, colour), languages, resolution_option(image))
+        read = _read(as_handed_over(image, colour), languages, resolution_option(image))
+        fragments = released(read)  # words cut apart, read again below
         lines = unread_lines(image, fragments)
         if lines:
             part = read_out(image, fragments, lines)

@@ -69,6 +69,19 @@ class _Lines:
         self.top = min(word.box.top for _, word in words)
         self.bottom = max(word.box.bottom for _, word in words)
 
+    def across(self, top: int, bottom: int) -> tuple[int, int] | None:
+        """Return the left and right of the lines whose middles lie between `top` and
+        `bottom`; None if there are none."""
+        words = [
+            word
+            for line in self.lines
+            if top <= median(word.box.middle for word in line) <= bottom
+            for word in line
+        ]
+        if not words:
+            return None
+        return min(word.box.left for word in words), max(word.box.right for word in words)
+
     def cells(self) -> bool:
         """Whether every line is short, as a table column's cells are."""
         return max(len(line) for line in self.lines) <= CELL_WORDS
@@ -214,14 +227,18 @@ def _first_column(column: _Lines, lines: list[_Lines], tabled: set[int], unit: f
 
 
 def _across_from(column: _Lines, lines: list[_Lines], left: bool) -> list[int]:
-    """Return the indexes of the blocks wholly left of `column` (or right of it) that
-    overlap it down the page, nearest first."""
-    if left:
-        found = [(column.left - b.right, -i) for i, b in enumerate(lines) if b.right <= column.left]
-    else:
-        found = [(b.left - column.right, i) for i, b in enumerate(lines) if b.left >= column.right]
-    nearest = [abs(i) for _, i in sorted(found)]  # ties: the later block first on the left
-    return [i for i in nearest if lines[i].bottom >= column.top and lines[i].top <= column.bottom]
+    """Return the indexes of the blocks whose lines down the side of `column` lie wholly
+    left of it (or right of it), nearest first. A block may reach past the column above or
+    below it: items whose last prices Tesseract read on their lines."""
+    found = []
+    for index, block in enumerate(lines):
+        if (beside := block.across(column.top, column.bottom)) is None:
+            continue
+        if left and beside[1] <= column.left:
+            found.append((column.left - beside[1], -index))  # ties: the later block first
+        elif not left and beside[0] >= column.right:
+            found.append((beside[0] - column.right, index))
+    return [abs(index) for _, index in sorted(found)]
 
 
 def _figures_level(column: _Lines, beside: _Lines, unit: float) -> bool:

@@ -543,3 +543,16 @@ def test_a_second_column_read_after_the_first_stays_after_it():
         "\n".join(["right column line"] * 6),
         "A footer across the page, under both columns",
     ]
+
+
+def test_a_column_of_prices_beside_items_whose_last_prices_were_read_on_their_rows_joins_them():
+    """Found reading a photographed receipt: Tesseract read the last two items with their
+    prices, which reached the items' block past the left edge of the other prices, found
+    again; those were read after all the items (CER 0.223)."""
+    items = ["Milk 2L", "Bread 800g", "Eggs x12", "Bananas", "Cheese 400g", "Carrier bag"]
+    prices = ["1.45", "1.10", "3.20", "0.78", "3.75", "0.10"]
+    fragments = [keyed(item, 0, 30 * row, (3, 1, row)) for row, item in enumerate(items)]
+    fragments += [keyed(prices[row], 400, 30 * row, (3, 1, row)) for row in (4, 5)]
+    fragments += [keyed(prices[row], 405, 30 * row, (-1, 1, row)) for row in range(4)]
+    page = build_page(fragments, 1, 500, 200)
+    assert page.text == "\n".join(map(" ".join, zip(items, prices, strict=True)))
