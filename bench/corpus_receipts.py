@@ -11,40 +11,44 @@ RECEIPT = {
     "total": Style("Courier-Bold", 9, 11, space_after=0),
     "sum": Style("Courier-Bold", 9, 11, space_after=0, align="right"),
 }
+# Each item's price and its tax band: A zero-rated food, B standard rate.
 ITEMS = [
-    ("Semi-skimmed milk 2L", "1.45"),
-    ("Wholemeal bread 800g", "1.10"),
-    ("Free range eggs x12", "3.20"),
-    ("Bananas loose 1.12kg", "0.78"),
-    ("Cheddar mature 400g", "3.75"),
-    ("Orange juice 1L", "1.89"),
-    ("Washing up liquid", "1.25"),
-    ("Tinned tomatoes x4", "2.40"),
-    ("Basmati rice 1kg", "2.15"),
-    ("Coffee beans 500g", "6.50"),
-    ("Dark chocolate 100g", "1.35"),
-    ("Carrier bag", "0.10"),
+    ("Semi-skimmed milk 2L", "1.45", "A"),
+    ("Wholemeal bread 800g", "1.10", "A"),
+    ("Free range eggs x12", "3.20", "A"),
+    ("Bananas loose 1.12kg", "0.78", "A"),
+    ("Cheddar mature 400g", "3.75", "A"),
+    ("Orange juice 1L", "1.89", "B"),
+    ("Washing up liquid", "1.25", "B"),
+    ("Tinned tomatoes x4", "2.40", "A"),
+    ("Basmati rice 1kg", "2.15", "A"),
+    ("Coffee beans 500g", "6.50", "A"),
+    ("Dark chocolate 100g", "1.35", "B"),
+    ("Carrier bag", "0.10", "B"),
 ]
-TOTAL = f"{sum(float(price) for _, price in ITEMS):.2f}"
-TOTALS = [("total", "TOTAL", "sum", TOTAL), ("item", "CARD", "price", TOTAL)]
-TOTALS.append(("item", "CHANGE", "price", "0.00"))
+TOTAL = f"{sum(float(price) for _, price, _ in ITEMS):.2f}"
+TOTALS = [("total", "TOTAL", "sum", TOTAL, ""), ("item", "CARD", "price", TOTAL, "")]
+TOTALS.append(("item", "CHANGE", "price", "0.00", ""))
 WIDTH = 3.15  # inches: an 80 mm till roll
 LINE = 11 / 72  # inches from one row to the next
-PRICE_WIDTH = 0.7
+PRICE_WIDTH, BAND_WIDTH = 0.7, 0.25
+LABEL_WIDTH = WIDTH - 0.4 - PRICE_WIDTH - BAND_WIDTH
 
 
-def _rows(rows: list[tuple[str, str, str, str]], top: float) -> tuple[str, float]:
-    """The markup of rows from `top` (label and value, each in its style), and where they end."""
-    markup, width = "", WIDTH - 0.4
-    for label_style, label, value_style, value in rows:
-        markup += f"[0.2 {top:.2f} {width - PRICE_WIDTH}]\n{label_style}: {label}\n"
-        markup += f"[{0.2 + width - PRICE_WIDTH:.2f} {top:.2f} {PRICE_WIDTH}]\n"
-        markup += f"{value_style}: {value}\n"
+def _rows(rows: list[tuple[str, str, str, str, str]], top: float) -> tuple[str, float]:
+    """The markup of rows from `top` (label, value and tax band, the first two each in its
+    style), and where they end."""
+    markup, price_left = "", 0.2 + LABEL_WIDTH
+    for label_style, label, value_style, value, band in rows:
+        markup += f"[0.2 {top:.2f} {LABEL_WIDTH:.2f}]\n{label_style}: {label}\n"
+        markup += f"[{price_left:.2f} {top:.2f} {PRICE_WIDTH}]\n{value_style}: {value}\n"
+        if band:
+            markup += f"[{price_left + PRICE_WIDTH:.2f} {top:.2f} {BAND_WIDTH}]\nprice: {band}\n"
         top += LINE
     return markup, top
 
 
-_ITEM_ROWS, _ITEMS_END = _rows([("item", item, "price", price) for item, price in ITEMS], 1.35)
+_ITEM_ROWS, _ITEMS_END = _rows([("item", i, "price", p, band) for i, p, band in ITEMS], 1.35)
 _TOTAL_ROWS, _TOTALS_END = _rows(TOTALS, _ITEMS_END + 0.15)
 TILL_RECEIPT = (
     """

@@ -10,13 +10,17 @@ with the rest of what Tesseract passed over (see tesseract_unread.py): "1.45".
 """
 
 import bisect
-from statistics import median
+from statistics import fmean, median
 
 from tasks.pipeline.document import Box, Fragment, enclosing
 
-# A word read down: at least this many text heights tall, and taller than wide by half.
+# A line read down: its words stand at least this many text heights tall, taller than
+# wide by half, and are read with less confidence than this (the receipt's 0.05 to 0.45;
+# a word turned on its side and read well, down a margin, 0.9).
 DOWN_HEIGHT = 2.0
 DOWN_SHAPE = 1.5
+DOWN_CONFIDENCE = 0.6
+TOUCH = 0.5  # text heights across: a word this close to a line read down was cut from it
 # A digit and a word of another block, level, closer across than this many text heights,
 # are a figure cut in two (a column's gutter is 1.5 wide at least: xy_cut.GUTTER).
 CUT_GAP = 1.2
@@ -24,17 +28,16 @@ LEVEL = 0.5  # of the shorter word's height that two words on one line share
 
 
 def released(fragments: list[Fragment]) -> list[Fragment]:
-    """Return the words without those that Tesseract's layout cut apart: blocks read
-    down a page read across, with every word they cross, and the lines of a digit and a
-    word of another block closer to it than a gutter."""
+    """Return the words without those that Tesseract's layout cut apart: lines read
+    down a page read across, with every word they cross or touch, and the lines of a digit
+    and a word of another block closer to it than a gutter."""
     words = [fragment for fragment in fragments if fragment.text]
     if not words:
         return fragments
     unit = median(word.box.height for word in words)
-    down = [
-        enclosing(word.box for word in block) for block in _blocks(words) if _read_down(block, unit)
-    ]
-    crossed = {id(word) for word in words if any(_overlap(word.box, box) for box in down)}
+    down = _read_down(words, unit)
+    reach = TOUCH * unit
+    crossed = {id(word) for word in words if any(_near(word.box, box, reach) for box in down)}
     cut = _figures_cut(words, unit)
     return [
         fragment
@@ -43,21 +46,21 @@ def released(fragments: list[Fragment]) -> list[Fragment]:
     ]
 
 
-def _blocks(words: list[Fragment]) -> list[list[Fragment]]:
-    """Return the words of each of Tesseract's blocks."""
-    blocks: dict[int, list[Fragment]] = {}
+def _read_down(words: list[Fragment], unit: float) -> list[Box]:
+    """Return the boxes of the lines read down: tall, narrow and read unsure."""
+    lines: dict[tuple[int, int, int], list[Fragment]] = {}
     for word in words:
-        blocks.setdefault(word.line_key[0], []).append(word)
-    return list(blocks.values())
-
-
-def _read_down(block: list[Fragment], unit: float) -> bool:
-    """Whether half the block's words or more are read down: tall and narrow."""
-    down = sum(
-        word.box.height >= DOWN_HEIGHT * unit and word.box.height > DOWN_SHAPE * word.box.width
-        for word in block
-    )
-    return 2 * down >= len(block)
+        lines.setdefault(word.line_key, []).append(word)
+    boxes = []
+    for line in lines.values():
+        box = enclosing(word.box for word in line)
+        if (
+            box.height >= DOWN_HEIGHT * unit
+            and box.height > DOWN_SHAPE * box.width
+            and fmean(word.confidence for word in line) < DOWN_CONFIDENCE
+        ):
+            boxes.append(box)
+    return boxes
 
 
 def _figures_cut(words: list[Fragment], unit: float) -> set[tuple[int, int, int]]:
@@ -81,11 +84,11 @@ def _level(one: Box, other: Box) -> bool:
     return shared > LEVEL * min(one.height, other.height)
 
 
-def _overlap(one: Box, other: Box) -> bool:
-    """Whether two boxes overlap."""
+def _near(word: Box, block: Box, reach: float) -> bool:
+    """Whether a word overlaps a block, or stands within `reach` of it across."""
     return (
-        one.left < other.right
-        and other.left < one.right
-        and one.top < other.bottom
-        and other.top < one.bottom
+        word.left < block.right + reach
+        and block.left - reach < word.right
+        and word.top < block.bottom
+        and block.top < word.bottom
     )

@@ -3,7 +3,8 @@ together, to be read row by row as the table is, not column by column.
 
 A block is a column of the table of the nearest block to its left when:
 - its lines are figures (three or more of a few words each, most beginning with a number:
-  quantities, prices, dates), three rows at least and half of them level with that block's
+  quantities, prices, dates; or a code of a capital letter or two alone: a receipt's tax
+  bands), three rows at least and half of them level with that block's
   lines, whatever that block is (items, descriptions);
 - or its lines are short cells of words (names, places, a form's values), and so are that
   block's, the two stand level row for row (five rows at least, three quarters of each
@@ -40,8 +41,10 @@ LEVEL = 0.5  # two lines stand level when their middles are within this many tex
 # of a table cut in two (rows spaced a wrapped cell's line apart: 2.9).
 RUN_GAP = 4.0
 SHIFT = 0.25  # of the line spacing: two columns' rows may stand this far apart (a photo's tilt)
-# A figure: a line that begins with a number, after a sign, a bracket or a currency.
+# A figure: a line that begins with a number, after a sign, a bracket or a currency; or a
+# code of a capital letter or two alone on its line (a receipt's tax band: "A", "B").
 FIGURE = re.compile(r"[-+\u2212(]?[$€£¥]?\d")  # \u2212: the minus sign
+CODE = re.compile(r"[A-Z]{1,2}")
 
 
 class _Lines:
@@ -87,8 +90,8 @@ class _Lines:
         return max(len(line) for line in self.lines) <= CELL_WORDS
 
     def figures(self) -> bool:
-        """Whether most lines are figures, as a table's columns of numbers are."""
-        return 2 * sum(bool(FIGURE.match(line[0].text)) for line in self.lines) > len(self.lines)
+        """Whether most lines are figures or codes, as a table's columns of numbers are."""
+        return 2 * sum(_figure(line) for line in self.lines) > len(self.lines)
 
     def level_with(self, middles: list[float], unit: float) -> int:
         """How many of these lines stand level with a line whose middle is in `middles`
@@ -287,6 +290,13 @@ def _kept_apart(
     beside = [part for part in table if part.left >= block.right or part.right <= block.left]
     rows = sorted(middle for part in beside for middle in part.middles)
     return block.level_with(rows, unit) == len(block.middles)
+
+
+def _figure(line: list[Word]) -> bool:
+    """Whether a line is a figure, or a code alone on its line."""
+    return bool(FIGURE.match(line[0].text)) or (
+        len(line) == 1 and bool(CODE.fullmatch(line[0].text))
+    )
 
 
 def _cell_sizes(line: list[Word], unit: float) -> list[int]:

@@ -556,3 +556,23 @@ def test_a_column_of_prices_beside_items_whose_last_prices_were_read_on_their_ro
     fragments += [keyed(prices[row], 405, 30 * row, (-1, 1, row)) for row in range(4)]
     page = build_page(fragments, 1, 500, 200)
     assert page.text == "\n".join(map(" ".join, zip(items, prices, strict=True)))
+
+
+def test_a_column_of_tax_codes_beside_a_receipts_prices_joins_their_rows():
+    """Found on receipts drawn for a review: each price's tax band ("A", "B"), read down as
+    one tall word, then found again as a column of letters, was read after the page."""
+    items = ["Milk 2L", "Bread 800g", "Eggs x12", "Soap"]
+    prices, codes = ["1.45", "1.10", "3.20", "0.78"], ["A", "A", "A", "B"]
+    fragments = []
+    for row, item in enumerate(items):
+        fragments += [
+            keyed(item, 0, 30 * row, (1, 1, row)),
+            keyed(prices[row], 200, 30 * row, (1, 1, row)),
+        ]
+    fragments += [keyed(code, 300, 30 * row, (-1, 1, row)) for row, code in enumerate(codes)]
+    fragments.append(keyed("Thank you", 0, 200, (2, 1, 1)))
+    page = build_page(fragments, 1, 400, 250)
+    rows = [
+        f"{item} {price} {code}" for item, price, code in zip(items, prices, codes, strict=True)
+    ]
+    assert page.text == "\n".join(rows) + "\n\nThank you"
