@@ -1,5 +1,5 @@
-"""The corpus's till receipt: a narrow slip in a typewriter face, items left and prices right,
-read row by row; scanned and photographed."""
+"""The corpus's till receipt: a narrow slip in a typewriter face, items left, prices and tax
+bands right, read row by row; scanned and photographed."""
 
 from bench.corpus_layout import Style, page
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from tasks.pipeline.document import Box, Fragment
 from tasks.pipeline.engines import ProgressCallback, limit_threads
-from tasks.pipeline.engines.tesseract_cuts import released
+from tasks.pipeline.engines.tesseract_cuts import cut_apart, put_back
 from tasks.pipeline.engines.tesseract_unread import (
     found_again,
     in_order,
@@ -49,14 +49,15 @@ class TesseractEngine:
         ruled = rule_out(image)
         image, colour = ruled.image, in_colour(ruled.image)
         read = _read(as_handed_over(image, colour), languages, resolution_option(image))
-        fragments = released(read)  # words cut apart, read again below
-        lines = unread_lines(image, fragments)
-        if lines:
-            part = read_out(image, fragments, lines)
+        cut = cut_apart(read)  # words cut apart: read again below, or put back
+        fragments = put_back(read, cut, [])
+        if lines := unread_lines(image, cut.kept):
+            part = read_out(image, cut.kept, lines)
             # One block of text: no layout analysis, which passed these lines over.
             handed = as_handed_over(part.image, colour)  # in the page's colour, or grey
             again = _read(handed, languages, f"{resolution_option(part.image)} --psm 6")
-            fragments = in_order(fragments, found_again(again, part))
+            found = found_again(again, part)
+            fragments = in_order(put_back(read, cut, found), found)
         progress(1.0, "Text recognised")
         return in_grid_order(fragments, ruled.grids)
 

@@ -61,7 +61,16 @@ class _Lines:
         self.word_cells = median(sizes) <= CELL_WORDS and max(sizes) <= 2 * CELL_WORDS
         self.rows_of_cells = 2 * sum(len(line) > 1 for line in cells) >= len(cells)
         self.found_again = words[0][0][0] < 0  # a negative block: see tesseract_unread.py
-        self.middles = sorted(median(word.box.middle for word in line) for line in self.lines)
+        # Each line's middle, left and right.
+        self.spans = [
+            (
+                median(word.box.middle for word in line),
+                min(word.box.left for word in line),
+                max(word.box.right for word in line),
+            )
+            for line in self.lines
+        ]
+        self.middles = sorted(middle for middle, _, _ in self.spans)
         self.spacing = (
             median(after - before for before, after in pairwise(self.middles))
             if len(self.middles) > 1
@@ -75,15 +84,10 @@ class _Lines:
     def across(self, top: int, bottom: int) -> tuple[int, int] | None:
         """Return the left and right of the lines whose middles lie between `top` and
         `bottom`; None if there are none."""
-        words = [
-            word
-            for line in self.lines
-            if top <= median(word.box.middle for word in line) <= bottom
-            for word in line
-        ]
-        if not words:
+        beside = [(left, right) for middle, left, right in self.spans if top <= middle <= bottom]
+        if not beside:
             return None
-        return min(word.box.left for word in words), max(word.box.right for word in words)
+        return min(left for left, _ in beside), max(right for _, right in beside)
 
     def cells(self) -> bool:
         """Whether every line is short, as a table column's cells are."""

@@ -60,10 +60,10 @@ def group_lines(words: list[Word]) -> list[Line]:
 
 def _continues(line: list[Word], word: Word) -> bool:
     """Whether `word` sits beside the line's last word, or the one before (past a mark)."""
-    return any(_beside(last.box, word.box) for last in line[-2:])
+    return any(on_one_line(last.box, word.box) for last in line[-2:])
 
 
-def _beside(first: Box, second: Box) -> bool:
+def on_one_line(first: Box, second: Box) -> bool:
     """Whether two words sit on one line: they share over SAME_LINE of the shorter's height."""
     shared = min(first.bottom, second.bottom) - max(first.top, second.top)
     return shared > SAME_LINE * max(min(first.height, second.height), 1)
