@@ -224,13 +224,15 @@ def test_a_retry_a_busy_worker_holds_past_its_time_is_not_taken_for_abandoned(
         due = time.time() + RETRY_AFTER
         waiting = lambda: "a-retry" in broker_task_ids(taken=False)  # noqa: E731
         wait_for(lambda: not waiting(), 60, "the retry taken by the worker")
-        # Then a file that keeps its one pool process busy past the retry's time.
-        lines = ["a page that keeps", "the worker's one pool process", "busy for a while"]
-        pages = [page_image([f"page {n}", *lines]) for n in range(1, 7)]
+        # Then a file that keeps its one pool process busy past the retry's time: seven
+        # pages, fewer than SPLIT_PAGES (ranges would let the pool go between them).
+        lines = ["a page that keeps", "the worker's one pool process", "busy for a while"] * 4
+        pages = [page_image([f"page {n}", *lines]) for n in range(1, 8)]
         busy = upload(fragile_stack, token, image_pdf(pages), "busy.pdf")["taskId"]
         while socket.receive(timeout=120)["data"].get("status") != "processing":
             pass
         wait_for(lambda: time.time() > due, RETRY_AFTER, "the retry due")
+        assert fetch(fragile_stack, token, f"/api/tasks/{busy}").json()["status"] == "processing"
         assert "a-retry" in broker_task_ids()  # held, not started: the pool is busy
         assert abandoned_messages(app.config, {"a-retry", busy}, older_than=0) == {}
         assert "a-retry" in broker_task_ids()
@@ -238,4 +240,6 @@ def test_a_retry_a_busy_worker_holds_past_its_time_is_not_taken_for_abandoned(
     assert socket.updates_until_finished(busy)[-1]["status"] == "completed"
 
 
-RETRY_AFTER = 5  # seconds: time to upload the busy file, and for its task to start
+# Seconds: time to upload the busy file and for its task to start, on a loaded machine too
+# (5 s were too few once), and within its time limit (8 s + 4 s a page).
+RETRY_AFTER = 12
