@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import threading
 import uuid
 from collections.abc import Iterator
@@ -27,6 +28,12 @@ from ocrapp.core.db import db
 from ocrapp.core.scheduling import queue_names
 from ocrapp.core.tokens import create_user
 from tests.stack import Stack, recreate_database, start_moto_server
+
+# A run started as a shell's background job (`make test &`) ignores Ctrl-C (SIGINT), and
+# every program it starts would too: the tests that press Ctrl-C on one (`ocrapp submit
+# --wait`, `make run`) need it back, as a handler, which a program started resets.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 POSTGRES_URL = os.environ.get(
     "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
