@@ -135,15 +135,18 @@ class Attacker:
             self.rounds["chatty"] += 1
 
     def anonymous_sockets(self) -> None:
-        sockets = [websocket.create_connection(self.ws_url, timeout=5) for _ in range(10)]
-        for socket in sockets:
-            socket.settimeout(5)
-            try:
-                while socket.recv():  # until the server gives up waiting for a token
-                    pass
-            except (OSError, websocket.WebSocketException):
-                pass
-            socket.close()
+        sockets = []
+        try:  # closed however far it got: a refused connection left the others open
+            for _ in range(10):
+                sockets.append(websocket.create_connection(self.ws_url, timeout=5))
+            for socket in sockets:
+                socket.settimeout(5)
+                with contextlib.suppress(OSError, websocket.WebSocketException):
+                    while socket.recv():  # until the server gives up waiting for a token
+                        pass
+        finally:
+            for socket in sockets:
+                socket.close()
         self.rounds["anon"] += 1
 
     def junk_requests(self) -> None:
